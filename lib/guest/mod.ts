@@ -1,0 +1,5 @@
+/**
+ * lib/guest (being built; see ARCHITECTURE.md).
+ * @module
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * lib/host (being built; see ARCHITECTURE.md).
+ * @module
+ */
+export {};

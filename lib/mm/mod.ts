@@ -1,0 +1,5 @@
+/**
+ * lib/mm (being built; see ARCHITECTURE.md).
+ * @module
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * lib/snp (being built; see ARCHITECTURE.md).
+ * @module
+ */
+export {};

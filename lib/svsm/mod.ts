@@ -1,0 +1,5 @@
+/**
+ * lib/svsm (being built; see ARCHITECTURE.md).
+ * @module
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * lib/tpm (being built; see ARCHITECTURE.md).
+ * @module
+ */
+export {};
