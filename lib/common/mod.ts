@@ -5,3 +5,4 @@
 export * from "./layout.ts";
 export * from "./hex.ts";
 export * from "./prng.ts";
+export * from "./guid.ts";

@@ -1,0 +1,14 @@
+/**
+ * The guest-visible SVSM ABI: protocol and call numbers, the calling area,
+ * the PVALIDATE list, attestation operations, the services manifest and the
+ * vTPM buffer. Both the SVSM and the guest OS use these, the way Linux and
+ * COCONUT each declare the same structures.
+ * @module
+ */
+export * from "./protocol_ids.ts";
+export * from "./calling_area.ts";
+export * from "./pvalidate_list.ts";
+export * from "./attest_ops.ts";
+export * from "./services_manifest.ts";
+export * from "./vtpm_cmd.ts";
+export * from "../protocols/errors.ts";

@@ -1,0 +1,51 @@
+/**
+ * SVSM protocol and call numbers (SVSM spec 58019; svsm-abi.md §2, §4, §7,
+ * §8). A call is `RAX = (protocol << 32) | call`.
+ * @module
+ */
+
+/** Protocol numbers (COCONUT kernel/src/protocols/mod.rs). */
+export const SvsmProtocol = {
+  CORE: 0,
+  ATTEST: 1,
+  VTPM: 2,
+  APIC: 3,
+  UEFI_MM: 4,
+} as const;
+
+/** Core protocol calls (COCONUT kernel/src/protocols/core.rs). */
+export const CoreCall = {
+  REMAP_CA: 0,
+  PVALIDATE: 1,
+  CREATE_VCPU: 2,
+  DELETE_VCPU: 3,
+  DEPOSIT_MEM: 4,
+  WITHDRAW_MEM: 5,
+  QUERY_PROTOCOL: 6,
+  CONFIGURE_VTOM: 7,
+} as const;
+
+/** Attestation protocol calls (COCONUT kernel/src/protocols/attest.rs). */
+export const AttestCall = {
+  SERVICES: 0,
+  SINGLE_SERVICE: 1,
+} as const;
+
+/** vTPM protocol calls (COCONUT kernel/src/protocols/vtpm.rs). */
+export const VtpmCall = {
+  QUERY: 0,
+  CMD: 1,
+} as const;
+
+/** Readable `protocol/call` name for traces. */
+export function callName(protocol: number, call: number): string {
+  const tables: Record<number, [string, Record<string, number>]> = {
+    0: ["core", CoreCall],
+    1: ["attest", AttestCall],
+    2: ["vtpm", VtpmCall],
+  };
+  const t = tables[protocol];
+  if (!t) return `protocol${protocol}/${call}`;
+  const name = Object.entries(t[1]).find(([, v]) => v === call)?.[0];
+  return `${t[0]}/${name ?? call}`;
+}

@@ -1,0 +1,54 @@
+/**
+ * The attestation services manifest: a GUID table of the services the SVSM
+ * offers, each with its manifest blob (svsm-abi.md §8 "Services manifest").
+ * @module
+ */
+import { guidToBytes } from "../../common/guid.ts";
+
+/** GUID of the services-manifest table itself. */
+export const SERVICES_MANIFEST_GUID = "63849ebb-3d92-4670-a1ff-58f9c94b87bb";
+/** The vTPM service; its manifest is the EK's marshalled TPMT_PUBLIC. */
+export const VTPM_SERVICE_GUID = "c476f1eb-0123-45a5-9641-b4e7dde5bfe3";
+/** The UEFI MM (variable store) service. */
+export const UEFI_MM_SERVICE_GUID = "a4453a59-9e1b-4787-a033-1986d6adbe55";
+
+const HEADER_SIZE = 0x18;
+const ENTRY_SIZE = 24;
+
+/** One service and its manifest. */
+export interface ServiceManifest {
+  /** Canonical GUID string. */
+  readonly guid: string;
+  /** The service-defined manifest bytes. */
+  readonly data: Uint8Array;
+}
+
+/**
+ * Builds the GUID table: header (GUID, total length, count), 24-byte entries
+ * `{GUID, offset from table start, length}`, then the blobs in entry order.
+ *
+ * @example
+ * ```ts
+ * import { buildServicesManifest } from "./services_manifest.ts";
+ * buildServicesManifest([]).length; // 24: the header alone
+ * ```
+ */
+export function buildServicesManifest(services: readonly ServiceManifest[]): Uint8Array {
+  const dataStart = HEADER_SIZE + ENTRY_SIZE * services.length;
+  const total = services.reduce((n, s) => n + s.data.length, dataStart);
+  const out = new Uint8Array(total);
+  const dv = new DataView(out.buffer);
+  out.set(guidToBytes(SERVICES_MANIFEST_GUID), 0);
+  dv.setUint32(0x10, total, true);
+  dv.setUint32(0x14, services.length, true);
+  let offset = dataStart;
+  services.forEach((s, i) => {
+    const e = HEADER_SIZE + ENTRY_SIZE * i;
+    out.set(guidToBytes(s.guid), e);
+    dv.setUint32(e + 16, offset, true);
+    dv.setUint32(e + 20, s.data.length, true);
+    out.set(s.data, offset);
+    offset += s.data.length;
+  });
+  return out;
+}
