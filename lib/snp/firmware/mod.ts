@@ -1,0 +1,18 @@
+/**
+ * The AMD secure processor's firmware, as SEV-SNP guests and verifiers see
+ * it: the launch digest, the secrets and CPUID pages, attestation reports,
+ * the key hierarchy, guest messages and the firmware state machine.
+ *
+ * @example
+ * ```ts
+ * import { LaunchDigest, PageType } from "./mod.ts";
+ * const ld = new LaunchDigest();
+ * ld.update({ type: PageType.SECRETS, gpa: 0x80d000 });
+ * ```
+ * @module
+ */
+export * from "./page_info.ts";
+export * from "./launch_digest.ts";
+export * from "./launch_description.ts";
+export * from "./secrets_page.ts";
+export * from "./cpuid_page.ts";

@@ -1,0 +1,76 @@
+/**
+ * PAGE_INFO: the 0x70-byte record the firmware hashes for every page given to
+ * SNP_LAUNCH_UPDATE, and the page types it distinguishes.
+ * @module
+ */
+import { bytes, type Field, Layout, u16, u64, u8 } from "../../common/layout.ts";
+
+/**
+ * SNP_LAUNCH_UPDATE page types. AMD SEV-SNP ABI, snp-abi.md §6.2
+ * (virtee/sev src/launch/mod.rs, 9cf2adbf).
+ */
+export const PageType = {
+  NORMAL: 1,
+  VMSA: 2,
+  ZERO: 3,
+  UNMEASURED: 4,
+  SECRETS: 5,
+  CPUID: 6,
+} as const;
+
+/** One of the {@link PageType} values. */
+export type PageType = typeof PageType[keyof typeof PageType];
+
+/** Page-type names in the order of their values, for parsing and printing. */
+export const PAGE_TYPE_NAMES: readonly (keyof typeof PageType)[] = [
+  "NORMAL",
+  "VMSA",
+  "ZERO",
+  "UNMEASURED",
+  "SECRETS",
+  "CPUID",
+];
+
+/**
+ * The GPA every VMSA page is measured at, whatever its real GPA: all-ones,
+ * page-aligned, bits above 51 clear. snp-abi.md §6.1 (Linux KVM INITIAL_VMSA_GPA).
+ */
+export const VMSA_MEASURED_GPA = 0xFFFFFFFFF000;
+
+/** Bytes in a launch digest (SHA-384). */
+export const LAUNCH_DIGEST_SIZE = 48;
+
+/**
+ * PAGE_INFO, snp-abi.md §6.1 (virtee/sev src/measurement/gctx.rs, 9cf2adbf).
+ * The VMPL permission bytes follow virtee's order; all four are zero in every
+ * launch the tools produce, so the order does not change a digest.
+ *
+ * @example
+ * ```ts
+ * import { PAGE_INFO } from "./page_info.ts";
+ * PAGE_INFO.size; // 0x70
+ * ```
+ */
+export const PAGE_INFO: Layout<{
+  digestCur: Field<"bytes">;
+  contents: Field<"bytes">;
+  length: Field<"u16">;
+  pageType: Field<"u8">;
+  imiPage: Field<"u8">;
+  vmpl3Perms: Field<"u8">;
+  vmpl2Perms: Field<"u8">;
+  vmpl1Perms: Field<"u8">;
+  reserved: Field<"u8">;
+  gpa: Field<"u64">;
+}> = new Layout("PAGE_INFO", 0x70, {
+  digestCur: bytes(0x00, 48),
+  contents: bytes(0x30, 48),
+  length: u16(0x60),
+  pageType: u8(0x62),
+  imiPage: u8(0x63),
+  vmpl3Perms: u8(0x64),
+  vmpl2Perms: u8(0x65),
+  vmpl1Perms: u8(0x66),
+  reserved: u8(0x67),
+  gpa: u64(0x68),
+});

@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import { fromHex, toHex } from "../lib/common/hex.ts";
+import {
+  LaunchDigest,
+  measureLaunch,
+  PAGE_INFO,
+  pageInfo,
+  PageType,
+  parseLaunchDescription,
+  VMSA_MEASURED_GPA,
+} from "../lib/snp/firmware/mod.ts";
+import measure from "../cli/measure.ts";
+
+const vec = (name: string) => new URL(`./vectors/launch-digest/${name}`, import.meta.url);
+const ovmf = Deno.readFileSync(vec("ovmf_AmdSev_suffix.bin"));
+interface TraceStep {
+  page_type: number;
+  gpa: string;
+  contents: string;
+  ld_after: string;
+}
+const trace = JSON.parse(Deno.readTextFileSync(vec("trace_snp_1vcpu_epycv4_gf1.json"))) as {
+  initial_ld: string;
+  final_ld: string;
+  updates: TraceStep[];
+};
+const NAMES = ["", "NORMAL", "VMSA", "ZERO", "UNMEASURED", "SECRETS", "CPUID"];
+
+Deno.test("PAGE_INFO: offsets of snp-abi.md §6.1", () => {
+  const f = PAGE_INFO.fields;
+  assert.equal(PAGE_INFO.size, 0x70);
+  assert.deepEqual(
+    [f.digestCur.offset, f.contents.offset, f.length.offset, f.pageType.offset],
+    [0x00, 0x30, 0x60, 0x62],
+  );
+  assert.deepEqual(
+    [f.imiPage.offset, f.vmpl3Perms.offset, f.vmpl1Perms.offset, f.gpa.offset],
+    [0x63, 0x64, 0x66, 0x68],
+  );
+});
+
+Deno.test("launch digest vector 1: one NORMAL OVMF page at 4 GiB - 4 KiB", () => {
+  const ld = new LaunchDigest();
+  const out = ld.update({ type: PageType.NORMAL, gpa: 0xfffff000, data: ovmf });
+  assert.equal(
+    toHex(out),
+    "086e2e9149ebf45abdc3445fba5b2da8270bdbb04094d7a2c37faaa4b24af3aa16aff8c374c2a55c467a50da6d466b74",
+  );
+  assert.equal(
+    toHex(PAGE_INFO.get(
+      pageInfo(new Uint8Array(48), {
+        type: PageType.NORMAL,
+        gpa: 0xfffff000,
+        data: ovmf,
+      }),
+      "contents",
+    )),
+    trace.updates[0].contents,
+  );
+});
+
+Deno.test("launch digest vector 2: every intermediate digest of the 33-update trace", () => {
+  const updates = trace.updates.map((u) => ({
+    type: u.page_type as PageType,
+    gpa: parseInt(u.gpa, 16),
+    data: u.page_type === PageType.NORMAL ? ovmf : undefined,
+    contents: u.page_type === PageType.NORMAL ? undefined : fromHex(u.contents),
+  }));
+  const steps = measureLaunch(updates, fromHex(trace.initial_ld));
+  assert.equal(steps.length, 33);
+  steps.forEach((d, i) => assert.equal(toHex(d), trace.updates[i].ld_after, `update ${i}`));
+  assert.equal(toHex(steps[32]), trace.final_ld);
+});
+
+Deno.test("VMSA pages are measured at 0xFFFFFFFFF000 whatever GPA is given", () => {
+  const contents = fromHex(trace.updates[32].contents);
+  const a = pageInfo(new Uint8Array(48), { type: PageType.VMSA, gpa: 0x1000, contents });
+  const b = pageInfo(new Uint8Array(48), { type: PageType.VMSA, gpa: 0x2000, contents });
+  assert.deepEqual(a, b);
+  assert.equal(PAGE_INFO.get(a, "gpa"), BigInt(VMSA_MEASURED_GPA));
+});
+
+Deno.test("launch digest: each input field changes the digest", () => {
+  const base = { type: PageType.NORMAL, gpa: 0x1000, data: ovmf } as const;
+  const d0 = toHex(measureLaunch([base])[0]);
+  const page2 = ovmf.slice();
+  page2[100] ^= 1;
+  assert.notEqual(toHex(measureLaunch([{ ...base, gpa: 0x2000 }])[0]), d0);
+  assert.notEqual(toHex(measureLaunch([{ ...base, data: page2 }])[0]), d0);
+  assert.notEqual(toHex(measureLaunch([base], new Uint8Array(48).fill(1))[0]), d0);
+  const z = toHex(measureLaunch([{ type: PageType.ZERO, gpa: 0x1000 }])[0]);
+  const u = toHex(measureLaunch([{ type: PageType.UNMEASURED, gpa: 0x1000 }])[0]);
+  assert.notEqual(z, u);
+});
+
+Deno.test("launch description: hostile input is refused with a located message", () => {
+  const bad: [unknown, RegExp][] = [
+    [[], /must be an object/],
+    [{}, /'updates' must be an array/],
+    [{ updates: [{ type: "BOGUS", gpa: "0x0" }] }, /updates\[0\]\.type/],
+    [{ updates: [{ type: "ZERO", gpa: "0x1001" }] }, /page-aligned/],
+    [{ updates: [{ type: "ZERO", gpa: 4096 }] }, /hex string/],
+    [{ updates: [{ type: "NORMAL", gpa: "0x0" }] }, /needs 4096 bytes/],
+    [{ updates: [{ type: "NORMAL", gpa: "0x0", data: "00" }] }, /8192 hex/],
+    [{ updates: [{ type: "ZERO", gpa: "0x0", contents: "11".repeat(48) }] }, /must be zero/],
+    [{ updates: [{ type: "ZERO", gpa: "0x0", data: "00".repeat(4096) }] }, /carry data/],
+    [{ seed: "zz".repeat(48), updates: [] }, /seed: invalid hex/],
+  ];
+  for (const [json, re] of bad) assert.throws(() => parseLaunchDescription(json), re);
+});
+
+async function runMeasure(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [], err: string[] = [];
+  const log = console.log, error = console.error;
+  console.log = (...a: unknown[]) => out.push(a.join(" "));
+  console.error = (...a: unknown[]) => err.push(a.join(" "));
+  try {
+    const code = await measure.run(args).catch((e) => {
+      err.push(String(e.message));
+      return 2;
+    });
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+Deno.test("svsm measure: the trace as LAUNCH.json prints the published value and every step", async () => {
+  const launch = {
+    updates: trace.updates.map((u) => ({
+      type: NAMES[u.page_type],
+      gpa: u.gpa,
+      ...(u.page_type === PageType.NORMAL ? { data: toHex(ovmf) } : { contents: u.contents }),
+    })),
+  };
+  const path = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(path, JSON.stringify(launch));
+    const one = await runMeasure([path]);
+    assert.equal(one.code, 0);
+    assert.equal(one.out, trace.final_ld);
+    const all = await runMeasure([path, "--steps"]);
+    assert.equal(all.code, 0);
+    assert.deepEqual(all.out.split("\n"), trace.updates.map((u) => u.ld_after));
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("svsm measure: bad usage and unreadable input are usage errors", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(path, "{not json");
+    assert.equal((await runMeasure([])).code, 2);
+    assert.equal((await runMeasure(["/nonexistent/launch.json"])).code, 2);
+    const r = await runMeasure([path]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /JSON/);
+    assert.equal((await runMeasure([path, "--bogus"])).code, 2);
+  } finally {
+    await Deno.remove(path);
+  }
+});
