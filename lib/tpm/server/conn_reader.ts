@@ -1,0 +1,85 @@
+/**
+ * Exact-length reads and whole writes on a stream socket. TCP delivers a
+ * byte stream, not messages: a command may arrive in pieces (mssim clients
+ * write the prefix and the command separately) or several at once.
+ * @module
+ */
+
+/** The peer closed the connection in the middle of a message. */
+export class TruncatedMessage extends Error {
+  /** Error name for messages and `instanceof`-free checks. */
+  override name = "TruncatedMessage";
+}
+
+/** Minimal stream the reader needs; `Deno.Conn` fits. */
+export interface ByteStream {
+  /** Reads into `p`; resolves to the count, or null at end of stream. */
+  read(p: Uint8Array): Promise<number | null>;
+  /** Writes some prefix of `p`; resolves to the count written. */
+  write(p: Uint8Array): Promise<number>;
+}
+
+/**
+ * Buffered reader over one connection.
+ *
+ * @example
+ * ```ts
+ * import { ConnReader } from "./conn_reader.ts";
+ * declare const conn: Deno.Conn;
+ * const r = new ConnReader(conn);
+ * const code = await r.readExact(4); // null if the peer closed cleanly
+ * ```
+ */
+export class ConnReader {
+  #stream: ByteStream;
+  #buf = new Uint8Array(8192);
+  #start = 0;
+  #end = 0;
+
+  /** Reads from `stream`. */
+  constructor(stream: ByteStream) {
+    this.#stream = stream;
+  }
+
+  /**
+   * Resolves to exactly `n` bytes (a fresh copy), or null if the stream
+   * ended before the first of them; ending part-way throws
+   * {@link TruncatedMessage}.
+   */
+  async readExact(n: number): Promise<Uint8Array | null> {
+    const out = new Uint8Array(n);
+    let have = 0;
+    while (have < n) {
+      if (this.#start === this.#end && !(await this.#fill())) {
+        if (have === 0) return null;
+        throw new TruncatedMessage(`stream ended after ${have} of ${n} bytes`);
+      }
+      const take = Math.min(n - have, this.#end - this.#start);
+      out.set(this.#buf.subarray(this.#start, this.#start + take), have);
+      this.#start += take;
+      have += take;
+    }
+    return out;
+  }
+
+  /** Like {@link readExact} but end of stream anywhere is an error. */
+  async readAll(n: number): Promise<Uint8Array> {
+    const out = await this.readExact(n);
+    if (out === null) throw new TruncatedMessage(`stream ended before ${n} bytes`);
+    return out;
+  }
+
+  async #fill(): Promise<boolean> {
+    this.#start = this.#end = 0;
+    const n = await this.#stream.read(this.#buf);
+    if (n === null || n === 0) return false;
+    this.#end = n;
+    return true;
+  }
+}
+
+/** Writes all of `bytes`, looping over short writes. */
+export async function writeAll(stream: ByteStream, bytes: Uint8Array): Promise<void> {
+  let at = 0;
+  while (at < bytes.length) at += await stream.write(bytes.subarray(at));
+}

@@ -1,0 +1,98 @@
+/**
+ * One loopback TCP listener with a bounded number of live connections.
+ * Connections beyond the bound wait in the kernel's accept queue until a
+ * slot frees, so a flood of clients costs sockets, not memory or CPU. Each
+ * accepted connection gets TCP no-delay (tpm-interop.md §1.5) and its own
+ * handler; a handler failing closes only its connection.
+ * @module
+ */
+
+/** Servers bind loopback only: a TPM is not a network service. */
+export const LOOPBACK = "127.0.0.1";
+
+/** Handles one accepted connection until it ends. */
+export type ConnHandler = (conn: Deno.TcpConn) => Promise<void>;
+
+/**
+ * A listening port and its live connections.
+ *
+ * @example
+ * ```ts
+ * import { TcpService } from "./tcp_service.ts";
+ * const svc = new TcpService(0, async (conn) => {
+ *   await conn.write(new Uint8Array([1]));
+ * }, 4);
+ * await svc.close();
+ * ```
+ */
+export class TcpService {
+  /** The bound port. */
+  readonly port: number;
+  #listener: Deno.TcpListener;
+  #live = new Set<Deno.TcpConn>();
+  #handlers = new Set<Promise<void>>();
+  #slotFreed: (() => void) | null = null;
+  #closed = false;
+  #loop: Promise<void>;
+
+  /** Listens on 127.0.0.1:`port` (0 = any free port); throws if it is taken. */
+  constructor(port: number, handler: ConnHandler, maxConnections: number) {
+    this.#listener = Deno.listen({ hostname: LOOPBACK, port, transport: "tcp" });
+    this.port = this.#listener.addr.port;
+    this.#loop = this.#acceptLoop(handler, Math.max(1, maxConnections));
+  }
+
+  /** Stops listening, closes every connection and waits for the handlers. */
+  async close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#listener.close();
+      for (const conn of this.#live) closeQuietly(conn);
+      this.#slotFreed?.();
+    }
+    await this.#loop;
+    await Promise.all(this.#handlers);
+  }
+
+  async #acceptLoop(handler: ConnHandler, max: number): Promise<void> {
+    while (!this.#closed) {
+      if (this.#live.size >= max) {
+        await new Promise<void>((resolve) => this.#slotFreed = resolve);
+        continue;
+      }
+      let conn: Deno.TcpConn;
+      try {
+        conn = await this.#listener.accept();
+      } catch {
+        return; // listener closed
+      }
+      this.#live.add(conn);
+      const done = this.#serve(conn, handler);
+      this.#handlers.add(done);
+      done.then(() => this.#handlers.delete(done));
+    }
+  }
+
+  async #serve(conn: Deno.TcpConn, handler: ConnHandler): Promise<void> {
+    try {
+      conn.setNoDelay(true);
+      await handler(conn);
+    } catch {
+      // Hostile or broken peer: drop this connection, keep serving others.
+    } finally {
+      closeQuietly(conn);
+      this.#live.delete(conn);
+      const wake = this.#slotFreed;
+      this.#slotFreed = null;
+      wake?.();
+    }
+  }
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * What a TPM server needs from a TPM: the platform's view of the chip
+ * (power, _TPM_Init, one command at a time). `lib/tpm`'s `Tpm` satisfies it;
+ * tests and benchmarks may plug in anything else with the same shape.
+ * @module
+ */
+
+/**
+ * The platform interface of a TPM 2.0: power, reset (_TPM_Init, TCG TPM 2.0
+ * Part 1 §12.2) and command execution. `execute` must never throw: every
+ * failure is a TPM response carrying its response code.
+ */
+export interface TpmDevice {
+  /** True between `powerOn()` and `powerOff()`. */
+  readonly poweredOn: boolean;
+  /** Applies power and signals _TPM_Init; TPM2_Startup is then required. */
+  powerOn(): void;
+  /** Removes power; volatile state is lost. */
+  powerOff(): void;
+  /** _TPM_Init while powered: the TPM waits for TPM2_Startup again. */
+  reset(): void;
+  /** Runs one command (big-endian TPM bytes) and resolves to its response. */
+  execute(command: Uint8Array, locality?: number): Promise<Uint8Array>;
+}
+
+/**
+ * Serializes access to one {@link TpmDevice}: the TPM is single-threaded,
+ * so commands from concurrent connections (and state saves) queue here and
+ * run one after another, in arrival order.
+ *
+ * @example
+ * ```ts
+ * import { TpmGate, type TpmDevice } from "./tpm_device.ts";
+ * declare const tpm: TpmDevice;
+ * const gate = new TpmGate(tpm);
+ * const rsp = await gate.run((t) => t.execute(new Uint8Array(10)));
+ * ```
+ */
+export class TpmGate {
+  /** The device every queued action runs against. */
+  readonly device: TpmDevice;
+  #tail: Promise<unknown> = Promise.resolve();
+
+  /** Wraps `device`; all access must then go through {@link TpmGate.run}. */
+  constructor(device: TpmDevice) {
+    this.device = device;
+  }
+
+  /** Runs `action` once every earlier action has settled. */
+  run<T>(action: (device: TpmDevice) => T | Promise<T>): Promise<T> {
+    const next = this.#tail.then(() => action(this.device));
+    this.#tail = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The TPM 2.0 command/response header as a transport sees it: enough to
+ * frame a command by its size field, bound it, and answer framing errors
+ * with a well-formed 10-byte TPM response. Everything past the header is the
+ * engine's business.
+ * @module
+ */
+
+/** TPM_ST_NO_SESSIONS (TCG TPM 2.0 Part 2 §6.9). */
+export const TPM_ST_NO_SESSIONS = 0x8001;
+/** TPM_ST_SESSIONS (TCG TPM 2.0 Part 2 §6.9). */
+export const TPM_ST_SESSIONS = 0x8002;
+/** tag (u16) + size (u32) + commandCode / responseCode (u32) (Part 1 §18.2). */
+export const TPM_HEADER_SIZE = 10;
+/**
+ * Largest command or response the servers accept: TPM_PT_MAX_COMMAND_SIZE
+ * and MAX_RESPONSE_SIZE as swtpm reports them (tpm-interop.md §3.1), which
+ * is also one SVSM vTPM page.
+ */
+export const TPM_BUFFER_MAX = 4096;
+/** TPM_RC_COMMAND_SIZE: the size field is wrong or too large (Part 2 §6.6.3). */
+export const TPM_RC_COMMAND_SIZE = 0x142;
+/** TPM_RC_FAILURE: the TPM cannot run commands (Part 2 §6.6.3). */
+export const TPM_RC_FAILURE = 0x101;
+/** TPM_RC_SUCCESS (Part 2 §6.6.3). */
+export const TPM_RC_SUCCESS = 0x000;
+/** TPM_CC_Shutdown (Part 2 §6.5.2): its success is the moment to save state. */
+export const TPM_CC_SHUTDOWN = 0x145;
+
+/** Reads a big-endian u16 at `offset`. */
+export function be16(bytes: Uint8Array, offset: number): number {
+  return (bytes[offset] << 8) | bytes[offset + 1];
+}
+
+/** Reads a big-endian u32 at `offset`. */
+export function be32(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) |
+    bytes[offset + 3]) >>> 0;
+}
+
+/** Writes a big-endian u32 at `offset`. */
+export function putBe32(bytes: Uint8Array, offset: number, value: number): void {
+  bytes[offset] = value >>> 24;
+  bytes[offset + 1] = value >>> 16;
+  bytes[offset + 2] = value >>> 8;
+  bytes[offset + 3] = value;
+}
+
+/** Big-endian u32 words, concatenated (the control protocols' replies). */
+export function words(...values: number[]): Uint8Array {
+  const out = new Uint8Array(values.length * 4);
+  values.forEach((v, i) => putBe32(out, i * 4, v));
+  return out;
+}
+
+/** The two tags a TPM 2.0 command may carry. */
+export function isTpm2Tag(tag: number): boolean {
+  return tag === TPM_ST_NO_SESSIONS || tag === TPM_ST_SESSIONS;
+}
+
+/**
+ * A 10-byte error response `8001 0000000a <rc>` (Part 1 §18.2; the shape
+ * tpm-interop.md §3.2 records for every error).
+ *
+ * @example
+ * ```ts
+ * import { errorResponse, TPM_RC_COMMAND_SIZE } from "./tpm_frame.ts";
+ * errorResponse(TPM_RC_COMMAND_SIZE); // 8001 0000000a 00000142
+ * ```
+ */
+export function errorResponse(rc: number): Uint8Array {
+  const out = new Uint8Array(TPM_HEADER_SIZE);
+  out[0] = 0x80;
+  out[1] = 0x01;
+  putBe32(out, 2, TPM_HEADER_SIZE);
+  putBe32(out, 6, rc);
+  return out;
+}
+
+/** Concatenates byte arrays into one buffer (one write on the wire). */
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

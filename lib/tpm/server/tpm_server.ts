@@ -1,0 +1,189 @@
+/**
+ * What the swtpm and mssim servers share: two loopback ports (N for TPM
+ * commands, N+1 for the out-of-band channel), one serialized TPM behind
+ * them, and the moments when the TPM's state should be saved.
+ *
+ * Concurrency: each port accepts up to `maxConnections` clients at once
+ * (more wait in the accept queue); their commands reach the TPM one at a
+ * time through a {@link TpmGate}. tpm2-tss needs this: its swtpm TCTI opens a
+ * connection per command and its mssim TCTI holds two sockets open.
+ * @module
+ */
+import { type TpmDevice, TpmGate } from "./tpm_device.ts";
+import {
+  be16,
+  be32,
+  errorResponse,
+  TPM_CC_SHUTDOWN,
+  TPM_HEADER_SIZE,
+  TPM_RC_FAILURE,
+  TPM_RC_SUCCESS,
+} from "./tpm_frame.ts";
+import { type ConnHandler, TcpService } from "./tcp_service.ts";
+
+/** Options for {@link serveSwtpm} and {@link serveMssim}. */
+export interface TpmServerOptions {
+  /** Command port N; the control/platform port is N+1. 0 picks a free pair. */
+  readonly port: number;
+  /** Live connections per port; more wait in the accept queue. Default 8. */
+  readonly maxConnections?: number;
+  /**
+   * Called (with the TPM idle) when its state should be saved: after a
+   * successful TPM2_Shutdown, and when a client asks the server to store
+   * state or to stop.
+   */
+  readonly onPersist?: () => void | Promise<void>;
+}
+
+/** Which wire protocol a server speaks (tpm-interop.md §1, §2). */
+export type TpmProtocol = "swtpm" | "mssim";
+
+/** The connection handlers of one protocol. */
+export interface ProtocolHandlers {
+  /** Port N: TPM commands. */
+  readonly command: (ctx: ServerContext) => ConnHandler;
+  /** Port N+1: swtpm control channel or mssim platform port. */
+  readonly aux: (ctx: ServerContext) => ConnHandler;
+}
+
+/** The state the handlers of one server share. */
+export class ServerContext {
+  /** The serialized TPM. */
+  readonly gate: TpmGate;
+  /** Locality for commands without their own (swtpm CMD_SET_LOCALITY). */
+  locality = 0;
+  #onPersist: () => void | Promise<void>;
+  #requestStop: () => void;
+
+  /** Wraps `device`; `requestStop` ends the server when a client asks to. */
+  constructor(
+    device: TpmDevice,
+    onPersist: () => void | Promise<void>,
+    requestStop: () => void,
+  ) {
+    this.gate = new TpmGate(device);
+    this.#onPersist = onPersist;
+    this.#requestStop = requestStop;
+  }
+
+  /**
+   * Runs one command; resolves to null while the TPM is powered off. An
+   * exception from the device (it must not throw) becomes TPM_RC_FAILURE.
+   */
+  execute(command: Uint8Array, locality: number): Promise<Uint8Array | null> {
+    return this.gate.run(async (tpm) => {
+      if (!tpm.poweredOn) return null;
+      let rsp: Uint8Array;
+      try {
+        rsp = await tpm.execute(command, locality);
+      } catch {
+        return errorResponse(TPM_RC_FAILURE);
+      }
+      if (isSuccessfulShutdown(command, rsp)) await this.#onPersist();
+      return rsp;
+    });
+  }
+
+  /** Saves state through the gate, so no command is half-run. */
+  persist(): Promise<void> {
+    return this.gate.run(() => this.#onPersist());
+  }
+
+  /** Asks the server to stop (after the current reply is written). */
+  stop(): void {
+    this.#requestStop();
+  }
+}
+
+function isSuccessfulShutdown(command: Uint8Array, rsp: Uint8Array): boolean {
+  return command.length >= TPM_HEADER_SIZE && be32(command, 6) === TPM_CC_SHUTDOWN &&
+    rsp.length >= TPM_HEADER_SIZE && be32(rsp, 6) === TPM_RC_SUCCESS && be16(rsp, 0) !== 0;
+}
+
+/**
+ * A running TPM server: its two ports and a way to stop it.
+ *
+ * @example
+ * ```ts
+ * import { serveSwtpm } from "./swtpm.ts";
+ * import type { TpmDevice } from "./tpm_device.ts";
+ * declare const tpm: TpmDevice;
+ * const server = serveSwtpm(tpm, { port: 2321 });
+ * // TPM2TOOLS_TCTI=swtpm:host=127.0.0.1,port=2321 tpm2 getrandom 8
+ * await server.close();
+ * ```
+ */
+export class TpmServer {
+  /** The protocol spoken. */
+  readonly protocol: TpmProtocol;
+  /** Command port N. */
+  readonly port: number;
+  /** Control (swtpm) or platform (mssim) port, N+1. */
+  readonly auxPort: number;
+  /** Resolves once the server has stopped, by {@link close} or a client's request. */
+  readonly finished: Promise<void>;
+  #services: TcpService[];
+  #closing: Promise<void> | null = null;
+  #resolveFinished!: () => void;
+
+  /** Binds N and N+1 (a free pair when `options.port` is 0); throws if taken. */
+  constructor(
+    protocol: TpmProtocol,
+    device: TpmDevice,
+    handlers: ProtocolHandlers,
+    options: TpmServerOptions,
+  ) {
+    this.protocol = protocol;
+    this.finished = new Promise((resolve) => this.#resolveFinished = resolve);
+    const ctx = new ServerContext(
+      device,
+      options.onPersist ?? (() => {}),
+      () => void this.close(),
+    );
+    const max = options.maxConnections ?? 8;
+    this.#services = bindPair(options.port, handlers.command(ctx), handlers.aux(ctx), max);
+    this.port = this.#services[0].port;
+    this.auxPort = this.#services[1].port;
+  }
+
+  /** Stops listening, closes every connection; idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= Promise.all(this.#services.map((s) => s.close())).then(() =>
+      this.#resolveFinished()
+    );
+    return this.#closing;
+  }
+}
+
+const PAIR_ATTEMPTS = 20;
+
+function bindPair(
+  port: number,
+  command: ConnHandler,
+  aux: ConnHandler,
+  max: number,
+): TcpService[] {
+  if (port !== 0) return bindAt(port, command, aux, max);
+  for (let i = 0;; i++) {
+    const probe = new TcpService(0, command, max);
+    try {
+      return [probe, new TcpService(probe.port + 1, aux, max)];
+    } catch (e) {
+      void probe.close();
+      if (i === PAIR_ATTEMPTS) throw e;
+    }
+  }
+}
+
+function bindAt(port: number, command: ConnHandler, aux: ConnHandler, max: number): TcpService[] {
+  if (!Number.isInteger(port) || port < 1 || port > 65534) {
+    throw new RangeError(`port ${port} is not in 1..65534 (N and N+1 are both used)`);
+  }
+  const first = new TcpService(port, command, max);
+  try {
+    return [first, new TcpService(port + 1, aux, max)];
+  } catch (e) {
+    void first.close();
+    throw e;
+  }
+}
