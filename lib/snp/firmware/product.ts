@@ -1,0 +1,70 @@
+/**
+ * AMD EPYC product lines that run SEV-SNP, and how to recognise them.
+ * @module
+ */
+import type { TcbLayout } from "./tcb_version.ts";
+
+/** A product line, named as in the KDS URLs and certificate subjects. */
+export type Product = "Milan" | "Genoa" | "Turin";
+
+/** Per-product identity, snp-abi.md §1.6 (go-sev-guest abi/abi.go, kds/kds.go). */
+export interface ProductInfo {
+  /** Name in certificate subjects (ARK-Milan, SEV-Milan). */
+  readonly name: Product;
+  /** CPUID extended+base family. */
+  readonly family: number;
+  /** CPUID extended+base model. */
+  readonly model: number;
+  /** TCB_VERSION byte layout. */
+  readonly tcbLayout: TcbLayout;
+  /** Chip ID bytes the VCEK hwID carries (Turin: 8). */
+  readonly hwIdLength: number;
+  /** The VCEK productName extension value (§4.3). */
+  readonly vcekProductName: string;
+}
+
+/** The three product lines. */
+export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
+  Milan: {
+    name: "Milan",
+    family: 0x19,
+    model: 0x01,
+    tcbLayout: "milan",
+    hwIdLength: 64,
+    vcekProductName: "Milan-B0",
+  },
+  Genoa: {
+    name: "Genoa",
+    family: 0x19,
+    model: 0x11,
+    tcbLayout: "milan",
+    hwIdLength: 64,
+    vcekProductName: "Genoa",
+  },
+  Turin: {
+    name: "Turin",
+    family: 0x1a,
+    model: 0x02,
+    tcbLayout: "turin",
+    hwIdLength: 8,
+    vcekProductName: "Turin",
+  },
+};
+
+/**
+ * The product for a CPUID family/model pair, or undefined.
+ *
+ * @example
+ * ```ts
+ * import { productFromCpuid } from "./product.ts";
+ * productFromCpuid(0x19, 0x11)?.name; // "Genoa"
+ * ```
+ */
+export function productFromCpuid(family: number, model: number): ProductInfo | undefined {
+  return Object.values(PRODUCTS).find((p) => p.family === family && p.model === model);
+}
+
+/** The product whose name starts a certificate productName ("Milan-B0" → Milan). */
+export function productFromName(name: string): ProductInfo | undefined {
+  return Object.values(PRODUCTS).find((p) => name === p.name || name.startsWith(`${p.name}-`));
+}
