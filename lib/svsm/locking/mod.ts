@@ -1,0 +1,13 @@
+/**
+ * Synchronization components of the SVSM kernel (COCONUT kernel/src/locking/): a ticket
+ * spinlock, a writer-preferring reader-writer lock, the PVALIDATE lock, and lock debugging.
+ * Lock state lives in Int32 memory words updated with Atomics, so the same code is correct on
+ * the deterministic modeled machine and across real Workers.
+ * @module
+ */
+export * from "./cpu_relax.ts";
+export * from "./lock_error.ts";
+export * from "./lock_debug.ts";
+export * from "./spinlock.ts";
+export * from "./rwlock.ts";
+export * from "./pvalidate_lock.ts";
