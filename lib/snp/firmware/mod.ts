@@ -23,3 +23,5 @@ export * from "./attestation_report.ts";
 export * as der from "./der.ts";
 export * from "./x509.ts";
 export * from "./amd_extensions.ts";
+export * from "./vcek.ts";
+export * from "./key_hierarchy.ts";

@@ -235,12 +235,38 @@ export function readCertificates(bytes: Uint8Array): Certificate[] {
  * RSA key. False for any other algorithm or a malformed key.
  */
 export function verifyCertificateSignature(cert: Certificate, issuer: Certificate): boolean {
-  if (!equalBytes(cert.signatureAlgorithm, RSA_PSS_SHA384_ALGORITHM)) return false;
-  if (!equalBytes(cert.tbsSignatureAlgorithm, RSA_PSS_SHA384_ALGORITHM)) return false;
+  if (!isAmdPssAlgorithm(cert.signatureAlgorithm)) return false;
+  if (!equalBytes(cert.tbsSignatureAlgorithm, cert.signatureAlgorithm)) return false;
   if (issuer.keyAlgorithm !== Oid.RSA_ENCRYPTION) return false;
   try {
     const key = createPublicKey({ key: Buffer.from(issuer.spki), format: "der", type: "spki" });
     return verify("sha384", cert.tbs, pssOptions(key), cert.signature);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether an AlgorithmIdentifier is RSASSA-PSS with SHA-384, MGF1-SHA-384,
+ * salt 48 and trailer 1 (RFC 4055 §3.1). AMD's Genoa VCEK omits the trailer
+ * field (its default), so the parameters are read, not compared as bytes.
+ */
+export function isAmdPssAlgorithm(algId: Uint8Array): boolean {
+  try {
+    const [alg, params, ...rest] = der.children(der.parseDer(algId));
+    if (rest.length || der.readOid(alg, "algorithm") !== Oid.RSASSA_PSS) return false;
+    const fields = new Map(der.children(params).map((f) => [f.tag, der.children(f)[0]]));
+    const hashOk = (n: der.DerNode | undefined) => {
+      const [h, p, ...more] = n ? der.children(n) : [];
+      return !!h && der.readOid(h, "hash") === Oid.SHA384 && (!p || p.tag === der.Tag.NULL) &&
+        !more.length;
+    };
+    const mgf = fields.get(0xa1);
+    const [mgfOid, mgfHash] = mgf ? der.children(mgf) : [];
+    return hashOk(fields.get(0xa0)) && !!mgfOid && der.readOid(mgfOid, "mgf") === Oid.MGF1 &&
+      hashOk(mgfHash) && fields.has(0xa2) && der.readInt(fields.get(0xa2)!, "salt") === 48n &&
+      (!fields.has(0xa3) || der.readInt(fields.get(0xa3)!, "trailer") === 1n) &&
+      [...fields.keys()].every((t) => t >= 0xa0 && t <= 0xa3);
   } catch {
     return false;
   }
