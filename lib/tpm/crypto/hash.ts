@@ -1,0 +1,88 @@
+/**
+ * The hash algorithms the vTPM implements (SHA-1/256/384/512) and their
+ * HMACs, computed synchronously with `node:crypto` so command handlers stay
+ * synchronous.
+ * @module
+ */
+import { createHash, createHmac } from "node:crypto";
+
+/** One TPM hash algorithm: its TPM_ALG_ID and sizes. */
+export interface HashAlgorithm {
+  /** TPM_ALG_ID (TCG TPM 2.0 Part 2 §6.3, Table 9). */
+  readonly alg: number;
+  /** `node:crypto` name. */
+  readonly name: string;
+  /** Digest size in bytes (Part 2 §5.4, TPM_SHAxxx_DIGEST_SIZE). */
+  readonly size: number;
+  /** Block size in bytes (HMAC block length). */
+  readonly blockSize: number;
+}
+
+// TCG TPM 2.0 Part 2 §6.3 Table 9: TPM_ALG_SHA1 0x0004, SHA256 0x000B, SHA384 0x000C, SHA512 0x000D.
+const HASHES: readonly HashAlgorithm[] = [
+  { alg: 0x0004, name: "sha1", size: 20, blockSize: 64 },
+  { alg: 0x000b, name: "sha256", size: 32, blockSize: 64 },
+  { alg: 0x000c, name: "sha384", size: 48, blockSize: 128 },
+  { alg: 0x000d, name: "sha512", size: 64, blockSize: 128 },
+];
+
+const BY_ALG = new Map(HASHES.map((h) => [h.alg, h]));
+
+/** Every implemented hash algorithm, in TPM_ALG_ID order. */
+export const HASH_ALGORITHMS: readonly HashAlgorithm[] = HASHES;
+
+/**
+ * The hash algorithm for a TPM_ALG_ID, or `undefined` when the TPM does not
+ * implement it (the caller answers TPM_RC_HASH).
+ *
+ * @example
+ * ```ts
+ * import { hashAlgorithm } from "./hash.ts";
+ * hashAlgorithm(0x000b)?.size; // 32
+ * ```
+ */
+export function hashAlgorithm(alg: number): HashAlgorithm | undefined {
+  return BY_ALG.get(alg);
+}
+
+/** Like {@link hashAlgorithm} but throws a `RangeError` for an unknown id (internal callers only). */
+export function requireHash(alg: number | HashAlgorithm): HashAlgorithm {
+  if (typeof alg !== "number") return alg;
+  const h = BY_ALG.get(alg);
+  if (!h) throw new RangeError(`hash algorithm 0x${alg.toString(16)} is not implemented`);
+  return h;
+}
+
+/**
+ * Digest of the concatenation of `parts`.
+ *
+ * @example
+ * ```ts
+ * import { digest } from "./hash.ts";
+ * digest(0x000b, new TextEncoder().encode("abc")).length; // 32
+ * ```
+ */
+export function digest(alg: number | HashAlgorithm, ...parts: Uint8Array[]): Uint8Array {
+  const h = createHash(requireHash(alg).name);
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+}
+
+/**
+ * HMAC (RFC 2104) keyed with `key` over the concatenation of `parts`.
+ *
+ * @example
+ * ```ts
+ * import { hmac } from "./hash.ts";
+ * hmac(0x000b, new Uint8Array(32), new Uint8Array(0)).length; // 32
+ * ```
+ */
+export function hmac(
+  alg: number | HashAlgorithm,
+  key: Uint8Array,
+  ...parts: Uint8Array[]
+): Uint8Array {
+  const h = createHmac(requireHash(alg).name, key);
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+}

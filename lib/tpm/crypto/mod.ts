@@ -1,0 +1,21 @@
+/**
+ * The vTPM's cryptography: hashes and HMAC, KDFa and KDFe, AES-CFB, XOR
+ * obfuscation, RSA (seed-derived key generation, PKCS #1 signatures and
+ * encryption) and ECC P-256/P-384 (ECDSA over digests, ECDH).
+ * @module
+ */
+export * from "./aes_cfb.ts";
+export * from "./bigint_math.ts";
+export * from "./bytes.ts";
+export * from "./ecc.ts";
+export * from "./ecc_curve.ts";
+export * from "./hash.ts";
+export * from "./kdfa.ts";
+export * from "./kdfe.ts";
+export * from "./label.ts";
+export * from "./prime.ts";
+export * from "./random_source.ts";
+export * from "./rsa.ts";
+export * from "./rsa_key.ts";
+export * from "./rsa_padding.ts";
+export * from "./xor_obfuscation.ts";
