@@ -1,0 +1,260 @@
+/**
+ * The memory encryption engine: one AES-128-XTS key per ASID (IEEE 1619, data
+ * unit = the 4 KiB page, tweak = the page's system physical address as a
+ * 128-bit little-endian number), so ciphertext depends on the key and on the
+ * SPA. Built on synchronous `node:crypto` AES-128-ECB, which has no XTS.
+ *
+ * DRAM holds each page in one of two "views": raw (ciphertext of a private
+ * page, or plaintext of a shared one) or plaintext for one ASID. A page is
+ * converted only when its view flips (the host looks or writes; a guest
+ * accesses a page last seen by the other side), so guest and SVSM accesses
+ * cost a typed-array access, not a cipher call.
+ * @module
+ */
+import { createCipheriv, createDecipheriv } from "node:crypto";
+import { PAGE_SIZE } from "./constants.ts";
+import type { SystemMemory } from "./memory.ts";
+import { MAX_ASID } from "./rmp.ts";
+
+/** View tag of a page that holds raw DRAM bytes. */
+export const VIEW_RAW = 0;
+
+/** Bytes of an XTS key: key1 (data) || key2 (tweak), AES-128 each. */
+export const XTS_KEY_SIZE = 32;
+
+// Pages per ECB call: large enough to amortise the call, small enough for the scratch buffer.
+const RUN_PAGES = 64;
+const WORDS_PER_PAGE = PAGE_SIZE / 4;
+
+interface Ecb {
+  update(data: Uint8Array): Uint8Array;
+}
+
+interface XtsKey {
+  /** E_K1, D_K1 for data blocks; E_K2 for tweaks. */
+  readonly enc1: Ecb;
+  readonly dec1: Ecb;
+  readonly enc2: Ecb;
+}
+
+function ecb(key: Uint8Array, encrypt: boolean): Ecb {
+  const c = encrypt
+    ? createCipheriv("aes-128-ecb", key, null)
+    : createDecipheriv("aes-128-ecb", key, null);
+  c.setAutoPadding(false);
+  return c;
+}
+
+/**
+ * Per-ASID keys and per-page views over one {@link SystemMemory}.
+ *
+ * @example
+ * ```ts
+ * import { SystemMemory } from "./memory.ts";
+ * import { MemoryEncryption } from "./memory_encryption.ts";
+ * const enc = new MemoryEncryption(new SystemMemory(2 * 1024 * 1024));
+ * enc.installKey(1);
+ * enc.privateView(1, 0x3000).set([1, 2, 3]);  // guest plaintext
+ * enc.hostRead(0x3000, 3);                     // ciphertext bytes
+ * ```
+ */
+export class MemoryEncryption {
+  /** The DRAM being encrypted. */
+  readonly memory: SystemMemory;
+  /** Per system page: {@link VIEW_RAW} or the ASID whose plaintext the page currently holds. */
+  readonly views: Uint16Array;
+  /** Bumped whenever a view flips, so cached guest translations re-check. */
+  epoch = 0;
+  #keys: (XtsKey | undefined)[] = [];
+  #scratch = new Uint32Array(RUN_PAGES * WORDS_PER_PAGE);
+
+  /** An engine with no keys and every page raw. */
+  constructor(memory: SystemMemory) {
+    this.memory = memory;
+    this.views = new Uint16Array(memory.pageCount);
+  }
+
+  /**
+   * Installs ASID `asid`'s key (32 bytes, key1 || key2), random when omitted.
+   * Pages still holding plaintext under an older key are first encrypted with it.
+   */
+  installKey(asid: number, key?: Uint8Array): void {
+    if (!Number.isInteger(asid) || asid < 1 || asid > MAX_ASID) {
+      throw new RangeError(`ASID must be 1..${MAX_ASID}, got ${asid}`);
+    }
+    const k = key ?? crypto.getRandomValues(new Uint8Array(XTS_KEY_SIZE));
+    if (k.length !== XTS_KEY_SIZE) {
+      throw new RangeError(`XTS key must be 32 bytes, got ${k.length}`);
+    }
+    if (this.#keys[asid]) {
+      for (let p = 0; p < this.views.length; p++) if (this.views[p] === asid) this.toRaw(p, 1);
+    }
+    this.#keys[asid] = {
+      enc1: ecb(k.subarray(0, 16), true),
+      dec1: ecb(k.subarray(0, 16), false),
+      enc2: ecb(k.subarray(16, 32), true),
+    };
+  }
+
+  /** True once `asid` has a key. */
+  hasKey(asid: number): boolean {
+    return this.#keys[asid] !== undefined;
+  }
+
+  /** The 4 KiB page at `spa` as plaintext for `asid` (no RMP check: that is the caller's). */
+  privateView(asid: number, spa: number): Uint8Array {
+    const page = this.#page(spa);
+    this.toPrivate(asid, page);
+    return this.memory.bytes.subarray(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+  }
+
+  /**
+   * The page at `spa` claimed as plaintext for `asid` WITHOUT decrypting its old
+   * contents: for a caller that overwrites the whole page (zeroing, copying in).
+   */
+  overwriteView(asid: number, spa: number): Uint8Array {
+    const page = this.#page(spa);
+    this.#key(asid);
+    if (this.views[page] !== asid) {
+      this.views[page] = asid;
+      this.epoch++;
+    }
+    return this.memory.bytes.subarray(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+  }
+
+  /** The page at `spa` raw (C-bit clear): what DRAM holds. */
+  sharedView(spa: number): Uint8Array {
+    const page = this.#page(spa);
+    this.toRaw(page, 1);
+    return this.memory.bytes.subarray(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+  }
+
+  /** A copy of what DRAM holds at `spa`..`spa+length`: ciphertext for private pages. */
+  hostRead(spa: number, length: number): Uint8Array {
+    const [first, count] = this.#range(spa, length);
+    this.toRaw(first, count);
+    return this.memory.bytes.slice(spa, spa + length);
+  }
+
+  /** Writes raw bytes into DRAM (RMP rules are the caller's); whole pages need no cipher call. */
+  hostWrite(spa: number, data: Uint8Array): void {
+    const [first, count] = this.#range(spa, data.length);
+    const end = spa + data.length;
+    for (let p = first; p < first + count; p++) {
+      const whole = p * PAGE_SIZE >= spa && (p + 1) * PAGE_SIZE <= end;
+      if (whole) this.#setView(p, VIEW_RAW);
+      else this.toRaw(p, 1);
+    }
+    this.memory.bytes.set(data, spa);
+  }
+
+  /** Makes `count` pages from `first` raw, batching runs that share a key. */
+  toRaw(first: number, count: number): void {
+    const end = first + count;
+    let p = first;
+    while (p < end) {
+      const tag = this.views[p];
+      if (tag === VIEW_RAW) {
+        p++;
+        continue;
+      }
+      let q = p + 1;
+      while (q < end && q - p < RUN_PAGES && this.views[q] === tag) q++;
+      this.#xts(this.#key(tag), p, q - p, true);
+      this.views.fill(VIEW_RAW, p, q);
+      this.epoch++;
+      p = q;
+    }
+  }
+
+  /** Makes page `page` hold `asid`'s plaintext (re-keying through raw if another ASID had it). */
+  toPrivate(asid: number, page: number): void {
+    const tag = this.views[page];
+    if (tag === asid) return;
+    const key = this.#key(asid);
+    if (tag !== VIEW_RAW) this.toRaw(page, 1);
+    this.#xts(key, page, 1, false);
+    this.#setView(page, asid);
+  }
+
+  #setView(page: number, tag: number): void {
+    if (this.views[page] === tag) return;
+    this.views[page] = tag;
+    this.epoch++;
+  }
+
+  #key(asid: number): XtsKey {
+    const k = this.#keys[asid];
+    if (!k) throw new RangeError(`no memory encryption key installed for ASID ${asid}`);
+    return k;
+  }
+
+  #page(spa: number): number {
+    if (!this.memory.contains(spa)) throw new RangeError(`SPA ${spa} is outside system memory`);
+    return Math.floor(spa / PAGE_SIZE);
+  }
+
+  #range(spa: number, length: number): [number, number] {
+    if (
+      !Number.isInteger(length) || length < 0 || !this.memory.contains(spa) ||
+      spa + length > this.memory.size
+    ) {
+      throw new RangeError(`range ${spa}+${length} is outside system memory`);
+    }
+    const first = Math.floor(spa / PAGE_SIZE);
+    const last = length === 0 ? first : Math.floor((spa + length - 1) / PAGE_SIZE);
+    return [first, last - first + 1];
+  }
+
+  /** XTS over `count` contiguous pages in place: C = E_K1(P ^ T) ^ T, T_j = E_K2(SPA) * alpha^j. */
+  #xts(key: XtsKey, first: number, count: number, encrypt: boolean): void {
+    const words = this.memory.words;
+    const t = this.#scratch;
+    const tweaks = tweakBlocks(key, first, count);
+    const base = first * WORDS_PER_PAGE;
+    const n = count * WORDS_PER_PAGE;
+    for (let i = 0; i < count; i++) {
+      let w0 = tweaks[4 * i],
+        w1 = tweaks[4 * i + 1],
+        w2 = tweaks[4 * i + 2],
+        w3 = tweaks[4 * i + 3];
+      const end = (i + 1) * WORDS_PER_PAGE;
+      for (let k = i * WORDS_PER_PAGE; k < end; k += 4) {
+        t[k] = w0;
+        t[k + 1] = w1;
+        t[k + 2] = w2;
+        t[k + 3] = w3;
+        words[base + k] ^= w0;
+        words[base + k + 1] ^= w1;
+        words[base + k + 2] ^= w2;
+        words[base + k + 3] ^= w3;
+        // Multiply by alpha in GF(2^128), little-endian (IEEE 1619 §5.2).
+        const carry = w3 >>> 31;
+        w3 = (w3 << 1) | (w2 >>> 31);
+        w2 = (w2 << 1) | (w1 >>> 31);
+        w1 = (w1 << 1) | (w0 >>> 31);
+        w0 = (w0 << 1) ^ (carry * 0x87);
+      }
+    }
+    const bytes = this.memory.bytes.subarray(base * 4, (base + n) * 4);
+    const out = aligned((encrypt ? key.enc1 : key.dec1).update(bytes));
+    for (let k = 0; k < n; k++) words[base + k] = out[k] ^ t[k];
+  }
+}
+
+/** E_K2(tweak) for each page: the tweak is the page's SPA as a 128-bit little-endian number. */
+function tweakBlocks(key: XtsKey, first: number, count: number): Uint32Array {
+  const input = new Uint32Array(count * 4);
+  for (let i = 0; i < count; i++) {
+    const spa = (first + i) * PAGE_SIZE;
+    input[4 * i] = spa % 0x100000000;
+    input[4 * i + 1] = Math.floor(spa / 0x100000000);
+  }
+  return aligned(key.enc2.update(new Uint8Array(input.buffer)));
+}
+
+/** The bytes as 32-bit words (copying if the Buffer is not 4-byte aligned). */
+function aligned(b: Uint8Array): Uint32Array {
+  if (b.byteOffset % 4 === 0) return new Uint32Array(b.buffer, b.byteOffset, b.length >>> 2);
+  return new Uint32Array(b.slice().buffer);
+}
