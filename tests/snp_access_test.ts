@@ -1,0 +1,327 @@
+import assert from "node:assert/strict";
+import {
+  type AccessContext,
+  type AccessKind,
+  GuestMemoryAccess,
+  HostMemoryAccess,
+  MachineFault,
+  MemoryEncryption,
+  Npt,
+  PAGE_SIZE,
+  pvalidate,
+  Rmp,
+  RMP_PERM_EXEC_SUPER,
+  RMP_PERM_EXEC_USER,
+  RMP_PERM_READ,
+  RMP_PERM_WRITE,
+  rmpadjust,
+  rmpadjustAttrs,
+  SystemMemory,
+  VmsaPage,
+} from "../lib/snp/core.ts";
+
+// snp-abi.md §8, typed here: #VC code and #NPF/#PF error bits.
+const VC_NOT_VALIDATED = 0x404;
+const RMP_BIT = 2 ** 31, ENC_BIT = 2 ** 34, VMPL_BIT = 2 ** 36;
+
+const ASID = 1;
+const GPA0 = 0x100000; // guest RAM at GPA 1 MiB, backed from SPA 2 MiB
+const SPA0 = 0x200000;
+
+function machine() {
+  const memory = new SystemMemory(8 * 1024 * 1024);
+  const rmp = new Rmp(memory.pageCount);
+  const enc = new MemoryEncryption(memory);
+  enc.installKey(ASID);
+  const npt = new Npt();
+  npt.mapRange(GPA0, SPA0, 64 * PAGE_SIZE);
+  const guest = new GuestMemoryAccess(memory, rmp, enc);
+  const host = new HostMemoryAccess(rmp, enc);
+  const ctx = (vmpl: number, asid = ASID, n = npt): AccessContext & { rmp: Rmp } => ({
+    asid,
+    vmpl,
+    npt: n,
+    rmp,
+  });
+  /** Host assigns the i-th guest page; the guest (VMPL0) validates it. */
+  const own = (i: number, validate = true): number => {
+    const gpa = GPA0 + i * PAGE_SIZE;
+    assert.equal(
+      rmp.rmpupdate(SPA0 + i * PAGE_SIZE, { assigned: true, asid: ASID, gpa, pageSize2M: false }),
+      0,
+    );
+    if (validate) assert.equal(pvalidate(ctx(0), gpa, false, true).rc, 0);
+    return gpa;
+  };
+  return { memory, rmp, enc, npt, guest, host, ctx, own };
+}
+
+function fault(kind: string, check: (f: MachineFault) => boolean = () => true) {
+  return (e: unknown): boolean => e instanceof MachineFault && e.kind === kind && check(e);
+}
+
+const secret = (): Uint8Array =>
+  Uint8Array.from({ length: PAGE_SIZE }, (_, i) => (i * 7 + 1) & 0xFF);
+
+Deno.test("guest: private u32/u64/byte accesses round-trip, across page boundaries too", () => {
+  const m = machine();
+  const a = m.own(0), b = m.own(1);
+  const c = m.ctx(0);
+  m.guest.writeU32(c, a + 8, 0xDEADBEEF, true);
+  m.guest.writeU64(c, a + 16, 0x0123456789ABCDEFn, true);
+  assert.equal(m.guest.readU32(c, a + 8, true), 0xDEADBEEF);
+  assert.equal(m.guest.readU64(c, a + 16, true), 0x0123456789ABCDEFn);
+  m.guest.writeU64(c, b - 4, 0x1122334455667788n, true); // straddles pages a and b
+  assert.equal(m.guest.readU64(c, b - 4, true), 0x1122334455667788n);
+  assert.equal(m.guest.readU32(c, b - 2, true), 0x33445566); // bytes 66 55 | 44 33 across the boundary
+  m.guest.writeU32(c, b - 2, 0xA1B2C3D4, true);
+  assert.deepEqual([...m.guest.read(c, b - 2, 4, true)], [0xD4, 0xC3, 0xB2, 0xA1]);
+  const data = Uint8Array.from({ length: 5000 }, (_, i) => (i * 5 + 3) & 0xFF);
+  m.guest.write(c, a + 100, data, true);
+  assert.deepEqual(m.guest.read(c, a + 100, 5000, true), data);
+});
+
+Deno.test("guest: an access to a page not validated raises #VC 0x404", () => {
+  const m = machine();
+  const a = m.own(0, false);
+  assert.throws(
+    () => m.guest.readU32(m.ctx(0), a, true),
+    fault("vc", (f) => f.code === VC_NOT_VALIDATED && f.gpa === a),
+  );
+});
+
+Deno.test("guest: RMP ownership checks (other ASID, unassigned, GPA mismatch, no mapping) raise #NPF", () => {
+  const m = machine();
+  const a = m.own(0);
+  // Another guest (ASID 2) with the same NPT reaches the same SPA: RMP says it belongs to ASID 1.
+  m.enc.installKey(2);
+  assert.throws(
+    () => m.guest.readU32(m.ctx(0, 2), a, true),
+    fault("npf", (f) => f.has(RMP_BIT) && f.has(ENC_BIT)),
+  );
+  // Private access to an unassigned page.
+  assert.throws(
+    () => m.guest.readU32(m.ctx(0), GPA0 + 5 * PAGE_SIZE, true),
+    fault("npf", (f) => f.has(RMP_BIT)),
+  );
+  // Nothing mapped.
+  assert.throws(
+    () => m.guest.readU32(m.ctx(0), 0x7000_0000, true),
+    fault("npf", (f) => !f.has(RMP_BIT)),
+  );
+});
+
+// VMPL permission table: VMPL1 granted `mask`; each access kind allowed iff its bit is in the mask.
+const KINDS: [AccessKind, number][] = [
+  ["read", RMP_PERM_READ],
+  ["write", RMP_PERM_WRITE],
+  ["execute-user", RMP_PERM_EXEC_USER],
+  ["execute-supervisor", RMP_PERM_EXEC_SUPER],
+];
+
+Deno.test("guest: VMPL permission masks gate read, write, execute-user, execute-supervisor", async (t) => {
+  for (
+    const mask of [
+      0,
+      RMP_PERM_READ,
+      RMP_PERM_READ | RMP_PERM_WRITE,
+      RMP_PERM_EXEC_USER,
+      RMP_PERM_EXEC_SUPER,
+      0xF,
+    ]
+  ) {
+    for (const [kind, bit] of KINDS) {
+      await t.step(`mask ${mask.toString(2).padStart(4, "0")} ${kind}`, () => {
+        const m = machine();
+        const a = m.own(0);
+        assert.equal(rmpadjust(m.ctx(0), a, false, rmpadjustAttrs(1, mask)), 0);
+        m.guest.check(m.ctx(0), a, kind, true); // VMPL0 always may
+        if (mask & bit) {
+          assert.equal(typeof m.guest.check(m.ctx(1), a, kind, true), "number");
+        } else {
+          assert.throws(
+            () => m.guest.check(m.ctx(1), a, kind, true),
+            fault("npf", (f) => f.has(VMPL_BIT) && f.has(RMP_BIT)),
+          );
+        }
+        // VMPL2 was never granted anything.
+        assert.throws(
+          () => m.guest.check(m.ctx(2), a, kind, true),
+          fault("npf", (f) => f.has(VMPL_BIT)),
+        );
+      });
+    }
+  }
+});
+
+Deno.test("attack: the host reading a private page gets ciphertext, not the plaintext", () => {
+  const m = machine();
+  const a = m.own(0);
+  const s = secret();
+  m.guest.write(m.ctx(0), a, s, true);
+  const seen = m.host.read(SPA0, PAGE_SIZE);
+  assert.notDeepEqual(seen, s);
+  let same = 0;
+  for (let i = 0; i < PAGE_SIZE; i++) same += seen[i] === s[i] ? 1 : 0;
+  assert.ok(same < 64, `ciphertext shares ${same} bytes with the plaintext`);
+  assert.deepEqual(m.guest.read(m.ctx(0), a, PAGE_SIZE, true), s); // the guest still sees its data
+});
+
+Deno.test("attack: ciphertext copied to another page reads as garbage there, or faults", () => {
+  const m = machine();
+  const a = m.own(0);
+  const s = secret();
+  m.guest.write(m.ctx(0), a, s, true);
+  const stolen = m.host.read(SPA0, PAGE_SIZE);
+  // The host plants it in a free page, hands that page to the guest at another GPA...
+  const other = SPA0 + 9 * PAGE_SIZE, otherGpa = GPA0 + 9 * PAGE_SIZE;
+  m.host.write(other, stolen);
+  assert.equal(
+    m.rmp.rmpupdate(other, { assigned: true, asid: ASID, gpa: otherGpa, pageSize2M: false }),
+    0,
+  );
+  // ...unvalidated: the guest faults.
+  assert.throws(
+    () => m.guest.read(m.ctx(0), otherGpa, 16, true),
+    fault("vc", (f) => f.code === VC_NOT_VALIDATED),
+  );
+  // Even if the guest is tricked into validating it, the data decrypts to garbage (tweak = SPA).
+  pvalidate(m.ctx(0), otherGpa, false, true);
+  assert.notDeepEqual(m.guest.read(m.ctx(0), otherGpa, PAGE_SIZE, true), s);
+  // Remapping the original GPA to the planted page fails the RMP GPA check, then validation.
+  m.npt.map(a, other);
+  assert.throws(() => m.guest.read(m.ctx(0), a, 16, true), fault("npf", (f) => f.has(RMP_BIT)));
+});
+
+Deno.test("attack: RMPUPDATE behind the guest's back makes the next access raise #VC 0x404", () => {
+  const m = machine();
+  const a = m.own(0);
+  m.guest.writeU32(m.ctx(0), a, 42, true);
+  assert.equal(m.guest.readU32(m.ctx(0), a, true), 42); // warm translation
+  assert.equal(m.rmp.rmpupdate(SPA0, { assigned: true, asid: ASID, gpa: a, pageSize2M: false }), 0);
+  assert.throws(
+    () => m.guest.readU32(m.ctx(0), a, true),
+    fault("vc", (f) => f.code === VC_NOT_VALIDATED),
+  );
+  assert.throws(() => m.guest.writeU32(m.ctx(0), a, 1, true), fault("vc"));
+});
+
+Deno.test("attack: a host write to a guest-assigned page faults (#PF, RMP bit 31) and writes nothing", () => {
+  const m = machine();
+  const a = m.own(0);
+  m.guest.writeU32(m.ctx(0), a, 7, true);
+  const before = m.host.read(SPA0, PAGE_SIZE);
+  assert.throws(
+    () => m.host.write(SPA0 + 100, new Uint8Array(8)),
+    fault("pf", (f) => f.has(RMP_BIT)),
+  );
+  // A write spanning a free page and the assigned one is refused as a whole.
+  assert.throws(() => m.host.write(SPA0 - 8, new Uint8Array(16)), fault("pf"));
+  assert.deepEqual(m.host.read(SPA0, PAGE_SIZE), before);
+  assert.equal(m.guest.readU32(m.ctx(0), a, true), 7);
+  // Unassigned (even not-yet-validated-by-anyone) pages are the host's to write.
+  m.host.write(SPA0 + 20 * PAGE_SIZE, new Uint8Array([1]));
+});
+
+Deno.test("attack: a VMSA page cannot be written by the host or by a lower VMPL", () => {
+  const m = machine();
+  const v = m.own(3);
+  // VMPL0 lets VMPL1 read/write the page and marks it a VMSA (snp-abi.md §7.2).
+  assert.equal(
+    rmpadjust(m.ctx(0), v, false, rmpadjustAttrs(1, RMP_PERM_READ | RMP_PERM_WRITE, true)),
+    0,
+  );
+  assert.equal(m.rmp.entry(SPA0 + 3 * PAGE_SIZE).vmsa, true);
+  const regs = new VmsaPage(m.guest.page(m.ctx(0), v, "write", true));
+  regs.rip = 0x1000n; // VMPL0 (the SVSM) may edit it
+  regs.vmpl = 1;
+  assert.throws(
+    () => m.guest.writeU64(m.ctx(1), v + 0x178, 0xBADn, true),
+    fault("npf", (f) => f.has(VMPL_BIT)),
+  );
+  assert.equal(m.guest.readU64(m.ctx(1), v + 0x178, true), 0x1000n); // reading is allowed by the mask
+  assert.throws(() => m.host.write(SPA0 + 3 * PAGE_SIZE + 0x178, new Uint8Array(8)), fault("pf"));
+  // A lower VMPL cannot clear the VMSA bit or grant itself more.
+  assert.equal(rmpadjust(m.ctx(1), v, false, rmpadjustAttrs(2, 0xF)), 2);
+  // The host can only take the page away, which un-validates it: the guest then faults, not runs tampered state.
+  assert.equal(
+    m.rmp.rmpupdate(SPA0 + 3 * PAGE_SIZE, { assigned: false, asid: 0, gpa: 0, pageSize2M: false }),
+    0,
+  );
+  m.host.write(SPA0 + 3 * PAGE_SIZE + 0x178, new Uint8Array(8).fill(0x41));
+  assert.equal(
+    m.rmp.rmpupdate(SPA0 + 3 * PAGE_SIZE, {
+      assigned: true,
+      asid: ASID,
+      gpa: v,
+      pageSize2M: false,
+    }),
+    0,
+  );
+  assert.throws(
+    () => m.guest.page(m.ctx(0), v, "read", true),
+    fault("vc", (f) => f.code === VC_NOT_VALIDATED),
+  );
+  assert.equal(m.rmp.entry(SPA0 + 3 * PAGE_SIZE).vmsa, false);
+});
+
+Deno.test("shared (C-bit clear): plaintext both ways on a free page; refused on an assigned page", () => {
+  const m = machine();
+  const shared = GPA0 + 10 * PAGE_SIZE;
+  m.guest.writeU32(m.ctx(0), shared, 0x12345678, false);
+  assert.deepEqual([...m.host.read(SPA0 + 10 * PAGE_SIZE, 4)], [0x78, 0x56, 0x34, 0x12]);
+  m.host.write(SPA0 + 10 * PAGE_SIZE + 4, new Uint8Array([9, 0, 0, 0]));
+  assert.equal(m.guest.readU32(m.ctx(2), shared + 4, false), 9); // any VMPL may touch shared memory
+  const a = m.own(0);
+  assert.throws(
+    () => m.guest.readU32(m.ctx(0), a, false),
+    fault("npf", (f) => f.has(RMP_BIT) && !f.has(ENC_BIT)),
+  );
+});
+
+Deno.test("page turned shared then private again: old private data is not readable as plaintext", () => {
+  const m = machine();
+  const a = m.own(0);
+  const s = secret();
+  m.guest.write(m.ctx(0), a, s, true);
+  pvalidate(m.ctx(0), a, false, false);
+  assert.equal(m.rmp.rmpupdate(SPA0, { assigned: false, asid: 0, gpa: 0, pageSize2M: false }), 0);
+  assert.notDeepEqual(m.guest.read(m.ctx(0), a, PAGE_SIZE, false), s); // shared view = ciphertext
+});
+
+Deno.test("views: a host read between guest accesses does not corrupt the guest's data", () => {
+  const m = machine();
+  const a = m.own(0);
+  for (let i = 0; i < 20; i++) {
+    m.guest.writeU32(m.ctx(0), a + 4 * i, i * 1000, true);
+    m.host.read(SPA0, 64);
+    assert.equal(m.guest.readU32(m.ctx(0), a + 4 * i, true), i * 1000);
+  }
+  for (let i = 0; i < 20; i++) assert.equal(m.guest.readU32(m.ctx(0), a + 4 * i, true), i * 1000);
+});
+
+Deno.test("zeroPage/overwritePage: checked like a write, no stale plaintext, no decryption needed", () => {
+  const m = machine();
+  const a = m.own(0);
+  m.guest.write(m.ctx(0), a, secret(), true);
+  m.host.read(SPA0, 16); // page now raw ciphertext
+  m.guest.zeroPage(m.ctx(0), a, true);
+  assert.deepEqual(m.guest.read(m.ctx(0), a, PAGE_SIZE, true), new Uint8Array(PAGE_SIZE));
+  assert.notDeepEqual(m.host.read(SPA0, PAGE_SIZE), new Uint8Array(PAGE_SIZE)); // zeros encrypted
+  assert.throws(() => m.guest.zeroPage(m.ctx(0), GPA0 + 7 * PAGE_SIZE, true), fault("npf"));
+  const b = m.own(1, false);
+  assert.throws(() => m.guest.zeroPage(m.ctx(0), b, true), fault("vc"));
+  assert.throws(() => m.guest.zeroPage(m.ctx(1), a, true), fault("npf", (f) => f.has(VMPL_BIT)));
+});
+
+Deno.test("hostile contexts: bad VMPL and garbage GPAs fault or are refused, never read out of bounds", () => {
+  const m = machine();
+  m.own(0);
+  assert.throws(() => m.guest.readU32(m.ctx(7), GPA0, true), RangeError);
+  for (const gpa of [-1, NaN, 2 ** 60, 1.5]) {
+    assert.throws(() => m.guest.readU32(m.ctx(0), gpa, true), MachineFault, String(gpa));
+  }
+  const evil = new Npt();
+  evil.map(GPA0, 0x7FFFF000 * 16); // beyond system memory
+  assert.throws(() => m.guest.readU32(m.ctx(0, ASID, evil), GPA0, true), fault("npf"));
+});
