@@ -10,6 +10,8 @@
 
 /** Int32 word indexes in the shared buffer (locks and records on separate 64-byte lines). */
 export const START = 0;
+/** Workers that have passed the start signal (a barrier, so all begin together). */
+export const ARRIVED = 1;
 /** The spinlock's two words. */
 export const SPIN_LOCK = 16;
 /** The rwlock's two words. */
@@ -18,7 +20,7 @@ export const RW_LOCK = 32;
 export const SPIN_DATA = 48;
 /** The 4-word record guarded by the rwlock. */
 export const RW_DATA = 64;
-/** Words in a record. */
+/** Words in a record; the word after it holds the last writer's CPU number + 1. */
 export const RECORD_WORDS = 4;
 const BUFFER_WORDS = 80;
 
@@ -35,6 +37,8 @@ export interface StressJob {
   ops: number;
   /** The worker's CPU number. */
   cpuId: number;
+  /** Workers in the run (the start barrier waits for all of them). */
+  peers: number;
 }
 
 /** Message from a worker: first `{ready: true}`, then its report. */
@@ -47,6 +51,8 @@ export interface StressReport {
   ops: number;
   /** Records seen inconsistent under the lock. */
   torn: number;
+  /** Increments that followed another worker's (the lock changed hands). */
+  handoffs: number;
 }
 
 /** Workers per role and operations per worker. */
@@ -73,50 +79,96 @@ export interface StressResult {
   writeExpected: number;
   /** Inconsistent records seen, over all workers. */
   torn: number;
+  /** Times the lock passed from one writer to another, over all workers. */
+  handoffs: number;
   /** Lock operations, over all workers. */
   totalOps: number;
   /** Wall time from the start signal to the last report, in ms. */
   elapsedMs: number;
 }
 
-/** Runs a plan: starts the workers together, waits for every report, then ends the workers. */
-export async function runLockStress(plan: StressPlan): Promise<StressResult> {
-  const buffer = new SharedArrayBuffer(BUFFER_WORDS * 4);
-  const words = new Int32Array(buffer);
-  const roles: StressRole[] = [
-    ...Array<StressRole>(plan.spinWorkers).fill("spin"),
-    ...Array<StressRole>(plan.writeWorkers).fill("write"),
-    ...Array<StressRole>(plan.readWorkers).fill("read"),
-  ];
-  const url = new URL("./svsm_locking_worker.ts", import.meta.url).href;
-  const workers = roles.map(() => new Worker(url, { type: "module" }));
-  try {
-    const ready = workers.map((w) => nextMessage(w));
-    workers.forEach((w, cpuId) => {
-      const job: StressJob = { buffer, role: roles[cpuId], ops: plan.opsPerWorker, cpuId };
+/**
+ * Workers spawned for a plan and parked at the start signal, so a benchmark can time only
+ * {@linkcode LockStress.run}.
+ */
+export class LockStress {
+  readonly #words: Int32Array;
+  readonly #workers: Worker[];
+
+  private constructor(words: Int32Array, workers: Worker[]) {
+    this.#words = words;
+    this.#workers = workers;
+  }
+
+  /** Spawns the plan's workers and waits until each one is ready. */
+  static async spawn(plan: StressPlan): Promise<LockStress> {
+    const buffer = new SharedArrayBuffer(BUFFER_WORDS * 4);
+    const roles: StressRole[] = [
+      ...Array<StressRole>(plan.spinWorkers).fill("spin"),
+      ...Array<StressRole>(plan.writeWorkers).fill("write"),
+      ...Array<StressRole>(plan.readWorkers).fill("read"),
+    ];
+    const url = new URL("./svsm_locking_worker.ts", import.meta.url).href;
+    const stress = new LockStress(
+      new Int32Array(buffer),
+      roles.map(() => new Worker(url, { type: "module" })),
+    );
+    const ready = stress.#workers.map(nextMessage);
+    stress.#workers.forEach((w, cpuId) => {
+      const job: StressJob = {
+        buffer,
+        role: roles[cpuId],
+        ops: plan.opsPerWorker,
+        cpuId,
+        peers: roles.length,
+      };
       w.postMessage(job);
     });
-    await Promise.all(ready);
-    const reports = workers.map((w) => nextMessage(w));
+    try {
+      await Promise.all(ready);
+    } catch (e) {
+      stress.close();
+      throw e;
+    }
+    return stress;
+  }
+
+  /** Releases the workers together and collects every report. */
+  async run(): Promise<StressResult> {
+    const words = this.#words;
+    const reports = this.#workers.map(nextMessage);
     const t0 = performance.now();
     Atomics.store(words, START, 1);
     Atomics.notify(words, START);
     const done = await Promise.all(reports);
     const elapsedMs = performance.now() - t0;
-    const made = (role: StressRole) =>
-      done.filter((r) => r.role === role).reduce((n, r) => n + r.ops, 0);
+    const sum = (f: (r: StressReport) => number, role?: StressRole) =>
+      done.filter((r) => role === undefined || r.role === role).reduce((n, r) => n + f(r), 0);
     return {
       spinCount: words[SPIN_DATA],
-      spinExpected: made("spin"),
+      spinExpected: sum((r) => r.ops, "spin"),
       writeCount: words[RW_DATA],
-      writeExpected: made("write"),
-      torn: done.reduce((n, r) => n + r.torn, 0),
-      totalOps: done.reduce((n, r) => n + r.ops, 0),
+      writeExpected: sum((r) => r.ops, "write"),
+      torn: sum((r) => r.torn),
+      handoffs: sum((r) => r.handoffs),
+      totalOps: sum((r) => r.ops),
       elapsedMs,
     };
+  }
+
+  /** Ends the workers; call after {@linkcode LockStress.run}, when none is blocked any more. */
+  close(): void {
+    for (const w of this.#workers) w.terminate();
+  }
+}
+
+/** Runs a plan: starts the workers together, waits for every report, then ends the workers. */
+export async function runLockStress(plan: StressPlan): Promise<StressResult> {
+  const stress = await LockStress.spawn(plan);
+  try {
+    return await stress.run();
   } finally {
-    // Every worker has reported (or failed) by now, so none is blocked in Atomics.wait.
-    for (const w of workers) w.terminate();
+    stress.close();
   }
 }
 

@@ -7,6 +7,7 @@
 
 import { RwLock, SpinLock, SpinWait } from "../lib/svsm/locking/mod.ts";
 import {
+  ARRIVED,
   RECORD_WORDS,
   RW_DATA,
   RW_LOCK,
@@ -18,52 +19,71 @@ import {
 } from "./svsm_locking_stress.ts";
 
 self.onmessage = (e: MessageEvent<StressJob>) => {
-  const { buffer, role, ops, cpuId } = e.data;
+  const { buffer, role, ops, cpuId, peers } = e.data;
   const words = new Int32Array(buffer);
-  self.postMessage({ ready: true, role, ops: 0, torn: 0 } satisfies StressReport);
+  self.postMessage({ ready: true, role, ops: 0, torn: 0, handoffs: 0 } satisfies StressReport);
   Atomics.wait(words, START, 0);
-  const torn = role === "spin" ? spinOps(words, ops, cpuId) : rwOps(words, role, ops, cpuId);
-  self.postMessage({ role, ops, torn } satisfies StressReport);
+  startTogether(words, peers);
+  const tally = { torn: 0, handoffs: 0 };
+  if (role === "spin") spinOps(words, ops, cpuId, tally);
+  else rwOps(words, role, ops, cpuId, tally);
+  self.postMessage({ role, ops, ...tally } satisfies StressReport);
 };
+
+interface Tally {
+  torn: number;
+  handoffs: number;
+}
+
+/** Start barrier: the last worker to arrive wakes the others. */
+function startTogether(words: Int32Array, peers: number): void {
+  if (Atomics.add(words, ARRIVED, 1) + 1 === peers) Atomics.notify(words, ARRIVED);
+  for (let seen; (seen = Atomics.load(words, ARRIVED)) < peers;) {
+    Atomics.wait(words, ARRIVED, seen, 1);
+  }
+}
 
 // SpinWait's PAUSE is synchronous, so lock() never returns a Promise here.
 
-function spinOps(words: Int32Array, ops: number, cpuId: number): number {
+function spinOps(words: Int32Array, ops: number, cpuId: number, tally: Tally): void {
   const lock = new SpinLock({ words, index: SPIN_LOCK });
   const cpu = new SpinWait(cpuId);
-  let torn = 0;
   for (let i = 0; i < ops; i++) {
     lock.lock(cpu);
-    torn += increment(words, SPIN_DATA);
+    increment(words, SPIN_DATA, cpuId, tally);
     lock.unlock(cpu);
   }
-  return torn;
 }
 
-function rwOps(words: Int32Array, role: "write" | "read", ops: number, cpuId: number): number {
+function rwOps(
+  words: Int32Array,
+  role: "write" | "read",
+  ops: number,
+  cpuId: number,
+  tally: Tally,
+): void {
   const lock = new RwLock({ words, index: RW_LOCK });
   const cpu = new SpinWait(cpuId);
-  let torn = 0;
   for (let i = 0; i < ops; i++) {
     if (role === "write") {
       lock.lockWrite(cpu);
-      torn += increment(words, RW_DATA);
+      increment(words, RW_DATA, cpuId, tally);
       lock.unlockWrite(cpu);
     } else {
       lock.lockRead(cpu);
-      torn += consistent(words, RW_DATA) ? 0 : 1;
+      if (!consistent(words, RW_DATA)) tally.torn++;
       lock.unlockRead(cpu);
     }
   }
-  return torn;
 }
 
 /** Plain (non-atomic) read-modify-write of the record: only the lock keeps it whole. */
-function increment(words: Int32Array, at: number): number {
-  const ok = consistent(words, at);
+function increment(words: Int32Array, at: number, cpuId: number, tally: Tally): void {
+  if (!consistent(words, at)) tally.torn++;
+  if (words[at + RECORD_WORDS] !== cpuId + 1) tally.handoffs++;
   const next = words[at] + 1;
   for (let k = 0; k < RECORD_WORDS; k++) words[at + k] = next;
-  return ok ? 0 : 1;
+  words[at + RECORD_WORDS] = cpuId + 1;
 }
 
 function consistent(words: Int32Array, at: number): boolean {
