@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Prng } from "../lib/common/prng.ts";
+import { Scheduler, type Thread } from "../lib/snp/scheduler.ts";
 import { KernelStack } from "../lib/svsm/debug/stacktrace.ts";
 import {
   createPvalidateLock,
@@ -121,6 +122,62 @@ Deno.test("spinlock: no lost updates under seeded interleavings (and without it,
   // Control: the same workload without the lock loses updates, so the check above can fail.
   const unguarded = await countUnder(1, 4, 20, (_cpu, update) => update());
   assert.ok(unguarded < 80, `unguarded count ${unguarded}`);
+});
+
+/**
+ * Runs `bodies` as vCPU fibers on the machine's own seeded scheduler, PAUSE being its yield
+ * point; returns the order in which critical sections were entered.
+ */
+async function onMachine(
+  seed: number,
+  bodies: ((cpu: LockCpu, enter: () => void) => Promise<void>)[],
+): Promise<number[]> {
+  const sched = new Scheduler(seed);
+  const entered: number[] = [];
+  let failure: unknown;
+  bodies.forEach((body, id) => {
+    const cpu: LockCpu = { cpuId: id, pause: () => sched.yieldFrom(fiber) };
+    const fiber = sched.fiber(`vcpu${id}`, () => body(cpu, () => entered.push(id)), (_f, e) => {
+      failure ??= e;
+      sched.setRunnable(thread, false);
+    });
+    const thread: Thread = { id, fiber };
+    sched.setRunnable(thread, true);
+  });
+  assert.equal(await sched.run(), "idle");
+  if (failure !== undefined) throw failure;
+  return entered;
+}
+
+Deno.test("spinlock and rwlock on the machine's scheduler: exact counts, replayable", async () => {
+  const run = async (seed: number) => {
+    const spin = new SpinLock();
+    const rw = new RwLock();
+    const counts = { spin: 0, rw: 0 };
+    const body = (writer: boolean) => async (cpu: LockCpu, enter: () => void) => {
+      for (let r = 0; r < 10; r++) {
+        await spin.withLock(cpu, async () => {
+          enter();
+          const seen = counts.spin;
+          await cpu.pause();
+          counts.spin = seen + 1;
+        });
+        const side = writer ? rw.withWrite.bind(rw) : rw.withRead.bind(rw);
+        await side(cpu, async () => {
+          const seen = counts.rw;
+          await cpu.pause();
+          if (writer) counts.rw = seen + 1;
+          else assert.equal(counts.rw, seen, "a reader saw a write");
+        });
+      }
+    };
+    const order = await onMachine(seed, [body(true), body(false), body(true), body(false)]);
+    assert.deepEqual(counts, { spin: 40, rw: 20 }, `seed ${seed}`);
+    return order;
+  };
+  for (let seed = 0; seed < 50; seed++) {
+    assert.deepEqual(await run(seed), await run(seed), `seed ${seed} replays`);
+  }
 });
 
 Deno.test("spinlock: tickets serve waiters in arrival order (FIFO)", async () => {
