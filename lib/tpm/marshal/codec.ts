@@ -1,0 +1,185 @@
+/**
+ * Marshalling as data: a {@link Codec} reads and writes one Part 2 type, and
+ * structures are declared as tables of named fields (Part 2 §5–§15). One
+ * declaration gives both directions.
+ * @module
+ */
+import { TPM_RC, TpmError } from "../response_code.ts";
+import { TpmReader, TpmWriter } from "./buffer.ts";
+
+/** Reads and writes one TPM type. `tpm2b` marks sized byte buffers (parameter encryption). */
+export interface Codec<T> {
+  /** The Part 2 type name. */
+  readonly name: string;
+  /** Decodes from `r`; throws `TpmError` with the unmarshal code on bad input. */
+  read(r: TpmReader): T;
+  /** Encodes `v` onto `w`. */
+  write(w: TpmWriter, v: T): void;
+  /** True for TPM2B types: a u16 size then that many bytes (Part 2 §5.7). */
+  readonly tpm2b?: boolean;
+}
+
+/** The decoded value type of a codec. */
+export type ValueOf<C> = C extends Codec<infer T> ? T : never;
+
+/** A table of named fields, in wire order. */
+export type Fields = Record<string, Codec<unknown>>;
+
+/** The decoded object of a field table. */
+export type StructOf<F extends Fields> = { [K in keyof F]: ValueOf<F[K]> };
+
+/** UINT8. Part 2 §5.2. */
+export const UINT8: Codec<number> = {
+  name: "UINT8",
+  read: (r) => r.u8(),
+  write: (w, v) => w.u8(v),
+};
+/** UINT16. */
+export const UINT16: Codec<number> = {
+  name: "UINT16",
+  read: (r) => r.u16(),
+  write: (w, v) => w.u16(v),
+};
+/** UINT32. */
+export const UINT32: Codec<number> = {
+  name: "UINT32",
+  read: (r) => r.u32(),
+  write: (w, v) => w.u32(v),
+};
+/** UINT64. */
+export const UINT64: Codec<bigint> = {
+  name: "UINT64",
+  read: (r) => r.u64(),
+  write: (w, v) => w.u64(v),
+};
+/** INT32, for TPM2_PolicySigned/Secret expiration. */
+export const INT32: Codec<number> = {
+  name: "INT32",
+  read: (r) => r.u32() | 0,
+  write: (w, v) => w.u32(v >>> 0),
+};
+
+/** A TPM2B: u16 size, then at most `max` bytes; too large is TPM_RC_SIZE. Part 2 §10.4. */
+export function tpm2b(name: string, max: number): Codec<Uint8Array> {
+  return {
+    name,
+    tpm2b: true,
+    read(r) {
+      const size = r.u16();
+      if (size > max) throw new TpmError(TPM_RC.SIZE);
+      return r.bytes(size);
+    },
+    write(w, v) {
+      w.u16(v.length).bytes(v);
+    },
+  };
+}
+
+/** A structure declared as a field table. */
+export function struct<F extends Fields>(name: string, fields: F): Codec<StructOf<F>> {
+  const entries = Object.entries(fields);
+  return {
+    name,
+    read(r) {
+      const out: Record<string, unknown> = {};
+      for (const [k, c] of entries) out[k] = c.read(r);
+      return out as StructOf<F>;
+    },
+    write(w, v) {
+      for (const [k, c] of entries) c.write(w, (v as Record<string, unknown>)[k]);
+    },
+  };
+}
+
+/** A TPML: u32 count (≤ `max`, else TPM_RC_SIZE), then that many elements. Part 2 §10.9. */
+export function list<T>(name: string, elem: Codec<T>, max: number): Codec<T[]> {
+  return {
+    name,
+    read(r) {
+      const n = r.u32();
+      if (n > max) throw new TpmError(TPM_RC.SIZE);
+      const out: T[] = [];
+      for (let i = 0; i < n; i++) out.push(elem.read(r));
+      return out;
+    },
+    write(w, v) {
+      w.u32(v.length);
+      for (const e of v) elem.write(w, e);
+    },
+  };
+}
+
+/**
+ * A sized structure (TPM2B_PUBLIC, TPM2B_NV_PUBLIC …): u16 size, then the
+ * inner structure filling exactly that size, else TPM_RC_SIZE. Part 2 §5.7.
+ * An empty one is allowed only when `allowEmpty` (decoded as `null`).
+ */
+export function sized<T>(name: string, inner: Codec<T>, allowEmpty = false): Codec<T | null> {
+  return {
+    name,
+    read(r) {
+      const size = r.u16();
+      if (size === 0) {
+        if (allowEmpty) return null;
+        throw new TpmError(TPM_RC.SIZE);
+      }
+      const sub = r.sub(size);
+      const v = inner.read(sub);
+      if (sub.remaining !== 0) throw new TpmError(TPM_RC.SIZE);
+      return v;
+    },
+    write(w, v) {
+      if (v === null) {
+        w.u16(0);
+        return;
+      }
+      const inner_w = new TpmWriter();
+      inner.write(inner_w, v);
+      w.u16(inner_w.length).bytes(inner_w.finish());
+    },
+  };
+}
+
+/**
+ * An interface type (TPMI_*): the base codec plus a check of allowed values;
+ * anything else is `rc` (TPM_RC_VALUE by default, or e.g. TPM_RC_HASH).
+ */
+export function oneOf(
+  name: string,
+  base: Codec<number>,
+  allowed: Iterable<number>,
+  rc: number = TPM_RC.VALUE,
+): Codec<number> {
+  const set = new Set(allowed);
+  return {
+    name,
+    read(r) {
+      const v = base.read(r);
+      if (!set.has(v)) throw new TpmError(rc);
+      return v;
+    },
+    write: base.write,
+  };
+}
+
+/** Encodes a value with its codec into fresh bytes. */
+export function encode<T>(codec: Codec<T>, v: T): Uint8Array {
+  const w = new TpmWriter();
+  codec.write(w, v);
+  return w.finish();
+}
+
+/** Decodes exactly the whole of `bytes` (left-over bytes are TPM_RC_SIZE). */
+export function decode<T>(codec: Codec<T>, bytes: Uint8Array): T {
+  const r = new TpmReader(bytes);
+  const v = codec.read(r);
+  if (r.remaining !== 0) throw new TpmError(TPM_RC.SIZE);
+  return v;
+}
+
+/** Pre-marshalled bytes (a union arm already encoded); reading takes everything left. */
+export const RAW: Codec<Uint8Array> = {
+  name: "RAW",
+  read: (r) => r.bytes(r.remaining),
+  write: (w, v) => w.bytes(v),
+};

@@ -1,0 +1,378 @@
+/**
+ * Authorization checks (Part 1 §19.6–§19.8, the reference's
+ * ParseSessionBuffer / CheckAuthSession) and the response-side session work
+ * (new nonces, parameter encryption, response HMACs, session updates).
+ * @module
+ */
+import {
+  TPM_CC,
+  TPM_HT,
+  TPM_RH,
+  TPM_SE,
+  TPMA_NV,
+  TPMA_OBJECT,
+  TPMA_SESSION,
+} from "../constants.ts";
+import { equalBytes } from "../crypto/bytes.ts";
+import type { CommandContext, CommandDef } from "../dispatch.ts";
+import { TPM_RC, TpmError, withPosition } from "../response_code.ts";
+import type { Session } from "../state/sessions.ts";
+import type { TpmState } from "../state/tpm_state.ts";
+import {
+  type AuthCommand,
+  type AuthResponse,
+  stripZeros,
+  writeAuthResponses,
+} from "./session_area.ts";
+import {
+  cpHash,
+  cryptParameter,
+  includesAuthValue,
+  nameHash,
+  rpHash,
+  sessionHmac,
+} from "./session_hmac.ts";
+import { TpmWriter } from "../marshal/buffer.ts";
+import { resetPolicy } from "./policy_state.ts";
+
+/** What authorization decided, carried to the response. */
+export interface AuthPlan {
+  /** The parameter bytes after parameter decryption. */
+  params: Uint8Array;
+  /** Per session: was the request HMAC computed as bound (no authValue)? */
+  bound: boolean[];
+  /** Index of the decrypt / encrypt session, or -1. */
+  decrypt: number;
+  /** Index of the encrypt session, or -1. */
+  encrypt: number;
+}
+
+const isPolicy = (s: Session | null): boolean =>
+  s !== null && s.handle >>> 24 === TPM_HT.POLICY_SESSION;
+
+/**
+ * Associates sessions with the authorized handles, checks every
+ * authorization, and decrypts the first parameter. Throws `TpmError` with
+ * the session number on failure.
+ */
+export function authorize(
+  state: TpmState,
+  def: CommandDef,
+  handles: readonly number[],
+  auths: AuthCommand[],
+  paramBytes: Uint8Array,
+): AuthPlan {
+  const roles = def.handles.map((h) => h.auth).filter((r) => r !== undefined);
+  const decrypt = auths.findIndex((a) => a.attributes & TPMA_SESSION.decrypt);
+  const encrypt = auths.findIndex((a) => a.attributes & TPMA_SESSION.encrypt);
+  consistency(def, auths, roles.length, handles, decrypt, encrypt);
+  const names = handles.map((h) => state.nameOf(h) ?? new Uint8Array(0));
+  const cp = new Map<number, Uint8Array>();
+  const cpFor = (alg: number) => {
+    if (!cp.has(alg)) cp.set(alg, cpHash(alg, def.code, names, paramBytes));
+    return cp.get(alg)!;
+  };
+  const bound: boolean[] = [];
+  state.lockout.tick(state.clock.clock());
+  for (let i = 0; i < auths.length; i++) {
+    const a = auths[i];
+    const extra = i === 0 && a.entity !== null ? extraNonces(auths, decrypt, encrypt) : [];
+    try {
+      bound.push(
+        a.entity !== null
+          ? checkAuth(state, def, a, roles[i]!, cpFor, names, extra)
+          : checkHmac(state, a, null, cpFor(a.session!.authHash), extra),
+      );
+    } catch (e) {
+      if (e instanceof TpmError) throw new TpmError(withPosition(e.rc, "session", i + 1));
+      throw e;
+    }
+  }
+  let params = paramBytes;
+  if (decrypt >= 0) params = cryptFirst(auths[decrypt], state, paramBytes, false, decrypt);
+  return { params, bound, decrypt, encrypt };
+}
+
+function consistency(
+  def: CommandDef,
+  auths: AuthCommand[],
+  authCount: number,
+  handles: readonly number[],
+  decrypt: number,
+  encrypt: number,
+): void {
+  const sessionRc = (rc: number, i: number) => new TpmError(rc, { where: "session", n: i + 1 });
+  auths.forEach((a, i) => {
+    a.entity = i < authCount ? handles[i] : null;
+    if (a.session === null && a.entity === null) throw sessionRc(TPM_RC.HANDLE, i);
+    if (a.session?.type === TPM_SE.TRIAL) throw sessionRc(TPM_RC.ATTRIBUTES, i);
+    const purpose = TPMA_SESSION.audit | TPMA_SESSION.encrypt | TPMA_SESSION.decrypt;
+    if (a.entity === null && !(a.attributes & purpose)) throw sessionRc(TPM_RC.ATTRIBUTES, i);
+  });
+  const first = (f: CommandDef["params"]) => Object.values(f)[0];
+  if (decrypt >= 0 && !first(def.params)?.tpm2b) throw sessionRc(TPM_RC.ATTRIBUTES, decrypt);
+  if (encrypt >= 0 && !first(def.response)?.tpm2b) throw sessionRc(TPM_RC.ATTRIBUTES, encrypt);
+}
+
+function extraNonces(auths: AuthCommand[], decrypt: number, encrypt: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  if (decrypt > 0) out.push(auths[decrypt].session!.nonceTPM);
+  if (encrypt > 0 && encrypt !== decrypt) out.push(auths[encrypt].session!.nonceTPM);
+  return out;
+}
+
+/** One authorization (CheckAuthSession). Returns whether the HMAC was computed as bound. */
+function checkAuth(
+  state: TpmState,
+  def: CommandDef,
+  a: AuthCommand,
+  role: string,
+  cpFor: (alg: number) => Uint8Array,
+  names: Uint8Array[],
+  extra: Uint8Array[],
+): boolean {
+  const entity = a.entity!;
+  const s = a.session;
+  a.entityAuth = stripZeros(state.authOf(entity));
+  if (!isPolicy(s) || s!.isAuthValueNeeded || s!.isPasswordNeeded) checkLockout(state, entity);
+  const policyRequired = role === "DUP" || (role === "ADMIN" && adminNeedsPolicy(state, entity));
+  if (policyRequired && !isPolicy(s)) throw new TpmError(TPM_RC.AUTH_TYPE);
+  if (s === null) {
+    if (!authValueAvailable(state, entity, role, def)) throw new TpmError(TPM_RC.AUTH_UNAVAILABLE);
+    checkPassword(state, a);
+    return false;
+  }
+  if (isPolicy(s)) {
+    if (!policyAvailable(state, entity, policyRequired, def)) {
+      throw new TpmError(TPM_RC.AUTH_UNAVAILABLE);
+    }
+    checkPolicy(state, def, s, role, entity, cpFor(s.authHash), names);
+    if (s.isPasswordNeeded) {
+      checkPassword(state, a);
+      return false;
+    }
+  } else if (!authValueAvailable(state, entity, role, def)) {
+    throw new TpmError(TPM_RC.AUTH_UNAVAILABLE);
+  }
+  return checkHmac(state, a, entity, cpFor(s.authHash), extra);
+}
+
+function checkLockout(state: TpmState, entity: number): void {
+  if (!state.isDaProtected(entity)) return;
+  if (entity === TPM_RH.LOCKOUT) {
+    if (!state.lockout.lockoutAuthEnabled) throw new TpmError(TPM_RC.LOCKOUT);
+  } else if (state.lockout.inLockout()) throw new TpmError(TPM_RC.LOCKOUT);
+}
+
+function adminNeedsPolicy(state: TpmState, entity: number): boolean {
+  const ht = entity >>> 24;
+  if (ht === TPM_HT.NV_INDEX) return true;
+  const o = state.objects.getObject(entity);
+  return o !== undefined && (o.publicArea.objectAttributes & TPMA_OBJECT.adminWithPolicy) !== 0;
+}
+
+/** IsAuthValueAvailable (Part 1 §19.2). */
+function authValueAvailable(
+  state: TpmState,
+  entity: number,
+  role: string,
+  def: CommandDef,
+): boolean {
+  const ht = entity >>> 24;
+  if (ht === TPM_HT.PERMANENT || ht === TPM_HT.PCR) return true;
+  if (ht === TPM_HT.NV_INDEX) {
+    const a = state.nv.indices.get(entity)!.pub.attributes;
+    return (a & (def.nvWrite ? TPMA_NV.AUTHWRITE : TPMA_NV.AUTHREAD)) !== 0;
+  }
+  const e = state.objects.get(entity);
+  if (!e) return false;
+  if (e.kind === "sequence") return true;
+  const attrs = e.publicArea.objectAttributes;
+  if (e.publicOnly) return false;
+  if (role === "USER") return (attrs & TPMA_OBJECT.userWithAuth) !== 0;
+  return role === "ADMIN" && (attrs & TPMA_OBJECT.adminWithPolicy) === 0;
+}
+
+/** IsAuthPolicyAvailable. */
+function policyAvailable(
+  state: TpmState,
+  entity: number,
+  required: boolean,
+  def: CommandDef,
+): boolean {
+  const ht = entity >>> 24;
+  if (ht === TPM_HT.PERMANENT) return state.hierarchies.policyOf(entity).digest.length > 0;
+  if (ht === TPM_HT.NV_INDEX) {
+    const pub = state.nv.indices.get(entity)!.pub;
+    if (pub.authPolicy.length === 0) return false;
+    return required ||
+      (pub.attributes & (def.nvWrite ? TPMA_NV.POLICYWRITE : TPMA_NV.POLICYREAD)) !== 0;
+  }
+  const e = state.objects.get(entity);
+  return e?.kind === "object" && !e.publicOnly;
+}
+
+/** CheckPolicyAuthSession (Part 1 §19.7.1). */
+function checkPolicy(
+  state: TpmState,
+  def: CommandDef,
+  s: Session,
+  role: string,
+  entity: number,
+  cp: Uint8Array,
+  names: Uint8Array[],
+): void {
+  if (def.code === TPM_CC.PolicySecret && !s.isPasswordNeeded && !s.isAuthValueNeeded) {
+    throw new TpmError(TPM_RC.MODE);
+  }
+  if (s.pcrCounter >= 0 && s.pcrCounter !== state.pcrs.updateCounter) {
+    throw new TpmError(TPM_RC.PCR_CHANGED);
+  }
+  const policy = state.policyOf(entity);
+  if (!equalBytes(s.policyDigest, policy.digest) || policy.alg !== s.authHash) {
+    throw new TpmError(TPM_RC.POLICY_FAIL);
+  }
+  if (s.timeout !== 0n && s.timeout < state.clock.clock()) throw new TpmError(TPM_RC.EXPIRED);
+  if (s.commandCode !== 0) {
+    if (s.commandCode !== def.code) throw new TpmError(TPM_RC.POLICY_CC);
+  } else if (role === "ADMIN" || role === "DUP") throw new TpmError(TPM_RC.POLICY_FAIL);
+  if (s.cpHash.length > 0 && !equalBytes(s.cpHash, cp)) throw new TpmError(TPM_RC.POLICY_FAIL);
+  if (s.nameHash.length > 0 && !equalBytes(s.nameHash, nameHash(s.authHash, names))) {
+    throw new TpmError(TPM_RC.POLICY_FAIL);
+  }
+}
+
+function checkPassword(state: TpmState, a: AuthCommand): void {
+  if (equalBytes(stripZeros(a.hmac), a.entityAuth)) return;
+  authFailed(state, a.entity!);
+}
+
+function authFailed(state: TpmState, entity: number | null): never {
+  if (entity !== null && state.isDaProtected(entity)) {
+    state.lockout.fail(state.clock.clock(), entity === TPM_RH.LOCKOUT);
+    throw new TpmError(TPM_RC.AUTH_FAIL);
+  }
+  throw new TpmError(TPM_RC.BAD_AUTH);
+}
+
+/** True when the session is bound to `entity` with the authValue it was bound with. */
+function isBoundTo(s: Session, state: TpmState, entity: number, auth: Uint8Array): boolean {
+  if (s.bindName.length === 0 || s.handle >>> 24 !== TPM_HT.HMAC_SESSION) return false;
+  const name = state.nameOf(entity);
+  return name !== undefined && equalBytes(name, s.bindName) && equalBytes(auth, s.bindAuth);
+}
+
+/** CheckSessionHMAC; returns whether the request was bound. */
+function checkHmac(
+  state: TpmState,
+  a: AuthCommand,
+  entity: number | null,
+  cp: Uint8Array,
+  extra: Uint8Array[],
+): boolean {
+  const s = a.session!;
+  const bound = entity !== null && isBoundTo(s, state, entity, a.entityAuth);
+  const withAuth = entity !== null && includesAuthValue(s, bound);
+  const key = withAuth ? concat(s.sessionKey, a.entityAuth) : s.sessionKey;
+  if (key.length === 0 && a.hmac.length === 0) return bound;
+  const expect = sessionHmac(s, key, cp, a.nonce, s.nonceTPM, extra, a.attributes);
+  if (!equalBytes(expect, a.hmac)) authFailed(state, withAuth ? entity : null);
+  return bound;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Encrypts/decrypts the data bytes of a leading TPM2B in `bytes` (Part 1 §21.1). */
+function cryptFirst(
+  a: AuthCommand,
+  state: TpmState,
+  bytes: Uint8Array,
+  encrypt: boolean,
+  index: number,
+): Uint8Array {
+  const s = a.session!;
+  if (bytes.length < 2) throw new TpmError(TPM_RC.INSUFFICIENT, { where: "parameter", n: 1 });
+  const size = (bytes[0] << 8) | bytes[1];
+  if (size > bytes.length - 2) throw new TpmError(TPM_RC.SIZE, { where: "session", n: index + 1 });
+  const auth = a.entity !== null ? stripZeros(currentAuth(state, a)) : new Uint8Array(0);
+  const key = concat(s.sessionKey, auth);
+  const [newer, older] = encrypt ? [s.nonceTPM, a.nonce] : [a.nonce, s.nonceTPM];
+  const out = bytes.slice();
+  out.set(cryptParameter(s, key, newer, older, bytes.subarray(2, 2 + size), encrypt), 2);
+  return out;
+}
+
+/** The entity's authValue now (it may have changed or gone during the command). */
+function currentAuth(state: TpmState, a: AuthCommand): Uint8Array {
+  const e = a.entity!;
+  const ht = e >>> 24;
+  const exists = ht === TPM_HT.PERMANENT || ht === TPM_HT.PCR || state.nameOf(e) !== undefined;
+  return exists ? state.authOf(e) : new Uint8Array(0);
+}
+
+/**
+ * Response-side session processing (the reference's BuildResponseSession):
+ * new nonceTPM, response parameter encryption, response HMACs, then session
+ * flush or policy reset.
+ */
+export function finishSessions(
+  state: TpmState,
+  def: CommandDef,
+  ctx: CommandContext,
+  plan: AuthPlan,
+  params: Uint8Array,
+): { params: Uint8Array; area: Uint8Array } {
+  const auths = ctx.auths;
+  for (const a of auths) {
+    if (a.session) a.session.nonceTPM = state.rng.bytes(a.session.nonceTPM.length);
+  }
+  let out = params;
+  if (plan.encrypt >= 0) {
+    out = cryptFirst(auths[plan.encrypt] as AuthCommand, state, params, true, plan.encrypt);
+  }
+  const responses: AuthResponse[] = auths.map((a, i) => respond(state, def, a, plan.bound[i], out));
+  const w = new TpmWriter();
+  writeAuthResponses(w, responses);
+  for (const a of auths) {
+    const s = a.session;
+    if (!s) continue;
+    if (!(a.attributes & TPMA_SESSION.continueSession)) state.sessions.remove(s.handle);
+    else if (isPolicy(s)) resetPolicy(s, state);
+  }
+  return { params: out, area: w.finish() };
+}
+
+function respond(
+  state: TpmState,
+  def: CommandDef,
+  a: AuthCommand,
+  bound: boolean,
+  params: Uint8Array,
+): AuthResponse {
+  const s = a.session;
+  if (!s) {
+    return {
+      nonce: new Uint8Array(0),
+      attributes: a.attributes | TPMA_SESSION.continueSession,
+      hmac: new Uint8Array(0),
+    };
+  }
+  const policy = isPolicy(s);
+  const response: AuthResponse = {
+    nonce: s.nonceTPM,
+    attributes: a.attributes,
+    hmac: new Uint8Array(0),
+  };
+  if (policy && s.isPasswordNeeded) return response;
+  const withAuth = a.entity !== null && !(policy && !s.isAuthValueNeeded) && !bound;
+  const key = withAuth ? concat(s.sessionKey, stripZeros(currentAuth(state, a))) : s.sessionKey;
+  if (policy && key.length === 0 && a.hmac.length === 0) return response;
+  const rp = rpHash(s.authHash, 0, def.code, params);
+  response.hmac = sessionHmac(s, key, rp, s.nonceTPM, a.nonce, [], a.attributes);
+  return response;
+}

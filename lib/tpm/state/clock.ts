@@ -1,0 +1,59 @@
+/**
+ * Time and clock (Part 1 §36): `time` counts ms since _TPM_Init; `clock`
+ * counts ms the TPM has been powered over its life and persists in NV;
+ * resetCount and restartCount count TPM Resets and Restarts.
+ * @module
+ */
+
+/** A millisecond source; injectable so tests can drive time. */
+export type Now = () => number;
+
+/**
+ * The TPM's clock state.
+ *
+ * @example
+ * ```ts
+ * import { TpmClock } from "./clock.ts";
+ * const c = new TpmClock(() => 0);
+ * c.clock(); // 0n
+ * ```
+ */
+export class TpmClock {
+  readonly #now: Now;
+  #initAt: number;
+  #clockBase = 0n;
+  #clockAt: number;
+  /** TPMS_CLOCK_INFO.resetCount. */
+  resetCount = 0;
+  /** TPMS_CLOCK_INFO.restartCount. */
+  restartCount = 0;
+  /** TPMS_CLOCK_INFO.safe: no clock value was lost since the last orderly shutdown. */
+  safe = 1;
+
+  /** Starts both counters at the current instant of `now`. */
+  constructor(now: Now = () => performance.now()) {
+    this.#now = now;
+    this.#initAt = now();
+    this.#clockAt = this.#initAt;
+  }
+
+  /** ms since _TPM_Init (TPMS_TIME_INFO.time). */
+  time(): bigint {
+    return BigInt(Math.floor(this.#now() - this.#initAt));
+  }
+  /** Clock in ms (TPMS_CLOCK_INFO.clock). */
+  clock(): bigint {
+    return this.#clockBase + BigInt(Math.floor(this.#now() - this.#clockAt));
+  }
+  /** Sets the clock (ClockSet, or restoring persisted state). */
+  setClock(v: bigint): void {
+    this.#clockBase = v;
+    this.#clockAt = this.#now();
+  }
+  /** _TPM_Init: time restarts from zero; clock continues. */
+  init(): void {
+    const c = this.clock();
+    this.#initAt = this.#now();
+    this.setClock(c);
+  }
+}

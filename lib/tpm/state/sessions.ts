@@ -1,0 +1,116 @@
+/**
+ * Authorization sessions (Part 1 §19, §30): the session slots, each session's
+ * nonces, key and policy state. Handles are 0x02xxxxxx (HMAC) and
+ * 0x03xxxxxx (policy/trial); a saved session keeps its handle (Part 1 §30.3).
+ * @module
+ */
+import { LIMITS, TPM_HR, TPM_SE } from "../constants.ts";
+import type { SymDef } from "../marshal/types.ts";
+import { TPM_RC, TpmError } from "../response_code.ts";
+
+/** Session state (the reference's SESSION). */
+export interface Session {
+  /** The session's handle. */
+  handle: number;
+  /** TPM_SE_HMAC, TPM_SE_POLICY or TPM_SE_TRIAL. */
+  type: number;
+  /** authHash. */
+  authHash: number;
+  /** sessionKey (Part 1 §19.6.8); empty for unbound, unsalted sessions. */
+  sessionKey: Uint8Array;
+  /** nonceTPM, renewed on each use. */
+  nonceTPM: Uint8Array;
+  /** Symmetric algorithm for parameter encryption. */
+  symmetric: SymDef;
+  /** Name of the bind entity (empty if unbound). */
+  bindName: Uint8Array;
+  /** authValue of the bind entity at start (Part 1 §19.6.11). */
+  bindAuth: Uint8Array;
+  /** policyDigest (policy/trial sessions). */
+  policyDigest: Uint8Array;
+  /** Command code fixed by PolicyCommandCode (0 = any). */
+  commandCode: number;
+  /** cpHash fixed by a policy command (empty = any). */
+  cpHash: Uint8Array;
+  /** nameHash fixed by a policy command (empty = any). */
+  nameHash: Uint8Array;
+  /** pcrUpdateCounter when PolicyPCR ran (-1 = not used). */
+  pcrCounter: number;
+  /** PolicyPassword was used: authorize with the plain authValue. */
+  isPasswordNeeded: boolean;
+  /** PolicyAuthValue was used: HMAC includes the authValue. */
+  isAuthValueNeeded: boolean;
+  /** Expiry on the TPM clock in ms (0 = none). */
+  timeout: bigint;
+  /** The TPM's resetCount when started, so TPM Reset invalidates saved copies. */
+  resetCount: number;
+  /** Milliseconds of `time` when started (for PolicySigned/Secret expiration). */
+  startTime: number;
+  /** True while the context lives outside the TPM (ContextSave). */
+  saved: boolean;
+  /** Sequence number of the outstanding saved context. */
+  savedSequence: bigint;
+}
+
+/**
+ * The session table. Active (loaded or saved) sessions are limited to
+ * ACTIVE_SESSIONS_MAX (tpm-interop.md §3.1).
+ *
+ * @example
+ * ```ts
+ * import { SessionTable } from "./sessions.ts";
+ * new SessionTable().count; // 0
+ * ```
+ */
+export class SessionTable {
+  readonly #map = new Map<number, Session>();
+
+  /** Number of active sessions (loaded plus saved). */
+  get count(): number {
+    return this.#map.size;
+  }
+  /** Number of loaded sessions. */
+  get loadedCount(): number {
+    let n = 0;
+    for (const s of this.#map.values()) if (!s.saved) n++;
+    return n;
+  }
+
+  /** Allocates a handle for a new session of `type`; full is TPM_RC_SESSION_HANDLES. */
+  allocate(type: number): number {
+    if (this.#map.size >= LIMITS.ACTIVE_SESSIONS) throw new TpmError(TPM_RC.SESSION_HANDLES);
+    const base = type === TPM_SE.HMAC ? TPM_HR.HMAC_SESSION_FIRST : TPM_HR.POLICY_SESSION_FIRST;
+    // The low 24 bits are a slot number shared by both types, so a handle is unique either way.
+    for (let slot = 0;; slot++) {
+      const taken = this.#map.has(TPM_HR.HMAC_SESSION_FIRST + slot) ||
+        this.#map.has(TPM_HR.POLICY_SESSION_FIRST + slot);
+      if (!taken) return base + slot;
+    }
+  }
+
+  /** Adds a session under its handle. */
+  add(s: Session): void {
+    this.#map.set(s.handle, s);
+  }
+  /** A loaded session by handle. */
+  loaded(handle: number): Session | undefined {
+    const s = this.#map.get(handle);
+    return s && !s.saved ? s : undefined;
+  }
+  /** Any active session (loaded or saved) by handle. */
+  any(handle: number): Session | undefined {
+    return this.#map.get(handle);
+  }
+  /** Removes a session. */
+  remove(handle: number): boolean {
+    return this.#map.delete(handle);
+  }
+  /** All sessions, sorted by handle. */
+  all(): Session[] {
+    return [...this.#map.values()].sort((a, b) => a.handle - b.handle);
+  }
+  /** Drops everything (TPM Reset). */
+  clear(): void {
+    this.#map.clear();
+  }
+}

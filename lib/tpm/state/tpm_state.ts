@@ -1,0 +1,131 @@
+/**
+ * Everything one TPM instance owns (no globals): hierarchies and seeds, PCRs,
+ * NV, objects, sessions, clock, DA state and the RNG, plus the entity lookups
+ * the authorization code needs (Part 1 §15–§16: names, authValues, policies).
+ * @module
+ */
+import { TPM_HT, TPM_RH } from "../constants.ts";
+import { emptyPolicy, Hierarchies, type Policy } from "./hierarchy.ts";
+import { nvName, NvStore } from "./nv.ts";
+import { ObjectStore, u32Bytes } from "./objects.ts";
+import { PcrBanks } from "./pcr.ts";
+import { TpmRandom } from "./random.ts";
+import { SessionTable } from "./sessions.ts";
+import { type Now, TpmClock } from "./clock.ts";
+import { Lockout } from "./lockout.ts";
+import { TPMA_OBJECT } from "../constants.ts";
+
+/** Why the TPM is or is not accepting commands (Part 1 §12). */
+export type Phase = "off" | "init" | "operational" | "failure";
+
+/** The state an orderly Shutdown(STATE) keeps for Startup(STATE) (Part 1 §12.3). */
+export interface SavedState {
+  /** PCR bank values at shutdown, by algorithm. */
+  pcrs: Map<number, Uint8Array[]>;
+  /** pcrUpdateCounter at shutdown. */
+  pcrCounter: number;
+}
+
+/**
+ * One TPM's whole state.
+ *
+ * @example
+ * ```ts
+ * import { TpmState } from "./tpm_state.ts";
+ * const s = new TpmState({ seed: new Uint8Array(32) });
+ * s.phase; // "off"
+ * ```
+ */
+export class TpmState {
+  /** Random source. */
+  readonly rng: TpmRandom;
+  /** Hierarchies, seeds, proofs, auths. */
+  hierarchies: Hierarchies;
+  /** PCR banks. */
+  readonly pcrs: PcrBanks = new PcrBanks();
+  /** NV indices. */
+  readonly nv: NvStore = new NvStore();
+  /** Transient and persistent objects. */
+  readonly objects: ObjectStore = new ObjectStore();
+  /** Sessions. */
+  readonly sessions: SessionTable = new SessionTable();
+  /** Clock. */
+  readonly clock: TpmClock;
+  /** DA lockout. */
+  readonly lockout: Lockout = new Lockout();
+  /** Lifecycle phase. */
+  phase: Phase = "off";
+  /** Startup type after the last _TPM_Init, or null before Startup. */
+  startedWith: number | null = null;
+  /** State from Shutdown(STATE), consumed by the next Startup. */
+  saved: SavedState | null = null;
+  /** True after an orderly Shutdown, until the next Startup (Part 1 §12). */
+  orderly = true;
+  /** Context sequence counter (contextCounter, Part 1 §30.2). */
+  contextCounter = 1n;
+  /** The last TPM_RC of SelfTest (GetTestResult). */
+  testResult = 0;
+  /** Context-blob keying secret, fresh per TPM Reset for sessions (Part 1 §30.3). */
+  contextKey: Uint8Array;
+
+  /** Manufactures fresh state; `seed` makes all randomness deterministic. */
+  constructor(opts: { seed?: Uint8Array; now?: Now } = {}) {
+    this.rng = new TpmRandom(opts.seed);
+    this.hierarchies = new Hierarchies(this.rng);
+    this.clock = new TpmClock(opts.now);
+    this.contextKey = this.rng.bytes(32);
+  }
+
+  /** The hierarchy an entity belongs to, for DA and enable checks. */
+  nameOf(handle: number): Uint8Array | undefined {
+    const ht = handle >>> 24;
+    if (ht === TPM_HT.TRANSIENT || ht === TPM_HT.PERSISTENT) {
+      const e = this.objects.get(handle);
+      if (!e) return undefined;
+      return e.kind === "object" ? e.name : u32Bytes(handle);
+    }
+    if (ht === TPM_HT.NV_INDEX) {
+      const ix = this.nv.indices.get(handle);
+      return ix ? nvName(ix.pub) : undefined;
+    }
+    return u32Bytes(handle);
+  }
+
+  /** authValue of an entity (Part 1 §15.2); empty if none. */
+  authOf(handle: number): Uint8Array {
+    const ht = handle >>> 24;
+    if (ht === TPM_HT.PERMANENT) return this.hierarchies.authOf(handle);
+    if (ht === TPM_HT.NV_INDEX) return this.nv.indices.get(handle)?.authValue ?? new Uint8Array(0);
+    if (ht === TPM_HT.TRANSIENT || ht === TPM_HT.PERSISTENT) {
+      return this.objects.get(handle)?.authValue ?? new Uint8Array(0);
+    }
+    return new Uint8Array(0);
+  }
+
+  /** authPolicy of an entity. */
+  policyOf(handle: number): Policy {
+    const ht = handle >>> 24;
+    if (ht === TPM_HT.PERMANENT) return this.hierarchies.policyOf(handle);
+    if (ht === TPM_HT.NV_INDEX) {
+      const ix = this.nv.indices.get(handle);
+      return ix ? { alg: ix.pub.nameAlg, digest: ix.pub.authPolicy } : emptyPolicy();
+    }
+    const o = this.objects.getObject(handle);
+    return o ? { alg: o.publicArea.nameAlg, digest: o.publicArea.authPolicy } : emptyPolicy();
+  }
+
+  /** True when failed authorizations of `handle` count against DA (Part 1 §19.8.2). */
+  isDaProtected(handle: number): boolean {
+    const ht = handle >>> 24;
+    if (ht === TPM_HT.PERMANENT) return handle === TPM_RH.LOCKOUT;
+    if (ht === TPM_HT.NV_INDEX) {
+      const ix = this.nv.indices.get(handle);
+      return ix ? (ix.pub.attributes & (1 << 25)) === 0 : false;
+    }
+    if (ht === TPM_HT.TRANSIENT || ht === TPM_HT.PERSISTENT) {
+      const o = this.objects.getObject(handle);
+      return o ? (o.publicArea.objectAttributes & TPMA_OBJECT.noDA) === 0 : false;
+    }
+    return false;
+  }
+}
