@@ -173,9 +173,9 @@ export class RwLock {
     attempt: (state: number) => boolean,
     holds?: LockMode,
   ): void | Promise<void> {
+    this.#debug?.waiting(this, cpu, mode);
     const w = this.words;
     Atomics.add(w, this.index + WAITERS, 1);
-    this.#debug?.waiting(this, cpu, mode);
     const done = (): void => {
       Atomics.sub(w, this.index + WAITERS, 1);
       if (holds !== undefined) this.#debug?.acquired(this, cpu, holds);
