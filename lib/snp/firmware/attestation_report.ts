@@ -41,7 +41,7 @@ export const PlatformInfo = {
 } as const;
 
 /** The report's field table (types spelled out for JSR). */
-export interface ReportFields extends Record<string, Field> {
+export type ReportFields = {
   /** VERSION. */ version: Field<"u32">;
   /** GUEST_SVN. */ guestSvn: Field<"u32">;
   /** POLICY. */ policy: Field<"u64">;
@@ -82,7 +82,7 @@ export interface ReportFields extends Record<string, Field> {
   /** SIGNATURE.R, 72 bytes little-endian. */ signatureR: Field<"bytes">;
   /** SIGNATURE.S, 72 bytes little-endian. */ signatureS: Field<"bytes">;
   /** reserved. */ reserved5: Field<"bytes">;
-}
+};
 
 /**
  * ATTESTATION_REPORT, snp-abi.md §1 (go-sev-guest abi/abi.go; virtee/sev

@@ -68,3 +68,16 @@ export function productFromCpuid(family: number, model: number): ProductInfo | u
 export function productFromName(name: string): ProductInfo | undefined {
   return Object.values(PRODUCTS).find((p) => name === p.name || name.startsWith(`${p.name}-`));
 }
+
+/** Stepping the model's chips report (Milan B1, Genoa B1 …). */
+export const MODEL_STEPPING = 1;
+
+/**
+ * CPUID Fn0000_0001_EAX for a product: stepping [3:0], base model [7:4],
+ * base family 0xF [11:8], extended model [19:16], extended family [27:20].
+ * snp-abi.md §1.6 (Milan 0x00A00F1x).
+ */
+export function cpuidSignature(product: ProductInfo, stepping = MODEL_STEPPING): number {
+  return ((product.family - 0xf) << 20) | ((product.model >> 4) << 16) | 0xf00 |
+    ((product.model & 0xf) << 4) | (stepping & 0xf);
+}
