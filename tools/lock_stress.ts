@@ -27,19 +27,19 @@ if (
   Deno.exit(2);
 }
 
-const half = Math.floor(totalOps / 2);
+const half = Math.ceil(totalOps / 2); // each half rounded up, so at least `totalOps` in all
 const spin = await runLockStress({
   spinWorkers: workers,
   writeWorkers: 0,
   readWorkers: 0,
-  opsPerWorker: Math.floor(half / workers),
+  opsPerWorker: Math.ceil(half / workers),
 });
 report("spinlock", spin.spinCount, spin.spinExpected, spin);
 const rw = await runLockStress({
   spinWorkers: 0,
   writeWorkers: workers,
   readWorkers: 1,
-  opsPerWorker: Math.floor(half / (workers + 1)),
+  opsPerWorker: Math.ceil(half / (workers + 1)),
 });
 report("rwlock", rw.writeCount, rw.writeExpected, rw);
 
