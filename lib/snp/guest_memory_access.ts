@@ -65,6 +65,18 @@ export const ACCESS_PERM: Readonly<Record<AccessKind, number>> = {
 };
 
 const TLB_SIZE = 64; // power of two
+
+/** One cached translation: the tag (guest page, NPT, ASID, VMPL, epochs) and its outcome. */
+interface TlbEntry {
+  gfn: number;
+  npt: Npt | undefined;
+  asid: number;
+  vmpl: number;
+  /** Allowed RMP_PERM_* bits: low nibble for private accesses, high nibble for shared. */
+  perm: number;
+  epoch: number;
+  base: number;
+}
 const SHARED_SHIFT = 4; // shared-access permissions live in the TLB's high nibble
 
 /**
@@ -95,13 +107,15 @@ export class GuestMemoryAccess {
   readonly encryption: MemoryEncryption;
   #view: DataView;
   #bytes: Uint8Array;
-  #tGfn = new Float64Array(TLB_SIZE).fill(-1);
-  #tNpt: (Npt | undefined)[] = new Array(TLB_SIZE).fill(undefined);
-  #tAsid = new Int32Array(TLB_SIZE);
-  #tVmpl = new Int32Array(TLB_SIZE);
-  #tPerm = new Uint8Array(TLB_SIZE);
-  #tEpoch = new Float64Array(TLB_SIZE);
-  #tBase = new Float64Array(TLB_SIZE);
+  #tlb: TlbEntry[] = Array.from({ length: TLB_SIZE }, () => ({
+    gfn: -1,
+    npt: undefined,
+    asid: -1,
+    vmpl: -1,
+    perm: 0,
+    epoch: -1,
+    base: 0,
+  }));
 
   /** Wires the access path to one machine's memory, RMP and encryption engine. */
   constructor(memory: SystemMemory, rmp: Rmp, encryption: MemoryEncryption) {
@@ -208,14 +222,14 @@ export class GuestMemoryAccess {
 
   #resolve(ctx: AccessContext, gpa: number, need: number, cbit: boolean): number {
     const gfn = Math.floor(gpa / PAGE_SIZE);
-    const s = gfn & (TLB_SIZE - 1);
+    const t = this.#tlb[gfn & (TLB_SIZE - 1)];
+    const npt = ctx.npt;
     if (
-      this.#tGfn[s] === gfn && this.#tNpt[s] === ctx.npt && this.#tAsid[s] === ctx.asid &&
-      this.#tVmpl[s] === ctx.vmpl &&
-      (this.#tPerm[s] & (cbit ? need : need << SHARED_SHIFT)) !== 0 &&
-      this.#tEpoch[s] === this.rmp.epoch + this.encryption.epoch + ctx.npt.epoch
+      t.gfn === gfn && t.npt === npt && t.asid === ctx.asid && t.vmpl === ctx.vmpl &&
+      (t.perm & (cbit ? need : need << SHARED_SHIFT)) !== 0 &&
+      t.epoch === this.rmp.epoch + this.encryption.epoch + npt.epoch
     ) {
-      return this.#tBase[s] + (gpa - gfn * PAGE_SIZE);
+      return t.base + (gpa - gfn * PAGE_SIZE);
     }
     return this.#walk(ctx, gpa, need, cbit, true);
   }
@@ -275,14 +289,14 @@ export class GuestMemoryAccess {
   }
 
   #fill(ctx: AccessContext, gfn: number, base: number, perm: number): void {
-    const s = gfn & (TLB_SIZE - 1);
-    this.#tGfn[s] = gfn;
-    this.#tNpt[s] = ctx.npt;
-    this.#tAsid[s] = ctx.asid;
-    this.#tVmpl[s] = ctx.vmpl;
-    this.#tPerm[s] = perm;
-    this.#tEpoch[s] = this.rmp.epoch + this.encryption.epoch + ctx.npt.epoch;
-    this.#tBase[s] = base;
+    const t = this.#tlb[gfn & (TLB_SIZE - 1)];
+    t.gfn = gfn;
+    t.npt = ctx.npt;
+    t.asid = ctx.asid;
+    t.vmpl = ctx.vmpl;
+    t.perm = perm;
+    t.epoch = this.rmp.epoch + this.encryption.epoch + ctx.npt.epoch;
+    t.base = base;
   }
 }
 
