@@ -311,6 +311,14 @@ const RMPADJUST_CASES: Case[] = [
     expect: PERMISSION,
   },
   {
+    name: "VMPL0 without the VMSA bit clears it",
+    setup: (e) => (ready(e), rmpadjust(e.at(0), g(0x6000), false, rmpadjustAttrs(1, 0, true))),
+    act: (
+      e,
+    ) => [rmpadjust(e.at(0), g(0x6000), false, rmpadjustAttrs(2, RW)), e.rmp.entry(0x6000).vmsa],
+    expect: [OK, false],
+  },
+  {
     name: "VMSA on a 2M page",
     setup: (e) => (e.assign(M2, true), e.validate(M2, true)),
     act: (e) => rmpadjust(e.at(0), g(M2), true, rmpadjustAttrs(1, 0, true)),
