@@ -1,0 +1,116 @@
+/**
+ * The contract between the SVSM request loop (kernel/src/requests.rs in
+ * COCONUT) and the protocol handlers (kernel/src/protocols/*.rs): what a
+ * handler is given for one guest call, and what the kernel offers it.
+ *
+ * The loop decodes `RAX = (protocol << 32) | call` and RCX/RDX/R8 from the
+ * caller's VMSA, builds an {@link SvsmRequest}, awaits the handler, then
+ * writes RAX = the result and RCX/RDX/R8 back on success and on a soft error
+ * (svsm-abi.md §1 step 7). A {@link SvsmRequestFailure} carrying a fatal error
+ * panics the SVSM.
+ * @module
+ */
+import type { CpuContext } from "../snp/cpu_context.ts";
+import type { LockCpu } from "./locking/cpu_relax.ts";
+import type { RwLock } from "./locking/rwlock.ts";
+import type { KernelStack } from "./debug/stacktrace.ts";
+
+/** RCX, RDX and R8: inputs, updated in place by the handler for the outputs. */
+export interface CallRegisters {
+  /** RCX. */
+  rcx: bigint;
+  /** RDX. */
+  rdx: bigint;
+  /** R8. */
+  r8: bigint;
+}
+
+/**
+ * Guarded accessors on guest memory (COCONUT mm/guestmem.rs + cpu/extable.rs).
+ * Every method first checks that the range lies inside one guest memory-map
+ * region (the SVSM's own region is not part of it), then accesses it at VMPL0
+ * with the C-bit set; any fault (not validated, RMP violation, unmapped) or an
+ * out-of-map range throws `SvsmRequestFailure(INVALID_ADDRESS)` instead of
+ * crashing the SVSM (svsm-abi.md §14).
+ */
+export interface GuestMemory {
+  /** True when `[gpa, gpa + length)` lies inside one guest memory-map region. */
+  contains(gpa: number, length: number): boolean;
+  /** Reads `length` bytes (a copy). */
+  read(gpa: number, length: number): Uint8Array;
+  /** Writes `data`. */
+  write(gpa: number, data: Uint8Array): void;
+  /** Reads a little-endian u16. */
+  readU16(gpa: number): number;
+  /** Reads a little-endian u32. */
+  readU32(gpa: number): number;
+  /** Reads a little-endian u64. */
+  readU64(gpa: number): bigint;
+  /** Writes a little-endian u16. */
+  writeU16(gpa: number, value: number): void;
+  /** Writes a little-endian u64. */
+  writeU64(gpa: number, value: bigint): void;
+  /** Zeroes `length` bytes. */
+  zero(gpa: number, length: number): void;
+}
+
+/** A guest vCPU as the SVSM tracks it (COCONUT `PERCPU_VMSAS` + per-CPU guest VMSA/CA). */
+export interface GuestVcpu {
+  /** APIC ID of the vCPU. */
+  readonly apicId: number;
+  /** GPA of the guest's VMPL2 VMSA, or -1 when none is registered. */
+  vmsaGpa: number;
+  /** GPA of the calling area, or -1 when none. */
+  caGpa: number;
+}
+
+/** Kernel-wide services a handler may use; one per SVSM instance. */
+export interface SvsmKernelServices {
+  /** Guest vCPUs by APIC ID; the known APIC IDs are the keys. */
+  readonly guestVcpus: ReadonlyMap<number, GuestVcpu>;
+  /** PVALIDATE lock: read for PVALIDATE; write for CREATE_VCPU, DELETE_VCPU, REMAP_CA. */
+  readonly pvalidateLock: RwLock;
+  /**
+   * Wakes the SVSM request loop of the vCPU with `apicId` so it picks up a
+   * new or removed guest VMSA/CA (COCONUT: the target CPU refreshes its VMSA
+   * mapping on its next loop iteration).
+   */
+  notifyVcpu(apicId: number): void;
+}
+
+/** Per-CPU kernel state the handler runs with. */
+export interface SvsmCpu {
+  /** The VMPL0 instructions of this vCPU. */
+  readonly ctx: CpuContext;
+  /** Lock CPU (PAUSE = the machine's yield point). */
+  readonly lockCpu: LockCpu;
+  /** The modeled kernel stack, for backtraces and guarded regions. */
+  readonly stack: KernelStack;
+  /** Guarded guest memory. */
+  readonly guestMem: GuestMemory;
+  /** The guest vCPU this CPU serves. */
+  readonly guest: GuestVcpu;
+  /** The kernel's shared services. */
+  readonly kernel: SvsmKernelServices;
+}
+
+/** One decoded guest call. */
+export interface SvsmRequest {
+  /** RAX[63:32]. */
+  readonly protocol: number;
+  /** RAX[31:0]. */
+  readonly call: number;
+  /** RCX/RDX/R8 in, and out. */
+  readonly regs: CallRegisters;
+  /** SEV_FEATURES of the calling guest VMSA. */
+  readonly callerSevFeatures: bigint;
+  /** The serving CPU. */
+  readonly cpu: SvsmCpu;
+}
+
+/**
+ * Handles one call; returns the result code (0 = SUCCESS) or throws
+ * `SvsmRequestFailure`. Synchronous handlers return a number, so the hot path
+ * (QUERY_PROTOCOL) allocates no Promise.
+ */
+export type ProtocolHandler = (req: SvsmRequest) => number | Promise<number>;
