@@ -1,0 +1,95 @@
+/**
+ * The host's side of the GHCB MSR protocol (snp-abi.md §9.2): the request is in the exiting
+ * VMSA's GHCB MSR, the response goes back into it.
+ * @module
+ */
+
+import {
+  C_BIT_POSITION,
+  decodeMsrRequest,
+  encodeMsrResponse,
+  type ExitAction,
+  ExitActions,
+  GHCB_PROTOCOL_MIN,
+  GHCB_PROTOCOL_VERSION,
+  type MsrRequest,
+  type MsrResponse,
+  PAGE_SIZE,
+  PREF_GPA_NONE,
+  type Vcpu,
+} from "../snp/mod.ts";
+import { hostCpuid } from "./cpuid.ts";
+import type { Host } from "./host.ts";
+import { changePageState } from "./page_state_change.ts";
+
+/**
+ * Handles one MSR-protocol request from `vcpu` at `vmpl`.
+ *
+ * @example
+ * ```ts
+ * // Called by Host.handleVmgexit when GHCBInfo (bits 11:0 of the GHCB MSR) is non-zero.
+ * import { handleMsrProtocol } from "./msr_protocol_handler.ts";
+ * typeof handleMsrProtocol; // "function"
+ * ```
+ */
+export function handleMsrProtocol(host: Host, vcpu: Vcpu, vmpl: number, value: bigint): ExitAction {
+  const req = decodeMsrRequest(value);
+  const respond = (r: MsrResponse): void => vcpu.setGhcbMsr(vmpl, encodeMsrResponse(r));
+  if (host.machine.trace.enabled) host.note(vcpu, vmpl, "msr", req.kind, describe(req));
+  const vm = host.vm!;
+  switch (req.kind) {
+    case "sev-info":
+      respond({
+        kind: "sev-info",
+        maxProtocol: GHCB_PROTOCOL_VERSION,
+        minProtocol: GHCB_PROTOCOL_MIN,
+        cBit: C_BIT_POSITION,
+      });
+      return ExitActions.resume;
+    case "cpuid":
+      respond({ kind: "cpuid", value: hostCpuid(req.fn)[req.reg] });
+      return ExitActions.resume;
+    case "ap-reset-hold":
+      respond({ kind: "ap-reset-hold" });
+      return ExitActions.halt;
+    case "pref-gpa":
+      respond({ kind: "pref-gpa", gfn: PREF_GPA_NONE });
+      return ExitActions.resume;
+    case "reg-gpa":
+      vm.registerGhcb(vcpu.id, vmpl, req.gfn * PAGE_SIZE);
+      respond({ kind: "reg-gpa", gfn: req.gfn });
+      return ExitActions.resume;
+    case "psc":
+      respond({ kind: "psc", error: changePageState(host.machine, vm, req.gfn, req.op) });
+      return ExitActions.resume;
+    case "run-vmpl":
+      return host.runVmpl(vcpu, vmpl, req.vmpl, (error) => respond({ kind: "run-vmpl", error }));
+    case "hv-features":
+      respond({ kind: "hv-features", features: host.hvFeatures });
+      return ExitActions.resume;
+    case "term":
+      return {
+        kind: "terminate",
+        reason: `guest requested termination (reason set ${req.reasonSet}, code ${req.reasonCode})`,
+      };
+    case "unknown":
+      return {
+        kind: "terminate",
+        reason: `unsupported MSR protocol request 0x${req.info.toString(16)}`,
+      };
+  }
+}
+
+function describe(req: MsrRequest): string {
+  switch (req.kind) {
+    case "cpuid":
+      return `fn 0x${req.fn.toString(16)} reg ${req.reg}`;
+    case "reg-gpa":
+    case "psc":
+      return `gfn 0x${req.gfn.toString(16)}${req.kind === "psc" ? ` op ${req.op}` : ""}`;
+    case "run-vmpl":
+      return `VMPL${req.vmpl}`;
+    default:
+      return "";
+  }
+}
