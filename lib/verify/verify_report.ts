@@ -1,0 +1,263 @@
+/**
+ * The attestation report verifier: format, certificate chain, signature,
+ * TCB and chip identity, then the caller's expectations. Every check runs and
+ * every failure is listed, so a rejected report says all that is wrong.
+ * @module
+ */
+import {
+  ATTESTATION_REPORT,
+  type AttestationReport,
+  decodeTcb,
+  equalBytes,
+  formatTcb,
+  GuestPolicy,
+  productFromCpuid,
+  type ProductInfo,
+  readAmdExtensions,
+  REPORT_SIZE,
+  ReportFormatError,
+  SigningKey,
+  signingKeyOf,
+  TCB_COMPONENTS,
+  tcbBelow,
+  type TcbLayout,
+  type TcbParts,
+  verifyReportSignature,
+} from "../snp/firmware/mod.ts";
+import { toHex } from "../common/hex.ts";
+import { type CertificateChain, chainProduct, checkChain, commonName } from "./chain.ts";
+import { type Finding, Findings } from "./findings.ts";
+import { checkFormat } from "./report_format.ts";
+
+/** What the caller expects beyond a genuine, well-formed report. All optional. */
+export interface VerifyOptions {
+  /** The time certificates must be valid at (default: now). */
+  now?: Date;
+  /** Exact MEASUREMENT (48 bytes). */
+  measurement?: Uint8Array;
+  /** Exact REPORT_DATA (64 bytes). */
+  reportData?: Uint8Array;
+  /** Exact HOST_DATA (32 bytes). */
+  hostData?: Uint8Array;
+  /** REPORTED_TCB must be at least this, component by component. */
+  minTcb?: TcbParts;
+  /** Exact VMPL. */
+  vmpl?: number;
+  /** POLICY.DEBUG must be clear. */
+  noDebug?: boolean;
+  /** COMMITTED_TCB and version must equal CURRENT (no provisional firmware). */
+  committedIsCurrent?: boolean;
+}
+
+/** The verdict. */
+export interface VerifyResult {
+  /** True when every check passed. */
+  readonly valid: boolean;
+  /** The failed checks' reasons, in order (empty when valid). */
+  readonly reasons: string[];
+  /** Every check with its outcome. */
+  readonly checks: Finding[];
+  /** The decoded report. */
+  readonly report: AttestationReport;
+  /** The product the chain and report belong to, when known. */
+  readonly product?: string;
+}
+
+/**
+ * Verifies a raw report against its chain. Throws {@link ReportFormatError}
+ * only when `raw` is not 0x4A0 bytes (unreadable input); everything else
+ * becomes a finding.
+ *
+ * @example
+ * ```ts
+ * import { verifyReport } from "./verify_report.ts";
+ * import { readCertificates } from "../snp/firmware/mod.ts";
+ * // const r = verifyReport(reportBytes, { leaf, intermediate, root },
+ * //   { now: new Date("2025-06-01T00:00:00Z") });
+ * // r.valid; r.reasons;
+ * ```
+ */
+export function verifyReport(
+  raw: Uint8Array,
+  chain: CertificateChain,
+  options: VerifyOptions = {},
+): VerifyResult {
+  if (raw.length !== REPORT_SIZE) {
+    throw new ReportFormatError(
+      `attestation report must be ${REPORT_SIZE} bytes, got ${raw.length}`,
+    );
+  }
+  const report = ATTESTATION_REPORT.decode(raw);
+  const out = new Findings();
+  checkFormat(raw, report, out);
+  checkChain(chain, options.now ?? new Date(), out);
+  const product = checkProduct(report, chain, out);
+  checkSignature(raw, report, chain, out);
+  checkIdentity(report, chain, product, out);
+  checkExpectations(report, options, product?.tcbLayout ?? "milan", out);
+  const reasons = out.failures;
+  return { valid: reasons.length === 0, reasons, checks: out.list, report, product: product?.name };
+}
+
+/** The leaf's product must agree with the report's CPUID (v3+); Turin needs v3+. */
+function checkProduct(
+  report: AttestationReport,
+  chain: CertificateChain,
+  out: Findings,
+): ProductInfo | undefined {
+  const fromChain = chainProduct(chain);
+  if (report.version < 3) {
+    out.add(
+      "product",
+      fromChain !== undefined && fromChain.name !== "Turin",
+      fromChain
+        ? `${fromChain.name} (from the certificate; a v2 report has no CPUID${
+          fromChain.name === "Turin" ? ", and Turin needs v3+" : ""
+        })`
+        : "the certificates name no known product",
+    );
+    return fromChain;
+  }
+  const fromCpuid = productFromCpuid(report.cpuidFamId, report.cpuidModId);
+  const fam = `family 0x${report.cpuidFamId.toString(16)} model 0x${
+    report.cpuidModId.toString(16)
+  }`;
+  out.add(
+    "product",
+    fromCpuid !== undefined && fromCpuid.name === fromChain?.name,
+    `report CPUID ${fam} is ${fromCpuid?.name ?? "unknown"}, certificates say ${
+      fromChain?.name ?? "unknown"
+    }`,
+  );
+  return fromCpuid ?? fromChain;
+}
+
+function checkSignature(
+  raw: Uint8Array,
+  report: AttestationReport,
+  chain: CertificateChain,
+  out: Findings,
+): void {
+  const key = signingKeyOf(report);
+  const want = key === SigningKey.VCEK
+    ? "SEV-VCEK"
+    : key === SigningKey.VLEK
+    ? "SEV-VLEK"
+    : undefined;
+  out.add(
+    "signing-key",
+    want !== undefined && commonName(chain.leaf) === want,
+    want
+      ? `SIGNING_KEY ${key} needs a ${want} certificate, given '${commonName(chain.leaf)}'`
+      : `SIGNING_KEY ${key}: the report carries no signature to check`,
+  );
+  out.add(
+    "report-signature",
+    verifyReportSignature(raw, chain.leaf.spki),
+    [
+      "ECDSA P-384 signature over bytes 0x000..0x29F verifies with the leaf key",
+      "ECDSA P-384 signature over bytes 0x000..0x29F does not verify with the leaf key",
+    ],
+  );
+}
+
+/** Certificate TCB = REPORTED_TCB; hwID = CHIP_ID unless masked (snp-abi.md §5 C). */
+function checkIdentity(
+  report: AttestationReport,
+  chain: CertificateChain,
+  product: ProductInfo | undefined,
+  out: Findings,
+): void {
+  const layout = product?.tcbLayout ?? "milan";
+  let ext;
+  try {
+    ext = readAmdExtensions(chain.leaf);
+  } catch (e) {
+    out.add("leaf-extensions", false, (e as Error).message);
+    return;
+  }
+  const reported = decodeTcb(report.reportedTcb, layout);
+  const same = TCB_COMPONENTS.every((k) => (ext.tcb[k] ?? 0) === (reported[k] ?? 0));
+  out.add(
+    "tcb-matches-certificate",
+    same,
+    `certificate TCB ${formatTcb(ext.tcb)} ${same ? "=" : "≠"} REPORTED_TCB ${formatTcb(reported)}`,
+  );
+  const current = decodeTcb(report.currentTcb, layout);
+  const ahead = tcbBelow(current, ext.tcb);
+  out.add(
+    "tcb-not-above-current",
+    ahead.length === 0,
+    ahead.length
+      ? `certificate TCB exceeds CURRENT_TCB in ${ahead.join(", ")}`
+      : "certificate TCB ≤ CURRENT_TCB",
+  );
+  if (commonName(chain.leaf) !== "SEV-VCEK") return; // a VLEK names a cloud provider, not a chip
+  const masked = report.chipId.every((b) => b === 0);
+  const n = product?.hwIdLength ?? 64;
+  const hwId = ext.hwId ?? new Uint8Array(0);
+  out.add(
+    "chip-id",
+    masked || equalBytes(hwId, report.chipId.subarray(0, n)),
+    masked
+      ? "CHIP_ID is masked (all zero); hwID not compared"
+      : `VCEK hwID ${toHex(hwId).slice(0, 16)}… ${
+        equalBytes(hwId, report.chipId.subarray(0, n)) ? "=" : "≠"
+      } CHIP_ID ${toHex(report.chipId).slice(0, 16)}…`,
+  );
+}
+
+function checkExpectations(
+  report: AttestationReport,
+  o: VerifyOptions,
+  layout: TcbLayout,
+  out: Findings,
+): void {
+  const exact = (check: string, want: Uint8Array | undefined, got: Uint8Array) => {
+    if (want === undefined) return;
+    const ok = equalBytes(want, got);
+    out.add(
+      check,
+      ok,
+      ok ? `${check} as expected` : `${check} ${toHex(got)}, expected ${toHex(want)}`,
+    );
+  };
+  exact("measurement", o.measurement, report.measurement);
+  exact("report-data", o.reportData, report.reportData);
+  exact("host-data", o.hostData, report.hostData);
+  if (o.minTcb) {
+    const low = tcbBelow(decodeTcb(report.reportedTcb, layout), o.minTcb);
+    out.add(
+      "min-tcb",
+      low.length === 0,
+      `REPORTED_TCB ${formatTcb(decodeTcb(report.reportedTcb, layout))} vs minimum ${
+        formatTcb(o.minTcb)
+      }${low.length ? ` (below in ${low.join(", ")})` : ""}`,
+    );
+  }
+  if (o.vmpl !== undefined) {
+    out.add("vmpl", report.vmpl === o.vmpl, `VMPL ${report.vmpl}, expected ${o.vmpl}`);
+  }
+  if (o.noDebug) {
+    out.add(
+      "no-debug",
+      (report.policy & GuestPolicy.DEBUG) === 0n,
+      ["POLICY.DEBUG is clear", "POLICY.DEBUG is set: the host may debug (read) this guest"],
+    );
+  }
+  if (o.committedIsCurrent) {
+    const r = report;
+    const ok = r.committedTcb === r.currentTcb && r.committedMajor === r.currentMajor &&
+      r.committedMinor === r.currentMinor && r.committedBuild === r.currentBuild;
+    out.add(
+      "committed-is-current",
+      ok,
+      `COMMITTED_TCB 0x${
+        r.committedTcb.toString(16)
+      } v${r.committedMajor}.${r.committedMinor}.${r.committedBuild}` +
+        `, CURRENT_TCB 0x${
+          r.currentTcb.toString(16)
+        } v${r.currentMajor}.${r.currentMinor}.${r.currentBuild}`,
+    );
+  }
+}
