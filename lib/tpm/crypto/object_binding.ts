@@ -1,0 +1,62 @@
+/**
+ * The public/sensitive binding check (TCG TPM 2.0 Part 1 §24.5, the
+ * reference's CryptValidateKeys): before a private area is accepted from
+ * outside (Load, LoadExternal, Import), it must belong to the public area —
+ * the RSA prime divides the modulus, the ECC scalar gives the public point,
+ * and a symmetric or keyed-hash object's unique is H(seedValue ‖ key).
+ * @module
+ */
+import { TPM_ALG } from "../constants.ts";
+import type { TpmtPublic } from "../marshal/types.ts";
+import { TPM_RC, TpmError } from "../response_code.ts";
+import { bytesToBigInt, equalBytes } from "./bytes.ts";
+import { eccPublicFromPrivate } from "./ecc.ts";
+import { digest, requireHash } from "./hash.ts";
+import { curveOf, eccPublicOf, rsaPublicOf } from "./object_keys.ts";
+import { rsaKeyFromPrime } from "./rsa_key.ts";
+import type { Sensitive } from "./sensitive.ts";
+
+/**
+ * Throws TPM_RC_TYPE when the sensitive area is of another type, TPM_RC_KEY_SIZE
+ * for a wrongly sized secret, and TPM_RC_BINDING when it does not match the
+ * public area (callers add the parameter number).
+ *
+ * @example
+ * ```ts
+ * import { checkBinding } from "./object_binding.ts";
+ * declare const pub: import("../marshal/types.ts").TpmtPublic;
+ * declare const sens: import("./sensitive.ts").Sensitive;
+ * checkBinding(pub, sens);
+ * ```
+ */
+export function checkBinding(pub: TpmtPublic, sens: Sensitive): void {
+  if (sens.sensitiveType !== pub.type) throw new TpmError(TPM_RC.TYPE);
+  const h = requireHash(pub.nameAlg);
+  if (sens.authValue.length > h.size) throw new TpmError(TPM_RC.SIZE);
+  switch (pub.type) {
+    case TPM_ALG.RSA: {
+      if (sens.sensitive.length !== pub.keyBits / 16) throw new TpmError(TPM_RC.KEY_SIZE);
+      const n = rsaPublicOf(pub).n;
+      if (!rsaKeyFromPrime(n, pub.exponent, bytesToBigInt(sens.sensitive))) {
+        throw new TpmError(TPM_RC.BINDING);
+      }
+      return;
+    }
+    case TPM_ALG.ECC: {
+      const c = curveOf(pub);
+      if (sens.sensitive.length > c.size) throw new TpmError(TPM_RC.KEY_SIZE);
+      const q = eccPublicOf(pub);
+      const derived = eccPublicFromPrivate(c, bytesToBigInt(sens.sensitive));
+      if (!derived || derived.x !== q.x || derived.y !== q.y) throw new TpmError(TPM_RC.BINDING);
+      return;
+    }
+    default: {
+      if (pub.type === TPM_ALG.SYMCIPHER && sens.sensitive.length !== pub.symmetric.keyBits / 8) {
+        throw new TpmError(TPM_RC.KEY_SIZE);
+      }
+      if (!equalBytes(pub.unique, digest(h, sens.seedValue, sens.sensitive))) {
+        throw new TpmError(TPM_RC.BINDING);
+      }
+    }
+  }
+}
