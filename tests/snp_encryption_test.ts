@@ -51,24 +51,21 @@ Deno.test("XTS: matches `openssl enc -aes-128-xts` when this openssl supports XT
   enc.privateView(3, spa).set(pt);
   const tweak = new Uint8Array(16);
   new DataView(tweak.buffer).setUint32(0, spa, true);
+  const input = await Deno.makeTempFile({ prefix: "snp_xts_" });
+  await Deno.writeFile(input, pt);
   let out: Deno.CommandOutput;
   try {
-    const child = new Deno.Command("openssl", {
-      args: ["enc", "-aes-128-xts", "-K", toHex(key), "-iv", toHex(tweak), "-nopad"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const w = child.stdin.getWriter();
-    await w.write(pt);
-    await w.close();
-    out = await child.output();
+    out = await new Deno.Command("openssl", {
+      args: ["enc", "-aes-128-xts", "-K", toHex(key), "-iv", toHex(tweak), "-nopad", "-in", input],
+    }).output();
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       await t.step({ name: "SKIPPED: openssl not installed", ignore: true, fn: () => {} });
       return;
     }
     throw e;
+  } finally {
+    await Deno.remove(input);
   }
   const err = new TextDecoder().decode(out.stderr);
   if (!out.success && /XTS ciphers not supported|not supported/i.test(err)) {

@@ -66,7 +66,6 @@ export class MemoryEncryption {
   /** Bumped whenever a view flips, so cached guest translations re-check. */
   epoch = 0;
   #keys: (XtsKey | undefined)[] = [];
-  #scratch = new Uint32Array(RUN_PAGES * WORDS_PER_PAGE);
 
   /** An engine with no keys and every page raw. */
   constructor(memory: SystemMemory) {
@@ -209,36 +208,33 @@ export class MemoryEncryption {
   /** XTS over `count` contiguous pages in place: C = E_K1(P ^ T) ^ T, T_j = E_K2(SPA) * alpha^j. */
   #xts(key: XtsKey, first: number, count: number, encrypt: boolean): void {
     const words = this.memory.words;
-    const t = this.#scratch;
     const tweaks = tweakBlocks(key, first, count);
     const base = first * WORDS_PER_PAGE;
-    const n = count * WORDS_PER_PAGE;
-    for (let i = 0; i < count; i++) {
-      let w0 = tweaks[4 * i],
-        w1 = tweaks[4 * i + 1],
-        w2 = tweaks[4 * i + 2],
-        w3 = tweaks[4 * i + 3];
-      const end = (i + 1) * WORDS_PER_PAGE;
-      for (let k = i * WORDS_PER_PAGE; k < end; k += 4) {
-        t[k] = w0;
-        t[k + 1] = w1;
-        t[k + 2] = w2;
-        t[k + 3] = w3;
-        words[base + k] ^= w0;
-        words[base + k + 1] ^= w1;
-        words[base + k + 2] ^= w2;
-        words[base + k + 3] ^= w3;
-        // Multiply by alpha in GF(2^128), little-endian (IEEE 1619 §5.2).
-        const carry = w3 >>> 31;
-        w3 = (w3 << 1) | (w2 >>> 31);
-        w2 = (w2 << 1) | (w1 >>> 31);
-        w1 = (w1 << 1) | (w0 >>> 31);
-        w0 = (w0 << 1) ^ (carry * 0x87);
-      }
-    }
-    const bytes = this.memory.bytes.subarray(base * 4, (base + n) * 4);
+    xorTweaks(words, base, tweaks, count);
+    const bytes = this.memory.bytes.subarray(base * 4, (base + count * WORDS_PER_PAGE) * 4);
     const out = aligned((encrypt ? key.enc1 : key.dec1).update(bytes));
-    for (let k = 0; k < n; k++) words[base + k] = out[k] ^ t[k];
+    words.set(out, base);
+    xorTweaks(words, base, tweaks, count);
+  }
+}
+
+/** XORs each page's tweak sequence T_j = T_0 * alpha^j into `words` from `base`. */
+function xorTweaks(words: Uint32Array, base: number, tweaks: Uint32Array, count: number): void {
+  for (let i = 0; i < count; i++) {
+    let w0 = tweaks[4 * i], w1 = tweaks[4 * i + 1], w2 = tweaks[4 * i + 2], w3 = tweaks[4 * i + 3];
+    const end = base + (i + 1) * WORDS_PER_PAGE;
+    for (let k = base + i * WORDS_PER_PAGE; k < end; k += 4) {
+      words[k] ^= w0;
+      words[k + 1] ^= w1;
+      words[k + 2] ^= w2;
+      words[k + 3] ^= w3;
+      // Multiply by alpha in GF(2^128), little-endian (IEEE 1619 §5.2).
+      const carry = w3 >> 31; // 0 or -1
+      w3 = (w3 << 1) | (w2 >>> 31);
+      w2 = (w2 << 1) | (w1 >>> 31);
+      w1 = (w1 << 1) | (w0 >>> 31);
+      w0 = (w0 << 1) ^ (carry & 0x87);
+    }
   }
 }
 
