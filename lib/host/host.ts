@@ -156,16 +156,11 @@ export class Host implements Hypervisor {
       if (spa === undefined) {
         throw new RangeError(`launch page GPA ${page.gpa} is not guest memory`);
       }
+      this.#place(spa, page.gpa, page.data);
       this.#update(fw, handle, page.type, page.gpa, spa, page.data);
     }
     const vmsaSpa = this.pages.alloc();
-    const rc = this.machine.rmp.rmpupdate(vmsaSpa, {
-      assigned: true,
-      asid: vm.asid,
-      gpa: VMSA_LAUNCH_GPA,
-      pageSize2M: false,
-    });
-    if (rc !== 0) throw new LaunchError("RMPUPDATE of the VMSA page", rc);
+    this.#place(vmsaSpa, VMSA_LAUNCH_GPA, plan.bootVmsa);
     this.#update(fw, handle, LaunchPageType.VMSA, VMSA_LAUNCH_GPA, vmsaSpa, plan.bootVmsa);
     const finish = fw.launchFinish(handle);
     if (finish.status !== 0) throw new LaunchError("SNP_LAUNCH_FINISH", finish.status);
@@ -241,6 +236,21 @@ export class Host implements Hypervisor {
   /** Records what the host handled, on the exiting vCPU's trace lane. */
   note(vcpu: Vcpu, vmpl: number, kind: TraceKind, name: string, detail: string): void {
     this.machine.trace.instant(vcpu.id, vmpl, kind, name, detail);
+  }
+
+  /**
+   * Puts a launch page's plaintext in place the way KVM does: into the page while the host
+   * still owns it, then RMPUPDATE assigns it to the guest; LAUNCH_UPDATE encrypts it in place.
+   */
+  #place(spa: number, gpa: number, data: Uint8Array | undefined): void {
+    const rmp = this.machine.rmp;
+    const asid = this.vm!.asid;
+    if (data !== undefined) {
+      rmp.rmpupdate(spa, { assigned: false, asid: 0, gpa: 0, pageSize2M: false });
+      this.machine.hostAccess.write(spa, data);
+    }
+    const rc = rmp.rmpupdate(spa, { assigned: true, asid, gpa, pageSize2M: false });
+    if (rc !== 0) throw new LaunchError(`RMPUPDATE of GPA 0x${gpa.toString(16)}`, rc);
   }
 
   #update(
