@@ -84,7 +84,7 @@ export const HT: Readonly<Record<HandleTypeName, HandleType>> = {
   /** TPMI_DH_CONTEXT: sessions and objects. */
   CONTEXT: of(
     "TPMI_DH_CONTEXT",
-    (h) => isHmacSession(h) || isPolicySession(h) || isTransient(h) || isPersistent(h),
+    (h) => isHmacSession(h) || isPolicySession(h) || isTransient(h),
   ),
   /** TPMI_RH_HIERARCHY (+). */
   HIERARCHY: of("TPMI_RH_HIERARCHY", set(...HIERARCHIES)),

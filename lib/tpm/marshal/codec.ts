@@ -117,6 +117,7 @@ export function list<T>(name: string, elem: Codec<T>, max: number): Codec<T[]> {
 export function sized<T>(name: string, inner: Codec<T>, allowEmpty = false): Codec<T | null> {
   return {
     name,
+    tpm2b: true,
     read(r) {
       const size = r.u16();
       if (size === 0) {

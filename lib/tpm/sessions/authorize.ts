@@ -312,7 +312,8 @@ function currentAuth(state: TpmState, a: AuthCommand): Uint8Array {
   const e = a.entity!;
   const ht = e >>> 24;
   const exists = ht === TPM_HT.PERMANENT || ht === TPM_HT.PCR || state.nameOf(e) !== undefined;
-  return exists ? state.authOf(e) : new Uint8Array(0);
+  // A flushed sequence (SequenceComplete) answers with the authValue it had.
+  return exists ? state.authOf(e) : a.entityAuth;
 }
 
 /**

@@ -1,0 +1,90 @@
+/**
+ * What PolicySigned and PolicySecret share (Part 3 §23.3–§23.4,
+ * PolicyParameterChecks / PolicyContextUpdate): nonce, cpHash and
+ * expiration checks, the session timeout, and the authorization ticket.
+ * @module
+ */
+import { TPM_RH } from "../constants.ts";
+import { makeTicket } from "../crypto/ticket.ts";
+import { equalBytes } from "../crypto/bytes.ts";
+import { encode, INT32, UINT64 } from "../marshal/codec.ts";
+import { DIGEST_SIZE, type Ticket } from "../marshal/types.ts";
+import { paramError, TPM_RC } from "../response_code.ts";
+import type { Session } from "../state/sessions.ts";
+import type { TpmState } from "../state/tpm_state.ts";
+
+/** The parameters both commands take. */
+export interface PolicyAuthParams {
+  /** nonceTPM the authorization was bound to (may be empty). */
+  nonceTPM: Uint8Array;
+  /** cpHash the authorization is limited to (may be empty). */
+  cpHashA: Uint8Array;
+  /** policyRef. */
+  policyRef: Uint8Array;
+  /** expiration in seconds; negative asks for a ticket. */
+  expiration: number;
+}
+
+/** Checks nonce, cpHash and expiration; returns the absolute timeout (0 = none). */
+export function checkPolicyAuth(s: TpmState, session: Session, p: PolicyAuthParams): bigint {
+  if (p.nonceTPM.length > 0 && !equalBytes(p.nonceTPM, session.nonceTPM)) {
+    throw paramError(TPM_RC.VALUE, 1);
+  }
+  if (p.cpHashA.length > 0) {
+    if (p.cpHashA.length !== DIGEST_SIZE[session.authHash]) throw paramError(TPM_RC.SIZE, 2);
+    if (session.cpHash.length > 0 && !equalBytes(session.cpHash, p.cpHashA)) {
+      throw paramError(TPM_RC.CPHASH, 2);
+    }
+  }
+  if (p.expiration === 0) return 0n;
+  const base = p.nonceTPM.length > 0 ? BigInt(session.startTime) : s.clock.clock();
+  const timeout = base + BigInt(Math.abs(p.expiration)) * 1000n;
+  if (timeout < s.clock.clock()) throw paramError(TPM_RC.EXPIRED, 4);
+  return timeout;
+}
+
+/** Applies a successful authorization's limits to the session (PolicyContextUpdate). */
+export function applyPolicyAuth(session: Session, cpHashA: Uint8Array, timeout: bigint): void {
+  if (cpHashA.length > 0) session.cpHash = cpHashA;
+  if (timeout !== 0n && (session.timeout === 0n || timeout < session.timeout)) {
+    session.timeout = timeout;
+  }
+}
+
+/**
+ * The TPMT_TK_AUTH ticket for a negative expiration: HMAC(proof, tag ||
+ * timeout || cpHashA || policyRef || authName) under the authorizing
+ * entity's hierarchy; otherwise a NULL ticket.
+ */
+export function authTicket(
+  s: TpmState,
+  session: Session,
+  tag: number,
+  hierarchy: number,
+  p: PolicyAuthParams,
+  timeout: bigint,
+  authName: Uint8Array,
+): { timeout: Uint8Array; ticket: Ticket } {
+  const empty = new Uint8Array(0);
+  if (p.expiration >= 0 || hierarchy === TPM_RH.NULL) {
+    return { timeout: empty, ticket: { tag, hierarchy: TPM_RH.NULL, digest: empty } };
+  }
+  const t = encode(UINT64, timeout);
+  const proof = s.hierarchies.get(hierarchy).proof;
+  return {
+    timeout: t,
+    ticket: makeTicket(
+      session.authHash,
+      proof,
+      tag,
+      hierarchy,
+      t,
+      p.cpHashA,
+      p.policyRef,
+      authName,
+    ),
+  };
+}
+
+/** INT32, re-exported for the two commands' parameter tables. */
+export { INT32 };
