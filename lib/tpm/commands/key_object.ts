@@ -5,18 +5,30 @@
  * loading a checked object into a transient slot.
  * @module
  */
-import { TPM_RH, TPM_ST } from "../constants.ts";
+import { TPM_ALG, TPM_RH, TPM_ST, TPMA_OBJECT } from "../constants.ts";
+import type { RsaEncryptionScheme } from "../crypto/rsa.ts";
 import { bigIntToBytes, bytesToBigInt } from "../crypto/bytes.ts";
 import type { EccCurve, EccPoint } from "../crypto/ecc_curve.ts";
-import { digest } from "../crypto/hash.ts";
+import { digest, hashAlgorithm } from "../crypto/hash.ts";
 import { isStorageParent, protectorOf } from "../crypto/object_keys.ts";
-import { type Protector } from "../crypto/object_protection.ts";
+import type { Protector } from "../crypto/object_protection.ts";
 import type { Sensitive } from "../crypto/sensitive.ts";
 import { makeTicket } from "../crypto/ticket.ts";
 import type { CommandContext } from "../dispatch.ts";
-import { type Codec, encode, sized, struct, tpm2b, UINT16, UINT8 } from "../marshal/codec.ts";
+import {
+  type Codec,
+  encode,
+  oneOf,
+  sized,
+  struct,
+  tpm2b,
+  UINT16,
+  UINT32,
+  UINT8,
+} from "../marshal/codec.ts";
 import {
   type PcrSelection,
+  type Scheme,
   type Ticket,
   TPM2B_DATA,
   TPM2B_DIGEST,
@@ -25,7 +37,7 @@ import {
   TPML_PCR_SELECTION,
   type TpmtPublic,
 } from "../marshal/types.ts";
-import { handleError, TPM_RC } from "../response_code.ts";
+import { handleError, paramError, TPM_RC, TpmError } from "../response_code.ts";
 import { makeObject, type TpmObject, u32Bytes } from "../state/objects.ts";
 
 /** TPMS_CREATION_DATA. Part 2 §15.1. */
@@ -193,4 +205,75 @@ export function loadObject(
   });
   ctx.responseHandle = ctx.state.objects.add(obj);
   return obj;
+}
+
+/**
+ * Attribute checks for loading a child under `parent` (Part 3 §12.2 Load:
+ * TPM_RC_ATTRIBUTES / TPM_RC_HASH on parameter 2).
+ */
+export function checkLoadAttributes(pub: TpmtPublic, parent: TpmtPublic): void {
+  if (!hashAlgorithm(pub.nameAlg)) throw paramError(TPM_RC.HASH, 2);
+  const a = pub.objectAttributes;
+  const fixedTPM = (a & TPMA_OBJECT.fixedTPM) !== 0;
+  if (fixedTPM && (a & TPMA_OBJECT.fixedParent) === 0) throw paramError(TPM_RC.ATTRIBUTES, 2);
+  if (fixedTPM && (parent.objectAttributes & TPMA_OBJECT.fixedTPM) === 0) {
+    throw paramError(TPM_RC.ATTRIBUTES, 2);
+  }
+}
+
+/** Re-labels an error from a step as belonging to parameter `n`. */
+export function atParam<T>(n: number, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof TpmError) throw paramError(e.rc, n);
+    throw e;
+  }
+}
+
+/** TPMI_RH_HIERARCHY+ as a parameter (LoadExternal, Part 2 §9.13). */
+export const TPMI_RH_HIERARCHY_NULL: Codec<number> = oneOf(
+  "TPMI_RH_HIERARCHY+",
+  UINT32,
+  [TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM, TPM_RH.NULL],
+  TPM_RC.VALUE,
+);
+
+/**
+ * The RSA encryption scheme for RSA_Encrypt / RSA_Decrypt (Part 3 §14.2):
+ * the key's scheme if set (then inScheme must be NULL or equal), else
+ * inScheme. The key must be an RSA key with the `decrypt` attribute
+ * (TPM_RC_KEY / TPM_RC_ATTRIBUTES on handle 1); a label must end in a zero
+ * octet (TPM_RC_VALUE on parameter 3).
+ */
+export function rsaDecryptScheme(
+  key: TpmtPublic,
+  inScheme: Scheme,
+  attribute: number,
+): { scheme: RsaEncryptionScheme; hash: number } {
+  if (key.type !== TPM_ALG.RSA) throw handleError(TPM_RC.KEY, 1);
+  if ((key.objectAttributes & attribute) === 0) throw handleError(TPM_RC.ATTRIBUTES, 1);
+  let chosen = inScheme;
+  const own = key.scheme;
+  if (own.scheme !== TPM_ALG.NULL) {
+    if (
+      inScheme.scheme !== TPM_ALG.NULL &&
+      (inScheme.scheme !== own.scheme || inScheme.hashAlg !== own.hashAlg)
+    ) throw paramError(TPM_RC.SCHEME, 2);
+    chosen = own;
+  }
+  const scheme = chosen.scheme === TPM_ALG.OAEP
+    ? "oaep"
+    : chosen.scheme === TPM_ALG.RSAES
+    ? "rsaes"
+    : chosen.scheme === TPM_ALG.NULL
+    ? "null"
+    : undefined;
+  if (!scheme) throw paramError(TPM_RC.SCHEME, 2);
+  return { scheme, hash: chosen.hashAlg };
+}
+
+/** A label of RSA_Encrypt / RSA_Decrypt must be empty or end in a zero octet (Part 3 §14.2). */
+export function checkLabel(label: Uint8Array, param: number): void {
+  if (label.length > 0 && label[label.length - 1] !== 0) throw paramError(TPM_RC.VALUE, param);
 }
