@@ -325,3 +325,29 @@ Deno.test("hostile contexts: bad VMPL and garbage GPAs fault or are refused, nev
   evil.map(GPA0, 0x7FFFF000 * 16); // beyond system memory
   assert.throws(() => m.guest.readU32(m.ctx(0, ASID, evil), GPA0, true), fault("npf"));
 });
+
+Deno.test("attack: NPT remap to a second page the host assigned at the same GPA raises #VC 0x404 (no stale TLB)", () => {
+  const m = machine();
+  const a = m.own(0);
+  m.guest.writeU32(m.ctx(0), a, 0x5EC12E7, true);
+  assert.equal(m.guest.readU32(m.ctx(0), a, true), 0x5EC12E7); // translation cached
+  const twin = SPA0 + 30 * PAGE_SIZE;
+  assert.equal(m.rmp.rmpupdate(twin, { assigned: true, asid: ASID, gpa: a, pageSize2M: false }), 0);
+  m.npt.map(a, twin);
+  assert.throws(
+    () => m.guest.readU32(m.ctx(0), a, true),
+    fault("vc", (f) => f.code === VC_NOT_VALIDATED),
+  );
+  m.npt.map(a, SPA0); // mapped back: the original page is still valid and intact
+  assert.equal(m.guest.readU32(m.ctx(0), a, true), 0x5EC12E7);
+});
+
+Deno.test("RMPADJUST revoking a VMPL's write takes effect on the next access (no stale TLB)", () => {
+  const m = machine();
+  const a = m.own(0);
+  assert.equal(rmpadjust(m.ctx(0), a, false, rmpadjustAttrs(1, RMP_PERM_READ | RMP_PERM_WRITE)), 0);
+  m.guest.writeU32(m.ctx(1), a, 1, true);
+  assert.equal(rmpadjust(m.ctx(0), a, false, rmpadjustAttrs(1, RMP_PERM_READ)), 0);
+  assert.throws(() => m.guest.writeU32(m.ctx(1), a, 2, true), fault("npf", (f) => f.has(VMPL_BIT)));
+  assert.equal(m.guest.readU32(m.ctx(1), a, true), 1);
+});

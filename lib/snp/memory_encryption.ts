@@ -35,7 +35,14 @@ interface XtsKey {
   readonly enc1: Ecb;
   readonly dec1: Ecb;
   readonly enc2: Ecb;
+  /** E_K2(SPA) per system page (4 words each), filled a chunk at a time on first use. */
+  readonly tweaks: Uint32Array;
+  /** Which TWEAK_CHUNK-page chunks of `tweaks` are filled. */
+  readonly filled: Uint8Array;
 }
+
+// Pages whose encrypted tweaks are computed together (one 4 KiB ECB call).
+const TWEAK_CHUNK = 256;
 
 function ecb(key: Uint8Array, encrypt: boolean): Ecb {
   const c = encrypt
@@ -92,6 +99,8 @@ export class MemoryEncryption {
       enc1: ecb(k.subarray(0, 16), true),
       dec1: ecb(k.subarray(0, 16), false),
       enc2: ecb(k.subarray(16, 32), true),
+      tweaks: new Uint32Array(this.views.length * 4),
+      filled: new Uint8Array(Math.ceil(this.views.length / TWEAK_CHUNK)),
     };
   }
 
@@ -238,15 +247,22 @@ function xorTweaks(words: Uint32Array, base: number, tweaks: Uint32Array, count:
   }
 }
 
-/** E_K2(tweak) for each page: the tweak is the page's SPA as a 128-bit little-endian number. */
+/** E_K2(tweak) for each page (the tweak is the page's SPA as a 128-bit little-endian number), cached. */
 function tweakBlocks(key: XtsKey, first: number, count: number): Uint32Array {
-  const input = new Uint32Array(count * 4);
-  for (let i = 0; i < count; i++) {
-    const spa = (first + i) * PAGE_SIZE;
-    input[4 * i] = spa % 0x100000000;
-    input[4 * i + 1] = Math.floor(spa / 0x100000000);
+  for (let c = Math.floor(first / TWEAK_CHUNK); c * TWEAK_CHUNK < first + count; c++) {
+    if (key.filled[c]) continue;
+    const start = c * TWEAK_CHUNK;
+    const n = Math.min(TWEAK_CHUNK, key.tweaks.length / 4 - start);
+    const input = new Uint32Array(n * 4);
+    for (let i = 0; i < n; i++) {
+      const spa = (start + i) * PAGE_SIZE;
+      input[4 * i] = spa % 0x100000000;
+      input[4 * i + 1] = Math.floor(spa / 0x100000000);
+    }
+    key.tweaks.set(aligned(key.enc2.update(new Uint8Array(input.buffer))), start * 4);
+    key.filled[c] = 1;
   }
-  return aligned(key.enc2.update(new Uint8Array(input.buffer)));
+  return key.tweaks.subarray(first * 4, (first + count) * 4);
 }
 
 /** The bytes as 32-bit words (copying if the Buffer is not 4-byte aligned). */
