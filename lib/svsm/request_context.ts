@@ -76,6 +76,63 @@ export interface SvsmKernelServices {
    * mapping on its next loop iteration).
    */
   notifyVcpu(apicId: number): void;
+  /** The vTPM, when this SVSM runs one (protocol 2 is offered only then). */
+  readonly vtpm?: VtpmService;
+  /** The secure processor, reached through the SVSM's VMPCK0 guest-request driver. */
+  readonly attestation: AttestationService;
+  /** Pages the guest deposited with DEPOSIT_MEM and the SVSM holds. */
+  readonly depositedPages: DepositPool;
+}
+
+/** What the vTPM protocol needs from the TPM (COCONUT kernel/src/vtpm). */
+export interface VtpmService {
+  /** False until the SVSM has manufactured and powered on the TPM. */
+  readonly poweredOn: boolean;
+  /** Runs one TPM command; always answers with a response (TPM errors inside it). */
+  execute(command: Uint8Array, locality: number): Promise<Uint8Array>;
+  /** The EK's marshalled TPMT_PUBLIC: the vTPM entry of the services manifest. */
+  ekPublic(): Promise<Uint8Array>;
+}
+
+/** The outcome of asking the secure processor for an attestation report. */
+export type ReportOutcome =
+  | {
+    readonly ok: true;
+    /** The 0x4A0-byte ATTESTATION_REPORT. */
+    readonly report: Uint8Array;
+    /** The certificate table, empty when none was requested or the host gave none. */
+    readonly certificates: Uint8Array;
+  }
+  | {
+    readonly ok: false;
+    /** The host says the certificate buffer is too small: pages needed. */
+    readonly certificatePagesNeeded: number;
+  };
+
+/** Attestation reports from the secure processor (COCONUT kernel/src/greq). */
+export interface AttestationService {
+  /**
+   * Requests a report at VMPL0 with `reportData`; with `certificateBufferSize`
+   * > 0 an extended request that also returns the certificate table. A
+   * firmware or decryption failure throws `SvsmRequestFailure(INVALID_REQUEST)`.
+   */
+  requestReport(
+    cpu: SvsmCpu,
+    reportData: Uint8Array,
+    certificateBufferSize: number,
+  ): Promise<ReportOutcome>;
+}
+
+/** The SVSM's pool of guest-deposited pages (DEPOSIT_MEM / WITHDRAW_MEM). */
+export interface DepositPool {
+  /** Number of pages held. */
+  readonly size: number;
+  /** Takes ownership of a (revoked, zeroed) guest page. */
+  add(gpa: number): void;
+  /** True when `gpa` is held. */
+  has(gpa: number): boolean;
+  /** Gives a page back to be returned to the guest, or undefined when empty. */
+  take(): number | undefined;
 }
 
 /** Per-CPU kernel state the handler runs with. */

@@ -1,0 +1,81 @@
+/**
+ * Small guarded operations the protocol handlers share: register-to-address
+ * conversion, page checks against registered VMSAs and calling areas, and
+ * SEV-SNP instructions on guest pages whose faults become INVALID_ADDRESS.
+ * @module
+ */
+import { MachineFault } from "../../snp/faults.ts";
+import { VMSA_LAUNCH_GPA } from "../../snp/constants.ts";
+import { fail, instructionError, SvsmRequestFailure, SvsmResultCode } from "./errors.ts";
+import type { SvsmCpu } from "../request_context.ts";
+
+/** 4 KiB. */
+export const PAGE_SIZE = 0x1000;
+/** 2 MiB. */
+export const PAGE_SIZE_2M = 0x20_0000;
+
+/**
+ * A guest register as a GPA. Values past 2^52 cannot be inside any guest
+ * memory map, so they map to a number every range check rejects.
+ */
+export function gpaOf(reg: bigint): number {
+  return reg < (1n << 52n) ? Number(reg) : Number.MAX_SAFE_INTEGER;
+}
+
+/** True when `gpa` is aligned to `align` (a power of two). */
+export function isAligned(gpa: number, align: number): boolean {
+  return gpa % align === 0;
+}
+
+/**
+ * True when `[gpa, gpa + size)` touches a page registered as a guest VMSA or
+ * calling area on any vCPU, or the launch VMSA GPA (svsm-abi.md §6).
+ */
+export function touchesRegistered(cpu: SvsmCpu, gpa: number, size: number): boolean {
+  const hits = (page: number) => page >= 0 && page + PAGE_SIZE > gpa && page < gpa + size;
+  if (hits(VMSA_LAUNCH_GPA)) return true;
+  for (const v of cpu.kernel.guestVcpus.values()) {
+    if (hits(v.vmsaGpa) || hits(pageOf(v.caGpa))) return true;
+  }
+  return false;
+}
+
+/** The page holding `gpa` (or -1 for "none"). */
+export function pageOf(gpa: number): number {
+  return gpa < 0 ? -1 : gpa - (gpa % PAGE_SIZE);
+}
+
+/** Runs a guest-memory operation; a machine fault becomes INVALID_ADDRESS. */
+export function guarded<T>(cpu: SvsmCpu, op: () => T): T {
+  using _guard = cpu.stack.guard();
+  try {
+    return op();
+  } catch (e) {
+    if (e instanceof MachineFault) fail(SvsmResultCode.INVALID_ADDRESS);
+    throw e;
+  }
+}
+
+/** RMPADJUST on a guest page; a failure code n becomes PROTOCOL_BASE + n. */
+export function rmpadjust(cpu: SvsmCpu, gpa: number, size2M: boolean, attrs: number): void {
+  const rc = guarded(cpu, () => cpu.ctx.rmpadjust(gpa, size2M, attrs));
+  if (rc !== 0) throw new SvsmRequestFailure(instructionError(rc));
+}
+
+/** RMPADJUST attribute word: target VMPL, permission bits 11:8, VMSA bit 16 (svsm-abi.md §10). */
+export const RmpAttr = {
+  /** Grant the guest (VMPL2) read, write, execute-user and execute-supervisor. */
+  GUEST_RWX: 2 | 0xf00,
+  /** Revoke every VMPL2 permission. */
+  REVOKE_VMPL2: 2,
+  /** Revoke every VMPL3 permission. */
+  REVOKE_VMPL3: 3,
+  /** Make a guest VMSA: target 2, READ + VMSA (0x10102). */
+  GUEST_VMSA: 2 | 0x100 | 0x1_0000,
+} as const;
+
+/** Revokes VMPL2 and VMPL3 access to a guest page (COCONUT `rmp_revoke_guest_access`). */
+export function revokeGuestAccess(cpu: SvsmCpu, gpa: number, size2M: boolean): void {
+  rmpadjust(cpu, gpa, size2M, RmpAttr.REVOKE_VMPL2);
+  rmpadjust(cpu, gpa, size2M, RmpAttr.REVOKE_VMPL3);
+}

@@ -1,0 +1,38 @@
+/**
+ * SVSM protocol dispatch (COCONUT kernel/src/protocols/mod.rs): the request
+ * loop hands every guest call to {@link dispatchRequest}.
+ * @module
+ */
+import { SvsmProtocol } from "../abi/protocol_ids.ts";
+import { SvsmResultCode } from "./errors.ts";
+import type { SvsmRequest } from "../request_context.ts";
+import { handleCoreRequest } from "./core.ts";
+import { handleAttestRequest } from "./attest.ts";
+import { handleVtpmRequest } from "./vtpm.ts";
+
+export * from "./errors.ts";
+export { ListDepositPool } from "./core_memory.ts";
+export { protocolVersionRange, type VersionRange } from "./protocol_table.ts";
+
+/**
+ * Dispatches one call by protocol number; unknown protocols answer
+ * UNSUPPORTED_PROTOCOL. Returns the result code, or throws
+ * `SvsmRequestFailure` (a fatal one panics the SVSM).
+ *
+ * @example
+ * ```ts ignore
+ * const rax = await dispatchRequest(req);
+ * ```
+ */
+export function dispatchRequest(req: SvsmRequest): number | Promise<number> {
+  switch (req.protocol) {
+    case SvsmProtocol.CORE:
+      return handleCoreRequest(req);
+    case SvsmProtocol.ATTEST:
+      return handleAttestRequest(req);
+    case SvsmProtocol.VTPM:
+      return handleVtpmRequest(req);
+    default:
+      return SvsmResultCode.UNSUPPORTED_PROTOCOL;
+  }
+}

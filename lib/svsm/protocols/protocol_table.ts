@@ -1,0 +1,34 @@
+/**
+ * Which protocols this SVSM offers, and their version ranges
+ * (COCONUT kernel/src/protocols/mod.rs; svsm-abi.md §2).
+ * @module
+ */
+import { SvsmProtocol } from "../abi/protocol_ids.ts";
+import type { SvsmCpu } from "../request_context.ts";
+
+/** A protocol's supported version range. */
+export interface VersionRange {
+  /** Lowest supported version. */
+  readonly min: number;
+  /** Highest supported version. */
+  readonly max: number;
+}
+
+/**
+ * The version range of `protocol` on `cpu`, or undefined when it is not
+ * offered there. Core and attestation are always present; the vTPM only when
+ * the kernel runs one. APIC emulation and UEFI MM are not modeled.
+ */
+export function protocolVersionRange(cpu: SvsmCpu, protocol: number): VersionRange | undefined {
+  switch (protocol) {
+    case SvsmProtocol.CORE:
+    case SvsmProtocol.ATTEST:
+      return V1;
+    case SvsmProtocol.VTPM:
+      return cpu.kernel.vtpm ? V1 : undefined;
+    default:
+      return undefined;
+  }
+}
+
+const V1: VersionRange = { min: 1, max: 1 };
