@@ -25,6 +25,8 @@ function register(
 }
 
 register("measure", () => import("./cli/measure.ts"));
+register("verify", () => import("./cli/verify.ts"));
+register("report", () => import("./cli/report.ts"));
 
 /**
  * Runs the CLI with `args` (without the program name) and resolves to the
