@@ -107,10 +107,7 @@ export function handleGhcbExit(
 function dispatch(e: NaeExit): ExitAction | Promise<ExitAction> {
   switch (e.exitCode) {
     case NAE_SNP_RUN_VMPL:
-      return e.host.runVmpl(e.vcpu, e.vmpl, Number(e.info1), (error) => {
-        if (error === 0) succeed(e, 0n);
-        else fail(e.host, e.vcpu, e.vmpl, e.ghcb, error);
-      });
+      return runVmpl(e);
     case NAE_HV_FEATURES:
       return succeed(e, e.host.hvFeatures);
     case NAE_TERM_REQUEST:
@@ -127,6 +124,14 @@ function dispatch(e: NaeExit): ExitAction | Promise<ExitAction> {
     default:
       return fail(e.host, e.vcpu, e.vmpl, e.ghcb, GHCB_ERR_INVALID_EVENT);
   }
+}
+
+function runVmpl(e: NaeExit): ExitAction {
+  const target = e.info1 > 3n ? 4 : Number(e.info1);
+  const action = e.host.runVmpl(e.vcpu, e.vmpl, target);
+  if (typeof action === "number") return fail(e.host, e.vcpu, e.vmpl, e.ghcb, action);
+  succeed(e, 0n);
+  return action;
 }
 
 function terminate(reason: string): ExitAction {

@@ -183,8 +183,7 @@ export class Host implements Hypervisor {
   handleVmgexit(vcpu: Vcpu, vmpl: number): ExitAction | Promise<ExitAction> {
     if (this.vm === undefined) return { kind: "terminate", reason: "no VM" };
     const msr = vcpu.ghcbMsr(vmpl);
-    const info = Number(msr & 0xFFFn);
-    if (info !== 0) {
+    if ((msr & 0xFFFn) !== 0n) {
       const action = handleMsrProtocol(this, vcpu, vmpl, msr);
       const tamper = this.tamper.msrResponse;
       if (tamper !== undefined) vcpu.setGhcbMsr(vmpl, tamper(vcpu.id, vmpl, vcpu.ghcbMsr(vmpl)));
@@ -199,23 +198,16 @@ export class Host implements Hypervisor {
   }
 
   /**
-   * RUN_VMPL (MSR protocol or SNP_RUN_VMPL): `respond(0)` and run `target` when that VMPL has
-   * a VMSA on this vCPU, else `respond(error)` and resume the caller. {@link HostTamper}'s
-   * `runVmpl` may redirect, refuse or halt instead.
+   * RUN_VMPL (MSR protocol or SNP_RUN_VMPL): the action running `target` when that VMPL has a
+   * VMSA on this vCPU, else the error value the caller must report (and resume the caller).
+   * {@link HostTamper}'s `runVmpl` may redirect, refuse or halt instead.
    */
-  runVmpl(
-    vcpu: Vcpu,
-    vmpl: number,
-    target: number,
-    respond: (error: number) => void,
-  ): ExitAction {
+  runVmpl(vcpu: Vcpu, vmpl: number, target: number): ExitAction | number {
     const decision = this.tamper.runVmpl?.(vcpu.id, vmpl, target) ?? target;
     if (decision === "halt") return ExitActions.halt;
     if (decision === "refuse" || decision > 3 || vcpu.context(decision) === undefined) {
-      respond(GHCB_ERR_INVALID_INPUT);
-      return ExitActions.resume;
+      return GHCB_ERR_INVALID_INPUT;
     }
-    respond(0);
     return ExitActions.run[decision];
   }
 

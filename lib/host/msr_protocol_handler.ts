@@ -10,6 +10,7 @@ import {
   encodeMsrResponse,
   type ExitAction,
   ExitActions,
+  GHCB_INFO,
   GHCB_PROTOCOL_MIN,
   GHCB_PROTOCOL_VERSION,
   type MsrRequest,
@@ -33,6 +34,11 @@ import { changePageState } from "./page_state_change.ts";
  * ```
  */
 export function handleMsrProtocol(host: Host, vcpu: Vcpu, vmpl: number, value: bigint): ExitAction {
+  // RUN_VMPL is every SVSM call's path: decoded without building a request object.
+  const low = Number(value & 0xFF_FFFF_FFFFn);
+  if (low % 0x1000 === GHCB_INFO.RUN_VMPL_REQ && !host.machine.trace.enabled) {
+    return runVmpl(host, vcpu, vmpl, Math.floor(low / 2 ** 32));
+  }
   const req = decodeMsrRequest(value);
   const respond = (r: MsrResponse): void => vcpu.setGhcbMsr(vmpl, encodeMsrResponse(r));
   if (host.machine.trace.enabled) host.note(vcpu, vmpl, "msr", req.kind, describe(req));
@@ -63,7 +69,7 @@ export function handleMsrProtocol(host: Host, vcpu: Vcpu, vmpl: number, value: b
       respond({ kind: "psc", error: changePageState(host.machine, vm, req.gfn, req.op) });
       return ExitActions.resume;
     case "run-vmpl":
-      return host.runVmpl(vcpu, vmpl, req.vmpl, (error) => respond({ kind: "run-vmpl", error }));
+      return runVmpl(host, vcpu, vmpl, req.vmpl);
     case "hv-features":
       respond({ kind: "hv-features", features: host.hvFeatures });
       return ExitActions.resume;
@@ -78,6 +84,18 @@ export function handleMsrProtocol(host: Host, vcpu: Vcpu, vmpl: number, value: b
         reason: `unsupported MSR protocol request 0x${req.info.toString(16)}`,
       };
   }
+}
+
+const RUN_VMPL_OK = encodeMsrResponse({ kind: "run-vmpl", error: 0 });
+
+function runVmpl(host: Host, vcpu: Vcpu, vmpl: number, target: number): ExitAction {
+  const action = host.runVmpl(vcpu, vmpl, target);
+  if (typeof action !== "number") {
+    vcpu.setGhcbMsr(vmpl, RUN_VMPL_OK);
+    return action;
+  }
+  vcpu.setGhcbMsr(vmpl, encodeMsrResponse({ kind: "run-vmpl", error: action }));
+  return ExitActions.resume;
 }
 
 function describe(req: MsrRequest): string {

@@ -22,7 +22,9 @@ import type { RmpResult } from "./rmp.ts";
 import type { Fiber } from "./scheduler.ts";
 import type { TraceKind } from "./trace.ts";
 import type { Vcpu } from "./vcpu.ts";
-import { VmsaPage } from "./vmsa.ts";
+import { VMSA, VmsaPage } from "./vmsa.ts";
+
+const EXIT_CODE = VMSA.fields.guestExitCode.offset;
 
 /** Software running at one VMPL: it returns when that software stops for good. */
 export type VmplProgram = (cpu: CpuContext) => Promise<void>;
@@ -263,7 +265,9 @@ export class VmplCpu implements CpuContext {
 
   /** VMGEXIT: GUEST_EXIT_CODE = 0x403 in this VMSA, then the host's exit handler decides. */
   vmgexit(): Promise<void> {
-    this.regs.guestExitCode = BigInt(SVM_EXIT_VMGEXIT);
+    const view = this.regs.view;
+    view.setUint32(EXIT_CODE, SVM_EXIT_VMGEXIT, true);
+    view.setUint32(EXIT_CODE + 4, 0, true);
     return this.vcpu.exit(this);
   }
 

@@ -12,7 +12,14 @@ import { MachineFault } from "./faults.ts";
 import type { Machine } from "./machine.ts";
 import { RMP_FLAG_ASSIGNED, RMP_FLAG_VMSA } from "./rmp.ts";
 import type { Fiber, Thread } from "./scheduler.ts";
-import { EFER_SVME, SEV_FEATURE_SNP_ACTIVE } from "./vmsa.ts";
+import { VMSA } from "./vmsa.ts";
+
+// Byte-wide reads of the bits VMRUN checks, so the check costs no BigInt work:
+// SEV_FEATURES.SNP_ACTIVE is bit 0 of the byte at 0x3B0, EFER.SVME bit 4 of the byte at 0xD1.
+const SEV_FEATURES_BYTE = VMSA.fields.sevFeatures.offset;
+const EFER_SVME_BYTE = VMSA.fields.efer.offset + 1;
+const EFER_SVME_BIT = 1 << 4;
+const VMPL_NAMES = ["VMPL0", "VMPL1", "VMPL2", "VMPL3"];
 
 /** off: nothing to run (not started, or its program ended); halted: HLT until woken. */
 export type VcpuState = "off" | "runnable" | "halted";
@@ -152,7 +159,7 @@ export class Vcpu implements Thread {
   /** The hardware side of VMGEXIT, called by {@link VmplCpu.vmgexit}. */
   exit(ctx: VmplCpu): Promise<void> {
     const m = this.machine;
-    m.trace.end(this.id, ctx.vmpl, "run", `VMPL${ctx.vmpl}`, "VMGEXIT");
+    m.trace.end(this.id, ctx.vmpl, "run", VMPL_NAMES[ctx.vmpl], "VMGEXIT");
     const hv = m.hypervisor;
     if (hv === undefined) return this.#act(ctx, { kind: "terminate", reason: "no hypervisor" });
     let action: ExitAction | Promise<ExitAction>;
@@ -170,7 +177,7 @@ export class Vcpu implements Thread {
   /** HLT (an automatic exit): sleep until {@link Vcpu.wake}. */
   halt(ctx: VmplCpu): Promise<void> {
     const m = this.machine;
-    m.trace.end(this.id, ctx.vmpl, "run", `VMPL${ctx.vmpl}`, "HLT");
+    m.trace.end(this.id, ctx.vmpl, "run", VMPL_NAMES[ctx.vmpl], "HLT");
     m.trace.instant(this.id, ctx.vmpl, "halt", "HLT");
     if (this.#wakePending) {
       this.#wakePending = false;
@@ -226,7 +233,7 @@ export class Vcpu implements Thread {
       return false;
     }
     this.vmpl = vmpl;
-    m.trace.begin(this.id, vmpl, "run", `VMPL${vmpl}`);
+    m.trace.begin(this.id, vmpl, "run", VMPL_NAMES[vmpl]);
     return true;
   }
 
@@ -240,17 +247,17 @@ export class Vcpu implements Thread {
       return "VMSA page not assigned to the guest";
     }
     if (!(flags & RMP_FLAG_VMSA)) return "page is not a VMSA in the RMP";
-    const regs = ctx.regs;
-    if ((regs.sevFeatures & SEV_FEATURE_SNP_ACTIVE) === 0n) return "SEV_FEATURES.SNP_ACTIVE clear";
-    if ((regs.efer & EFER_SVME) === 0n) return "EFER.SVME clear";
-    if (regs.vmpl !== ctx.vmpl) return `VMSA says VMPL${regs.vmpl}`;
+    const bytes = ctx.regs.bytes;
+    if ((bytes[SEV_FEATURES_BYTE] & 1) === 0) return "SEV_FEATURES.SNP_ACTIVE clear";
+    if ((bytes[EFER_SVME_BYTE] & EFER_SVME_BIT) === 0) return "EFER.SVME clear";
+    if (ctx.regs.vmpl !== ctx.vmpl) return `VMSA says VMPL${ctx.regs.vmpl}`;
     return undefined;
   }
 
   #ended(ctx: VmplCpu, error: unknown): void {
     const m = this.machine;
     if (error === undefined) {
-      m.trace.end(this.id, ctx.vmpl, "run", `VMPL${ctx.vmpl}`, "program ended");
+      m.trace.end(this.id, ctx.vmpl, "run", VMPL_NAMES[ctx.vmpl], "program ended");
       m.trace.instant(this.id, ctx.vmpl, "halt", "program ended");
       if (this.#contexts[ctx.vmpl] === ctx) this.#setState("off");
       return;
