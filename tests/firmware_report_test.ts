@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, verify } from "node:crypto";
 import { toHex } from "../lib/common/hex.ts";
 import {
   ATTESTATION_REPORT,
   decodeTcb,
+  P384_N,
+  p384Sign,
   parseCertificate,
   parseReport,
   readAmdExtensions,
@@ -239,4 +241,23 @@ Deno.test("signReport: R and S land little-endian with zero high bytes; tamper f
   const t = raw.slice();
   t[0x29f] ^= 0x80;
   assert.ok(!verifyReportSignature(t, publicKey));
+});
+
+Deno.test("p384Sign: signatures verify with node:crypto, r and s in [1, n), nonces differ", () => {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
+  const seen = new Set<string>();
+  for (let i = 0; i < 50; i++) {
+    const msg = new Uint8Array([i, i >> 8, 7]);
+    const sig = p384Sign(privateKey, msg);
+    assert.ok(verify("sha384", msg, { key: publicKey, dsaEncoding: "ieee-p1363" }, sig), `#${i}`);
+    const r = BigInt(`0x${toHex(sig.subarray(0, 48))}`), s = BigInt(`0x${toHex(sig.subarray(48))}`);
+    assert.ok(r > 0n && r < P384_N && s > 0n && s < P384_N);
+    seen.add(toHex(sig.subarray(0, 48)));
+    const other = msg.slice();
+    other[2] ^= 1;
+    assert.ok(!verify("sha384", other, { key: publicKey, dsaEncoding: "ieee-p1363" }, sig));
+  }
+  assert.equal(seen.size, 50);
+  const p256 = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+  assert.throws(() => p384Sign(p256, new Uint8Array(1)), /P-384/);
 });

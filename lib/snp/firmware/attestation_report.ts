@@ -4,7 +4,8 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { createPublicKey, type KeyObject, sign, verify } from "node:crypto";
+import { createPublicKey, type KeyObject, verify } from "node:crypto";
+import { p384Sign } from "./ecdsa_p384.ts";
 import * as der from "./der.ts";
 import { bytes, type Decoded, type Field, Layout, u32, u64, u8 } from "../../common/layout.ts";
 
@@ -223,7 +224,7 @@ export function setReportSignature(raw: Uint8Array, p1363: Uint8Array): void {
 
 /**
  * Signs `raw[0..0x2A0)` with an EC P-384 private key (the VCEK) and stores R
- * and S in place. Uses synchronous node:crypto, measured faster than WebCrypto.
+ * and S in place ({@link p384Sign}: about twice the speed of `crypto.sign` here).
  *
  * @example
  * ```ts
@@ -236,8 +237,7 @@ export function setReportSignature(raw: Uint8Array, p1363: Uint8Array): void {
  * ```
  */
 export function signReport(raw: Uint8Array, key: KeyObject): void {
-  const sig = sign("sha384", raw.subarray(0, SIGNED_SIZE), { key, dsaEncoding: "ieee-p1363" });
-  setReportSignature(raw, new Uint8Array(sig));
+  setReportSignature(raw, p384Sign(key, raw.subarray(0, SIGNED_SIZE)));
 }
 
 /**

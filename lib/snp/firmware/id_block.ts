@@ -6,7 +6,8 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { createHash, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
+import { createHash, createPublicKey, type KeyObject, verify } from "node:crypto";
+import { p384Sign } from "./ecdsa_p384.ts";
 import { bytes, type Field, Layout, u32, u64 } from "../../common/layout.ts";
 
 /**
@@ -127,7 +128,7 @@ export function keyFromAmd(amdKey: Uint8Array): KeyObject | undefined {
 
 /** Signs `data` with SHA-384 ECDSA into AMD's signature format. */
 export function signAmd(key: KeyObject, data: Uint8Array): Uint8Array {
-  const sig = sign("sha384", data, { key, dsaEncoding: "ieee-p1363" });
+  const sig = p384Sign(key, data);
   return AMD_SIGNATURE.encode({ r: le(sig.subarray(0, 48)), s: le(sig.subarray(48)) });
 }
 

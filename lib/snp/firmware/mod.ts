@@ -34,3 +34,4 @@ export * from "./cert_table.ts";
 export * from "./guest_context.ts";
 export * from "./guest_request_handlers.ts";
 export * from "./secure_processor.ts";
+export * from "./ecdsa_p384.ts";

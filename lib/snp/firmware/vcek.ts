@@ -13,10 +13,7 @@ import {
   hkdfSync,
   type KeyObject,
 } from "node:crypto";
-
-/** Order n of the P-384 group (SEC 2 §2.5.1). */
-const P384_N =
-  0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n;
+import { P384_N } from "./ecdsa_p384.ts";
 
 /** An EC P-384 key pair with its SubjectPublicKeyInfo. */
 export interface EcKeyPair {
