@@ -19,6 +19,7 @@ import {
   SystemMemory,
   VmsaPage,
 } from "../lib/snp/core.ts";
+import { Prng } from "../lib/common/prng.ts";
 
 // snp-abi.md §8, typed here: #VC code and #NPF/#PF error bits.
 const VC_NOT_VALIDATED = 0x404;
@@ -351,3 +352,72 @@ Deno.test("RMPADJUST revoking a VMPL's write takes effect on the next access (no
   assert.throws(() => m.guest.writeU32(m.ctx(1), a, 2, true), fault("npf", (f) => f.has(VMPL_BIT)));
   assert.equal(m.guest.readU32(m.ctx(1), a, true), 1);
 });
+
+// Seeded attacker fuzz. Raise FUZZ_STEPS for a long run (e.g. 200_000); CI keeps it small.
+const FUZZ_STEPS = 3000;
+const FUZZ_SEEDS = [1, 2, 3];
+
+Deno.test("fuzz: whatever a hostile host does, a guest read that succeeds returns what the guest wrote", async (t) => {
+  for (const seed of FUZZ_SEEDS) {
+    await t.step(`seed ${seed}`, () => fuzzIntegrity(seed, FUZZ_STEPS));
+  }
+});
+
+function fuzzIntegrity(seed: number, steps: number): void {
+  const m = machine();
+  m.enc.installKey(2);
+  const rng = new Prng(seed);
+  const PAGES = 16, SPAS = 256;
+  // The guest validates each of its pages exactly once, then zeroes it.
+  for (let i = 0; i < PAGES; i++) m.guest.zeroPage(m.ctx(0), m.own(i), true);
+  const expected = new Map<number, number>();
+  const stolen: Uint8Array[] = [];
+  const randomGpa = (): number => GPA0 + rng.below(PAGES) * PAGE_SIZE + 4 * rng.below(1024);
+  // Half the time aim at one of the guest's own pages.
+  const randomSpa = (): number => SPA0 + rng.below(rng.below(2) ? PAGES : SPAS) * PAGE_SIZE;
+  const attempt = (f: () => void): boolean => {
+    try {
+      f();
+      return true;
+    } catch (e) {
+      if (!(e instanceof MachineFault)) throw e;
+      return false;
+    }
+  };
+  let reads = 0;
+  for (let s = 0; s < steps; s++) {
+    const op = rng.below(100);
+    if (op < 30) {
+      const gpa = randomGpa(), v = rng.nextU32();
+      if (attempt(() => m.guest.writeU32(m.ctx(0), gpa, v, true))) expected.set(gpa, v);
+    } else if (op < 60) {
+      const gpa = randomGpa();
+      let got = -1;
+      if (attempt(() => (got = m.guest.readU32(m.ctx(0), gpa, true)))) {
+        assert.equal(
+          got,
+          expected.get(gpa) ?? 0,
+          `seed ${seed} step ${s}: GPA 0x${gpa.toString(16)}`,
+        );
+        reads++;
+      }
+    } else if (op < 70) {
+      stolen.push(m.host.read(randomSpa(), PAGE_SIZE)); // flips views; keeps ciphertext to replay
+    } else if (op < 80) {
+      const data = stolen.length ? stolen[rng.below(stolen.length)] : new Uint8Array(PAGE_SIZE);
+      attempt(() => m.host.write(randomSpa(), data));
+    } else if (op < 84) {
+      const spa = randomSpa(), r = rng.below(3);
+      const gpa = GPA0 + rng.below(PAGES) * PAGE_SIZE;
+      m.rmp.rmpupdate(spa, { assigned: r < 2, asid: r === 0 ? ASID : 2, gpa, pageSize2M: false });
+    } else {
+      const page = rng.below(PAGES);
+      // Remap a GPA somewhere else, or (the host playing nice) back where it was.
+      m.npt.map(GPA0 + page * PAGE_SIZE, rng.below(2) ? randomSpa() : SPA0 + page * PAGE_SIZE);
+    }
+  }
+  assert.ok(
+    reads > steps / 50,
+    `only ${reads} guest reads succeeded: the fuzz is not exercising the checks`,
+  );
+}
