@@ -313,6 +313,12 @@ Deno.test("zeroPage/overwritePage: checked like a write, no stale plaintext, no 
   const b = m.own(1, false);
   assert.throws(() => m.guest.zeroPage(m.ctx(0), b, true), fault("vc"));
   assert.throws(() => m.guest.zeroPage(m.ctx(1), a, true), fault("npf", (f) => f.has(VMPL_BIT)));
+  // Shared (C-bit clear): a free page is zeroed in the clear; an assigned one is refused.
+  const shared = GPA0 + 12 * PAGE_SIZE;
+  m.host.write(SPA0 + 12 * PAGE_SIZE, new Uint8Array(PAGE_SIZE).fill(0xEE));
+  m.guest.zeroPage(m.ctx(2), shared, false);
+  assert.deepEqual(m.host.read(SPA0 + 12 * PAGE_SIZE, PAGE_SIZE), new Uint8Array(PAGE_SIZE));
+  assert.throws(() => m.guest.zeroPage(m.ctx(0), a, false), fault("npf", (f) => f.has(RMP_BIT)));
 });
 
 Deno.test("hostile contexts: bad VMPL and garbage GPAs fault or are refused, never read out of bounds", () => {

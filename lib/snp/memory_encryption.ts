@@ -117,16 +117,13 @@ export class MemoryEncryption {
   }
 
   /**
-   * The page at `spa` claimed as plaintext for `asid` WITHOUT decrypting its old
-   * contents: for a caller that overwrites the whole page (zeroing, copying in).
+   * The page at `spa` claimed for `asid` (or {@link VIEW_RAW}) WITHOUT converting
+   * its old contents: for a caller that overwrites the whole page (zeroing, copying in).
    */
   overwriteView(asid: number, spa: number): Uint8Array {
     const page = this.#page(spa);
-    this.#key(asid);
-    if (this.views[page] !== asid) {
-      this.views[page] = asid;
-      this.epoch++;
-    }
+    if (asid !== VIEW_RAW) this.#key(asid);
+    this.#setView(page, asid);
     return this.memory.bytes.subarray(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
   }
 
