@@ -8,7 +8,8 @@
  * @module
  */
 import { fromHex } from "../../common/hex.ts";
-import { PAGE_SIZE, pageContents, type PageUpdate } from "./launch_digest.ts";
+import { pageContents, type PageUpdate } from "./launch_digest.ts";
+import { PAGE_SIZE } from "../constants.ts";
 import { LAUNCH_DIGEST_SIZE, PAGE_TYPE_NAMES, PageType } from "./page_info.ts";
 
 /** A parsed launch description. */

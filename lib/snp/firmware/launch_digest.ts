@@ -10,11 +10,8 @@ import {
   PAGE_INFO,
   PageType,
   type PageType as PageTypeValue,
-  VMSA_MEASURED_GPA,
 } from "./page_info.ts";
-
-/** Bytes in one measured page. */
-export const PAGE_SIZE = 4096;
+import { PAGE_SIZE, VMSA_LAUNCH_GPA } from "../constants.ts";
 
 /** SHA-384 of `data`, synchronously (node:crypto is faster than WebCrypto for 4 KiB). */
 export function sha384(data: Uint8Array): Uint8Array {
@@ -61,10 +58,11 @@ export function pageContents(update: PageUpdate): Uint8Array {
 
 /**
  * Builds the PAGE_INFO record for `update` chained onto `digest`.
- * VMSA pages are recorded at {@link VMSA_MEASURED_GPA}.
+ * VMSA pages are recorded at VMSA_LAUNCH_GPA (0xFFFFFFFFF000, whatever their
+ * real GPA: snp-abi.md §6.1, Linux KVM INITIAL_VMSA_GPA).
  */
 export function pageInfo(digest: Uint8Array, update: PageUpdate): Uint8Array {
-  const gpa = update.type === PageType.VMSA ? VMSA_MEASURED_GPA : update.gpa;
+  const gpa = update.type === PageType.VMSA ? VMSA_LAUNCH_GPA : update.gpa;
   if (!Number.isSafeInteger(gpa) || gpa < 0 || gpa % PAGE_SIZE !== 0) {
     throw new RangeError(`gpa 0x${gpa.toString(16)} is not a page-aligned address`);
   }

@@ -31,12 +31,6 @@ export const PAGE_TYPE_NAMES: readonly (keyof typeof PageType)[] = [
   "CPUID",
 ];
 
-/**
- * The GPA every VMSA page is measured at, whatever its real GPA: all-ones,
- * page-aligned, bits above 51 clear. snp-abi.md §6.1 (Linux KVM INITIAL_VMSA_GPA).
- */
-export const VMSA_MEASURED_GPA = 0xFFFFFFFFF000;
-
 /** Bytes in a launch digest (SHA-384). */
 export const LAUNCH_DIGEST_SIZE = 48;
 

@@ -34,7 +34,8 @@ import {
   keyDigest,
   verifyAmd,
 } from "./id_block.ts";
-import { LaunchDigest, PAGE_SIZE } from "./launch_digest.ts";
+import { LaunchDigest } from "./launch_digest.ts";
+import { PAGE_SIZE } from "../constants.ts";
 import { PageType } from "./page_info.ts";
 import { cpuidSignature, type Product, type ProductInfo, PRODUCTS } from "./product.ts";
 import { SECRETS_PAGE, SECRETS_PAGE_VERSION, VMPCK_FIELDS } from "./secrets_page.ts";
