@@ -36,3 +36,7 @@ export * from "./buddy_allocator.ts";
 export * from "./slab.ts";
 export * from "./global_alloc.ts";
 export * from "./check.ts";
+export * from "./page_table_entry.ts";
+export * from "./tlb.ts";
+export * from "./page_table.ts";
+export * from "./percpu_page_tables.ts";
