@@ -63,19 +63,22 @@ export class KeyTpm {
     code: number,
     handles: number[],
     params: Uint8Array,
-    auths: (string | Uint8Array)[] = [],
+    auths: Auth[] = [],
     withHandle = false,
   ): Promise<Rsp> {
     return this.raw(buildCommand(code, handles, params, auths), withHandle);
   }
 }
 
+/** A password (TPM_RS_PW) or a policy session handle. */
+export type Auth = string | Uint8Array | { session: number };
+
 /** Command bytes with TPM_RS_PW sessions carrying the given passwords. */
 export function buildCommand(
   code: number,
   handles: number[],
   params: Uint8Array,
-  auths: (string | Uint8Array)[] = [],
+  auths: Auth[] = [],
 ): Uint8Array {
   const w = new TpmWriter();
   w.u16(auths.length ? TPM_ST.SESSIONS : TPM_ST.NO_SESSIONS).u32(0).u32(code);
@@ -83,6 +86,11 @@ export function buildCommand(
   if (auths.length) {
     const area = new TpmWriter();
     for (const a of auths) {
+      if (typeof a === "object" && "session" in a) {
+        // A policy session whose policy needs no HMAC: empty nonce and hmac.
+        area.u32(a.session).u16(0).u8(1).u16(0);
+        continue;
+      }
       const pw = typeof a === "string" ? new TextEncoder().encode(a) : a;
       area.u32(TPM_RH.PW).u16(0).u8(1).u16(pw.length).bytes(pw);
     }
