@@ -36,7 +36,15 @@ import {
   rmpadjustAttrs,
   type VmplProgram,
 } from "../lib/snp/mod.ts";
-import { SecureProcessor } from "../lib/snp/firmware/mod.ts";
+import {
+  GuestMessenger,
+  MSG_REPORT_REQ,
+  MSG_REPORT_RSP,
+  MsgType,
+  parseReport,
+  SECRETS_PAGE,
+  SecureProcessor,
+} from "../lib/snp/firmware/mod.ts";
 import { Host, LaunchPageType } from "../lib/host/mod.ts";
 
 const GUEST_BYTES = 2 << 20;
@@ -333,4 +341,43 @@ Deno.test("host: a GHCB that is private (not shared) is unusable: the VM ends", 
   }]);
   const r = await host.run();
   assert.match(r.reason ?? "", /not a mapped shared page/);
+});
+
+Deno.test("host: relays an attestation request the host cannot read", async () => {
+  const SECRETS = 0x5000, REQ = 0x11000, RESP = 0x12000;
+  const reportData = new Uint8Array(64).fill(0xAB);
+  let report: Uint8Array | undefined;
+  let seenByHost: Uint8Array | undefined;
+  const machine = new Machine({ memoryBytes: GUEST_BYTES + (4 << 20), vcpus: 1, seed: 1 });
+  const sp = new SecureProcessor({ machine });
+  const host = new Host(machine, { firmware: sp, guestFirmware: sp });
+  host.createVm({ guestMemoryBytes: GUEST_BYTES });
+  machine.setProgram(0, async (cpu) => {
+    await setUpGhcb(cpu);
+    for (const gpa of [REQ, RESP]) {
+      await msr(cpu, { kind: "psc", gfn: gpa / PAGE_SIZE, op: PSC_OP_SHARED });
+    }
+    const vmpck0 = SECRETS_PAGE.get(cpu.read(SECRETS, PAGE_SIZE), "vmpck0");
+    const messenger = new GuestMessenger(vmpck0, 0);
+    const payload = MSG_REPORT_REQ.encode({ reportData, vmpl: 0 });
+    cpu.write(REQ, messenger.request(MsgType.REPORT_REQ, payload), false);
+    const g = await nae(cpu, { code: NAE_GUEST_REQUEST, info1: BigInt(REQ), info2: BigInt(RESP) });
+    assert.deepEqual(result(g), [0n, 0n]);
+    const rsp = messenger.response(cpu.read(RESP, PAGE_SIZE, false));
+    report = MSG_REPORT_RSP.get(rsp, "report");
+  });
+  host.launch({
+    pages: [{ gpa: SECRETS, type: LaunchPageType.SECRETS }],
+    bootVmsa: qemuResetVmsa(),
+  });
+  host.attacks.corruptGhcbResponses(() => {
+    seenByHost ??= host.sharedPage(REQ)?.slice();
+  });
+  assert.equal((await host.run()).status, "finished");
+  assert.ok(report !== undefined);
+  const parsed = parseReport(report);
+  assert.deepEqual(parsed.reportData, reportData);
+  assert.deepEqual(parsed.measurement, host.vm!.measurement);
+  const hostText = new TextDecoder("latin1").decode(seenByHost);
+  assert.ok(!hostText.includes("\xAB".repeat(16)), "the host sees only the sealed request");
 });

@@ -289,3 +289,20 @@ Deno.test("exec: a program error is reported, never thrown out of run()", async 
   assert.equal(r.status, "terminated");
   assert.ok(r.error instanceof TypeError);
 });
+
+Deno.test("exec: a host exit handler that throws ends the VM, it does not crash", async () => {
+  const m = machine(1, 1, [0]);
+  m.hypervisor = {
+    handleVmgexit: () => {
+      throw new RangeError("host bug");
+    },
+  };
+  m.setProgram(0, async (cpu) => {
+    await cpu.vmgexit();
+  });
+  m.vcpus[0].start(0);
+  const r = await m.run();
+  assert.equal(r.status, "terminated");
+  assert.match(r.reason ?? "", /host exit handler failed: RangeError: host bug/);
+  assert.equal(m.trace.ofKind("exit").length, 1);
+});

@@ -17,3 +17,4 @@ export * from "./scheduler.ts";
 export * from "./cpu_context.ts";
 export * from "./vcpu.ts";
 export * from "./machine.ts";
+export * from "./firmware/mod.ts";

@@ -160,6 +160,7 @@ export class Vcpu implements Thread {
   exit(ctx: VmplCpu): Promise<void> {
     const m = this.machine;
     m.trace.end(this.id, ctx.vmpl, "run", VMPL_NAMES[ctx.vmpl], "VMGEXIT");
+    m.trace.instant(this.id, ctx.vmpl, "exit", "VMGEXIT", "0x403");
     const hv = m.hypervisor;
     if (hv === undefined) return this.#act(ctx, { kind: "terminate", reason: "no hypervisor" });
     let action: ExitAction | Promise<ExitAction>;
