@@ -40,3 +40,8 @@ export * from "./page_table_entry.ts";
 export * from "./tlb.ts";
 export * from "./page_table.ts";
 export * from "./percpu_page_tables.ts";
+export * from "./codec.ts";
+export * from "./kbox.ts";
+export * from "./kvec.ts";
+// Types of lib/common that appear in this module's signatures.
+export type { Decoded, Field, FieldKind, FieldValue, Layout } from "../common/layout.ts";
