@@ -73,7 +73,9 @@ const verify: Subcommand = {
       console.log(
         result.valid
           ? "VALID"
-          : `INVALID (${result.reasons.length} reasons):\n  ${result.reasons.join("\n  ")}`,
+          : `INVALID (${result.reasons.length} reason${
+            result.reasons.length === 1 ? "" : "s"
+          }):\n  ${result.reasons.join("\n  ")}`,
       );
     }
     return result.valid ? EXIT_OK : EXIT_NEGATIVE;

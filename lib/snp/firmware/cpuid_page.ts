@@ -122,3 +122,36 @@ export function writeCpuidPage(entries: readonly CpuidEntry[]): Uint8Array {
 function entryOffset(i: number): number {
   return CPUID_ENTRIES_OFFSET + CPUID_ENTRY.size * i;
 }
+
+/**
+ * The firmware's CPUID page check at SNP_LAUNCH_UPDATE: the host may hide
+ * feature bits but not claim ones the platform lacks. Entries for leaves the
+ * platform table does not list pass unchanged (the model checks no more).
+ * Returns the page to install, with `rejected` and the corrected entries
+ * when some claim was refused; undefined when the page is malformed.
+ */
+export function checkCpuidPage(
+  proposed: Uint8Array,
+  platform: readonly CpuidEntry[],
+): { bytes: Uint8Array; rejected: boolean } | undefined {
+  let entries: CpuidEntry[];
+  try {
+    entries = readCpuidPage(proposed);
+  } catch {
+    return undefined;
+  }
+  let rejected = false;
+  const fixed = entries.map((e) => {
+    const real = platform.find((r) => r.eaxIn === e.eaxIn && r.ecxIn === e.ecxIn);
+    if (!real) return e;
+    const out = { ...e };
+    for (const reg of ["eax", "ebx", "ecx", "edx"] as const) {
+      if ((e[reg] & ~real[reg]) !== 0) {
+        rejected = true;
+        out[reg] = (e[reg] & real[reg]) >>> 0;
+      }
+    }
+    return out;
+  });
+  return { bytes: rejected ? writeCpuidPage(fixed) : proposed.slice(), rejected };
+}

@@ -9,6 +9,8 @@ import { Buffer } from "node:buffer";
 import { createHash, createPublicKey, type KeyObject, verify } from "node:crypto";
 import { p384Sign } from "./ecdsa_p384.ts";
 import { bytes, type Field, Layout, u32, u64 } from "../../common/layout.ts";
+import { FirmwareStatus } from "./firmware_status.ts";
+import { equalBytes } from "./x509.ts";
 
 /**
  * ID block (96 bytes), snp-abi.md §6.5 (virtee/sev tests/id-block.rs).
@@ -161,4 +163,59 @@ export function buildIdAuth(
     idKeySig: authorKey ? signAmd(authorKey, idPub) : undefined,
     authorKey: authorKey ? amdPublicKey(authorKey) : undefined,
   });
+}
+
+/** What a checked ID block contributes to the report. */
+export interface IdBlockIdentity {
+  /** FAMILY_ID. */
+  familyId: Uint8Array;
+  /** IMAGE_ID. */
+  imageId: Uint8Array;
+  /** GUEST_SVN. */
+  guestSvn: number;
+  /** ID_KEY_DIGEST. */
+  idKeyDigest: Uint8Array;
+  /** AUTHOR_KEY_DIGEST (zero without an author key). */
+  authorKeyDigest: Uint8Array;
+  /** AUTHOR_KEY_EN. */
+  authorKeyEn: boolean;
+}
+
+/**
+ * The SNP_LAUNCH_FINISH checks on an ID block: VERSION 1 and algorithm
+ * (INVALID_PARAM), LD = the launch digest (BAD_MEASUREMENT), POLICY = the
+ * guest's (POLICY_FAILURE), the ID key's signature and, with AUTHOR_KEY_EN,
+ * the author's signature over the ID key (BAD_SIGNATURE). Returns the status
+ * code on failure, else the identity the report will carry.
+ */
+export function checkIdBlock(
+  idBlock: Uint8Array,
+  idAuth: Uint8Array | undefined,
+  authorKeyEn: boolean,
+  ld: Uint8Array,
+  policy: bigint,
+): number | IdBlockIdentity {
+  if (idBlock.length !== ID_BLOCK.size || idAuth?.length !== ID_AUTH.size) {
+    return FirmwareStatus.INVALID_PARAM;
+  }
+  const block = ID_BLOCK.decode(idBlock);
+  const auth = ID_AUTH.decode(idAuth);
+  if (block.version !== ID_BLOCK_VERSION || auth.idKeyAlgo !== ID_ALGO_ECDSA_P384_SHA384) {
+    return FirmwareStatus.INVALID_PARAM;
+  }
+  if (!equalBytes(block.ld, ld)) return FirmwareStatus.BAD_MEASUREMENT;
+  if (block.policy !== policy) return FirmwareStatus.POLICY_FAILURE;
+  if (!verifyAmd(auth.idKey, idBlock, auth.idBlockSig)) return FirmwareStatus.BAD_SIGNATURE;
+  if (authorKeyEn) {
+    if (auth.authorKeyAlgo !== ID_ALGO_ECDSA_P384_SHA384) return FirmwareStatus.INVALID_PARAM;
+    if (!verifyAmd(auth.authorKey, auth.idKey, auth.idKeySig)) return FirmwareStatus.BAD_SIGNATURE;
+  }
+  return {
+    familyId: block.familyId,
+    imageId: block.imageId,
+    guestSvn: block.guestSvn,
+    idKeyDigest: keyDigest(auth.idKey),
+    authorKeyDigest: authorKeyEn ? keyDigest(auth.authorKey) : new Uint8Array(48),
+    authorKeyEn,
+  };
 }

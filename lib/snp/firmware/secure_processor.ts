@@ -14,7 +14,7 @@ import { type Rmp, RMP_FLAG_VALIDATED, RMP_FLAG_VMSA } from "../rmp.ts";
 import type { MemoryEncryption } from "../memory_encryption.ts";
 import { AmdKeyHierarchy } from "./key_hierarchy.ts";
 import { buildCertTable, CertGuid } from "./cert_table.ts";
-import { type CpuidEntry, readCpuidPage, writeCpuidPage } from "./cpuid_page.ts";
+import { checkCpuidPage, type CpuidEntry } from "./cpuid_page.ts";
 import { FirmwareStatus } from "./firmware_status.ts";
 import type { GuestContext } from "./guest_context.ts";
 import {
@@ -26,14 +26,7 @@ import {
 } from "./guest_message.ts";
 import { handleGuestMessage, type RequestContext } from "./guest_request_handlers.ts";
 import { GuestPolicy, POLICY_RESERVED_MASK, policyAbi } from "./guest_policy.ts";
-import {
-  ID_ALGO_ECDSA_P384_SHA384,
-  ID_AUTH,
-  ID_BLOCK,
-  ID_BLOCK_VERSION,
-  keyDigest,
-  verifyAmd,
-} from "./id_block.ts";
+import { checkIdBlock } from "./id_block.ts";
 import { LaunchDigest } from "./launch_digest.ts";
 import { PAGE_SIZE } from "../constants.ts";
 import { PageType } from "./page_info.ts";
@@ -41,7 +34,6 @@ import { cpuidSignature, type Product, type ProductInfo, PRODUCTS } from "./prod
 import { SECRETS_PAGE, SECRETS_PAGE_VERSION, VMPCK_FIELDS } from "./secrets_page.ts";
 import { decodeTcb, encodeTcb, type TcbParts } from "./tcb_version.ts";
 import { deriveChipId, deriveVcek, type EcKeyPair } from "./vcek.ts";
-import { equalBytes } from "./x509.ts";
 
 /** The parts of the machine the firmware touches (lib/snp rmp.ts, memory_encryption.ts). */
 export interface FirmwareMachine {
@@ -325,7 +317,8 @@ export class SecureProcessor {
       case PageType.SECRETS:
         return { bytes: this.#secretsPage(g) };
       case PageType.CPUID:
-        return source ? this.#checkCpuid(source) : FirmwareStatus.INVALID_PARAM;
+        if (!source) return FirmwareStatus.INVALID_PARAM;
+        return checkCpuidPage(source, this.#cpuid) ?? FirmwareStatus.INVALID_PARAM;
       default:
         return source ? { bytes: source.slice() } : FirmwareStatus.INVALID_PARAM;
     }
@@ -339,34 +332,6 @@ export class SecureProcessor {
     });
     g.vmpcks.forEach((k, i) => SECRETS_PAGE.set(page, VMPCK_FIELDS[i], k));
     return page;
-  }
-
-  /**
-   * The CPUID page check: a host may hide feature bits but not claim ones the
-   * platform lacks. On a violation the corrected page is returned (the
-   * firmware writes it back for the host to inspect) with INVALID_PARAM.
-   */
-  #checkCpuid(source: Uint8Array): { bytes: Uint8Array; rejected?: boolean } | number {
-    let entries: CpuidEntry[];
-    try {
-      entries = readCpuidPage(source);
-    } catch {
-      return FirmwareStatus.INVALID_PARAM;
-    }
-    let rejected = false;
-    const fixed = entries.map((e) => {
-      const real = this.#cpuid.find((r) => r.eaxIn === e.eaxIn && r.ecxIn === e.ecxIn);
-      if (!real) return e;
-      const out = { ...e };
-      for (const reg of ["eax", "ebx", "ecx", "edx"] as const) {
-        if ((e[reg] & ~real[reg]) !== 0) {
-          rejected = true;
-          out[reg] = (e[reg] & real[reg]) >>> 0;
-        }
-      }
-      return out;
-    });
-    return rejected ? { bytes: writeCpuidPage(fixed), rejected } : { bytes: source.slice() };
   }
 
   /** Encrypts the page under the guest's key and marks it validated in the RMP. */
@@ -392,8 +357,15 @@ export class SecureProcessor {
       return { status: FirmwareStatus.INVALID_PARAM };
     }
     if (input.idBlock !== undefined) {
-      const status = this.#checkIdBlock(g, input);
-      if (status !== FirmwareStatus.SUCCESS) return { status };
+      const id = checkIdBlock(
+        input.idBlock,
+        input.idAuth,
+        !!input.authorKeyEn,
+        g.ld.digest,
+        g.policy,
+      );
+      if (typeof id === "number") return { status: id };
+      Object.assign(g, id);
     } else if (input.authorKeyEn) {
       return { status: FirmwareStatus.INVALID_PARAM };
     }
@@ -401,34 +373,6 @@ export class SecureProcessor {
     g.launchTcb = this.tcb;
     g.state = "running";
     return { status: FirmwareStatus.SUCCESS };
-  }
-
-  #checkIdBlock(g: GuestContext, input: LaunchFinishInput): number {
-    const { idBlock, idAuth } = input;
-    if (idBlock!.length !== ID_BLOCK.size || idAuth?.length !== ID_AUTH.size) {
-      return FirmwareStatus.INVALID_PARAM;
-    }
-    const block = ID_BLOCK.decode(idBlock!);
-    const auth = ID_AUTH.decode(idAuth);
-    if (block.version !== ID_BLOCK_VERSION || auth.idKeyAlgo !== ID_ALGO_ECDSA_P384_SHA384) {
-      return FirmwareStatus.INVALID_PARAM;
-    }
-    if (!equalBytes(block.ld, g.ld.digest)) return FirmwareStatus.BAD_MEASUREMENT;
-    if (block.policy !== g.policy) return FirmwareStatus.POLICY_FAILURE;
-    if (!verifyAmd(auth.idKey, idBlock!, auth.idBlockSig)) return FirmwareStatus.BAD_SIGNATURE;
-    if (input.authorKeyEn) {
-      if (auth.authorKeyAlgo !== ID_ALGO_ECDSA_P384_SHA384) return FirmwareStatus.INVALID_PARAM;
-      if (!verifyAmd(auth.authorKey, auth.idKey, auth.idKeySig)) {
-        return FirmwareStatus.BAD_SIGNATURE;
-      }
-      g.authorKeyDigest = keyDigest(auth.authorKey);
-      g.authorKeyEn = true;
-    }
-    g.idKeyDigest = keyDigest(auth.idKey);
-    g.familyId = block.familyId;
-    g.imageId = block.imageId;
-    g.guestSvn = block.guestSvn;
-    return FirmwareStatus.SUCCESS;
   }
 
   /** The guest's current launch digest (MEASUREMENT once finished). */
