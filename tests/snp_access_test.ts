@@ -427,3 +427,32 @@ function fuzzIntegrity(seed: number, steps: number): void {
     `only ${reads} guest reads succeeded: the fuzz is not exercising the checks`,
   );
 }
+
+Deno.test("decrypt-ahead: one guest touch after a host dump converts the guest's following pages, not others'", () => {
+  const m = machine();
+  m.enc.installKey(2);
+  const data = Array.from(
+    { length: 8 },
+    (_, i) => Uint8Array.from({ length: PAGE_SIZE }, (_, j) => (i * 17 + j) & 0xFF),
+  );
+  for (let i = 0; i < 8; i++) m.guest.write(m.ctx(0), m.own(i), data[i], true);
+  // Page 5 belongs to another guest; page 6 is unassigned.
+  assert.equal(
+    m.rmp.rmpupdate(SPA0 + 5 * PAGE_SIZE, { assigned: true, asid: 2, gpa: 0, pageSize2M: false }),
+    0,
+  );
+  assert.equal(
+    m.rmp.rmpupdate(SPA0 + 6 * PAGE_SIZE, { assigned: false, asid: 0, gpa: 0, pageSize2M: false }),
+    0,
+  );
+  m.host.read(SPA0, 8 * PAGE_SIZE);
+  const first = SPA0 / PAGE_SIZE;
+  assert.deepEqual([...m.enc.views.subarray(first, first + 8)], [0, 0, 0, 0, 0, 0, 0, 0]);
+  m.guest.readU32(m.ctx(0), GPA0, true);
+  assert.deepEqual([...m.enc.views.subarray(first, first + 8)], [1, 1, 1, 1, 1, 0, 0, 0]);
+  for (let i = 0; i < 5; i++) {
+    assert.deepEqual(m.guest.read(m.ctx(0), GPA0 + i * PAGE_SIZE, PAGE_SIZE, true), data[i]);
+  }
+  assert.deepEqual(m.guest.read(m.ctx(0), GPA0 + 7 * PAGE_SIZE, PAGE_SIZE, true), data[7]);
+  assert.throws(() => m.enc.toPrivateRun(1, first, 2), RangeError); // only raw pages may be batch-decrypted
+});

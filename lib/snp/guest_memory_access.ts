@@ -65,6 +65,7 @@ export const ACCESS_PERM: Readonly<Record<AccessKind, number>> = {
 };
 
 const TLB_SIZE = 64; // power of two
+const DECRYPT_AHEAD = 64; // pages converted together when a guest touches a raw private page
 
 /** One cached translation: the tag (guest page, NPT, ASID, VMPL, epochs) and its outcome. */
 interface TlbEntry {
@@ -276,7 +277,7 @@ export class GuestMemoryAccess {
           `VMPL${ctx.vmpl} permission`,
         );
       }
-      if (convert) this.encryption.toPrivate(ctx.asid, page);
+      if (convert) this.#decryptAhead(ctx.asid, page);
     } else {
       if (f & RMP_FLAG_ASSIGNED) {
         throw new MachineFault("npf", rmpFault, gpa, "RMP: shared access to a guest-assigned page");
@@ -286,6 +287,23 @@ export class GuestMemoryAccess {
     }
     if (convert) this.#fill(ctx, gfn, page * PAGE_SIZE, cbit ? allowed : allowed << SHARED_SHIFT);
     return page * PAGE_SIZE + (gpa - gfn * PAGE_SIZE);
+  }
+
+  /**
+   * Brings `page` into `asid`'s plaintext view; when it is raw, the raw pages
+   * after it that the RMP gives to the same ASID are decrypted in the same
+   * cipher call. View flips are lossless, so this only saves later calls.
+   */
+  #decryptAhead(asid: number, page: number): void {
+    const enc = this.encryption, views = enc.views, rmp = this.rmp;
+    if (views[page] === asid) return;
+    if (views[page] !== VIEW_RAW) return enc.toPrivate(asid, page);
+    let end = page + 1;
+    while (
+      end < page + DECRYPT_AHEAD && end < rmp.pageCount && views[end] === VIEW_RAW &&
+      (rmp.flags[end] & RMP_FLAG_ASSIGNED) && rmp.asids[end] === asid
+    ) end++;
+    enc.toPrivateRun(asid, page, end - page);
   }
 
   #fill(ctx: AccessContext, gfn: number, base: number, perm: number): void {

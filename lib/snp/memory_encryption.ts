@@ -182,6 +182,22 @@ export class MemoryEncryption {
     this.#setView(page, asid);
   }
 
+  /**
+   * Makes `count` raw pages from `first` hold `asid`'s plaintext with one cipher
+   * call (decrypt-ahead). Every page in the range must currently be raw.
+   */
+  toPrivateRun(asid: number, first: number, count: number): void {
+    const key = this.#key(asid);
+    for (let p = first; p < first + count; p++) {
+      if (this.views[p] !== VIEW_RAW) throw new RangeError(`page ${p} is not raw`);
+    }
+    for (let p = first; p < first + count; p += RUN_PAGES) {
+      this.#xts(key, p, Math.min(RUN_PAGES, first + count - p), false);
+    }
+    this.views.fill(asid, first, first + count);
+    this.epoch++;
+  }
+
   #setView(page: number, tag: number): void {
     if (this.views[page] === tag) return;
     this.views[page] = tag;
