@@ -5,12 +5,18 @@
  * execution layer.
  *
  * Names follow notes/machine_api.md. Additions beyond the contract:
- * `HostMemoryAccess` (the host's checked view), `GuestMemoryAccess.check`,
- * `.overwritePage` and `.zeroPage` (whole-page writes skip decryption),
- * `MemoryEncryption.overwriteView/toRaw/toPrivate`, `Rmp.psmash`,
- * `Rmp.setFlag/setPerms` (microcode and firmware only), `InstructionContext`
- * (= AccessContext + rmp) as the first argument of pvalidate/rmpadjust,
- * `qemuResetVmsa`, `layoutFromTable` (lib/snp/layout_table.ts).
+ * - `HostMemoryAccess`: the host's view (reads ciphertext; writes to
+ *   RMP-assigned pages raise #PF with the RMP bit).
+ * - `GuestMemoryAccess.check` (one checked access, returns the SPA),
+ *   `.overwritePage`/`.zeroPage` (whole-page writes that skip decryption).
+ * - `MemoryEncryption.overwriteView`, `toRaw`, `toPrivate`, `toPrivateRun`,
+ *   `views`/`epoch` (the lazy view machinery, for the vCPU and firmware layers).
+ * - `Rmp.psmash`, `Rmp.pageOf`, and `Rmp.setFlag`/`setPerms` (microcode and
+ *   firmware only: the host must go through `rmpupdate`).
+ * - `pvalidate`/`rmpadjust` take an `InstructionContext` (= AccessContext +
+ *   rmp) and a GPA (guest paging is identity in the model); `rmpadjustAttrs`.
+ * - `qemuResetVmsa`, `VmsaPage.segment`, `GhcbPage`, `decodePsc`/`encodePsc`,
+ *   `encodeMsrRequest`/`decodeMsrRequest` (+ responses), `layoutFromTable`.
  * @module
  */
 export * from "./constants.ts";
