@@ -83,8 +83,8 @@ export async function main(args: string[]): Promise<number> {
     vcpus: options.vcpus,
     seed: options.seed,
   });
-  const firmware = new SecureProcessor({ machine });
-  const host = new Host(machine, { firmware, guestFirmware: firmware });
+  machine.firmware = new SecureProcessor({ machine });
+  const host = new Host(machine);
   const vm = host.createVm({ guestMemoryBytes: guestBytes });
   const image = new Uint8Array(PAGE_SIZE);
   image.set(new TextEncoder().encode(IMAGE_TEXT));

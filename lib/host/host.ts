@@ -42,9 +42,9 @@ export const HOST_RESERVED_BYTES = 0x200000;
 
 /** How the host is set up. */
 export interface HostOptions {
-  /** The firmware's launch commands. */
+  /** The firmware's launch commands (default: the machine's secure processor). */
   firmware?: LaunchFirmware;
-  /** The firmware's SNP_GUEST_REQUEST (often the same object as `firmware`). */
+  /** The firmware's SNP_GUEST_REQUEST (default: the machine's secure processor). */
   guestFirmware?: GuestRequestFirmware;
   /** The certificate table handed out with EXT_GUEST_REQUEST (snp-abi.md §2.6). */
   certificates?: Uint8Array;
@@ -100,8 +100,8 @@ export class Host implements Hypervisor {
   constructor(machine: Machine, options: HostOptions = {}) {
     this.machine = machine;
     this.pages = new HostPageAllocator(0, machine.memory.size);
-    this.firmware = options.firmware;
-    this.guestFirmware = options.guestFirmware;
+    this.firmware = options.firmware ?? machine.firmware;
+    this.guestFirmware = options.guestFirmware ?? machine.firmware;
     this.certificates = options.certificates;
     this.attacks = new HostAttacks(this);
   }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { SecureProcessor } from "./firmware/secure_processor.ts";
 import type { Npt } from "./npt.ts";
 import type { VmplProgram } from "./cpu_context.ts";
 import { GuestMemoryAccess, HostMemoryAccess } from "./guest_memory_access.ts";
@@ -81,8 +82,8 @@ export class Machine {
   readonly trace: Trace;
   /** The vCPUs, by index. */
   readonly vcpus: readonly Vcpu[];
-  /** The secure processor's firmware, installed by whoever composes the machine. */
-  firmware: unknown = undefined;
+  /** The AMD secure processor, installed by whoever composes the machine (the host uses it). */
+  firmware: SecureProcessor | undefined = undefined;
   /** The host's exit handler. */
   hypervisor: Hypervisor | undefined = undefined;
   /** The guest the vCPUs run. */
