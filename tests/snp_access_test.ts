@@ -456,3 +456,15 @@ Deno.test("decrypt-ahead: one guest touch after a host dump converts the guest's
   assert.deepEqual(m.guest.read(m.ctx(0), GPA0 + 7 * PAGE_SIZE, PAGE_SIZE, true), data[7]);
   assert.throws(() => m.enc.toPrivateRun(1, first, 2), RangeError); // only raw pages may be batch-decrypted
 });
+
+Deno.test("guest: a write spanning an allowed and a faulting page writes nothing", () => {
+  const m = machine();
+  const a = m.own(0);
+  m.own(1, false); // assigned, never validated
+  m.guest.writeU32(m.ctx(0), a + PAGE_SIZE - 4, 0xCAFE, true);
+  assert.throws(
+    () => m.guest.write(m.ctx(0), a + PAGE_SIZE - 4, new Uint8Array(8).fill(0xFF), true),
+    fault("vc", (f) => f.code === VC_NOT_VALIDATED && f.gpa === a + PAGE_SIZE),
+  );
+  assert.equal(m.guest.readU32(m.ctx(0), a + PAGE_SIZE - 4, true), 0xCAFE);
+});
