@@ -33,6 +33,7 @@ certificate TCB = REPORTED_TCB, hwID = CHIP_ID.
   --vmpl N                 expected VMPL (0..3)
   --no-debug               reject a policy that allows debugging
   --committed-is-current   reject provisional firmware (committed != current)
+  --amd-root               require AMD's genuine ARK for the product (pinned key)
 
 Exit status: 0 valid, 1 invalid (every reason listed), 2 usage or unreadable input.`;
 
@@ -102,6 +103,7 @@ function parse(args: string[]) {
         vmpl: { type: "string" },
         "no-debug": { type: "boolean" },
         "committed-is-current": { type: "boolean" },
+        "amd-root": { type: "boolean" },
       },
     });
   } catch (e) {
@@ -142,6 +144,7 @@ function options(v: Values): VerifyOptions {
   }
   o.noDebug = v["no-debug"];
   o.committedIsCurrent = v["committed-is-current"];
+  o.amdRoot = v["amd-root"];
   return o;
 }
 

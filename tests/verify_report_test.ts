@@ -13,7 +13,7 @@ import {
   SecureProcessor,
   signReport,
 } from "../lib/snp/firmware/mod.ts";
-import { type VerifyOptions, verifyReport } from "../lib/verify/mod.ts";
+import { isAmdArk, type VerifyOptions, verifyReport } from "../lib/verify/mod.ts";
 
 const NOW = new Date("2025-06-01T00:00:00Z");
 const file = (p: string) => Deno.readFileSync(new URL(`./vectors/snp/${p}`, import.meta.url));
@@ -221,3 +221,19 @@ function requestReport(sp: SecureProcessor, handle: number, secrets: Uint8Array)
   const r = sp.guestRequest(handle, guest.request(MsgType.REPORT_REQ, req));
   return MSG_REPORT_RSP.decode(guest.response(r.response!)).report;
 }
+
+Deno.test("amdRoot: genuine ARKs are AMD's pinned roots; the model's is not", () => {
+  for (const d of Object.keys(GENUINE)) {
+    assert.deepEqual(failed(file(`${d}/report.bin`), chainOf(d), { amdRoot: true }), [], d);
+  }
+  const m = modelReport("Milan");
+  assert.deepEqual(verifyReport(m.report, m.chain).reasons, []);
+  const pinned = verifyReport(m.report, m.chain, { amdRoot: true });
+  assert.deepEqual(pinned.checks.filter((c) => !c.ok).map((c) => c.check), ["amd-root"]);
+  // A Genoa ARK under a Milan chain fails the pin too, not only the signature.
+  const wrong = { ...chainOf("milan-v2-virtee"), root: cert("genoa-v3-azure/ark.pem") };
+  assert.ok(
+    failed(file("milan-v2-virtee/report.bin"), wrong, { amdRoot: true }).includes("amd-root"),
+  );
+  assert.ok(isAmdArk(cert("turin-vcek-cert-only/ark.pem"), "Turin"));
+});

@@ -18,3 +18,4 @@ export * from "./chain.ts";
 export * from "./report_format.ts";
 export * from "./verify_report.ts";
 export * from "./describe_report.ts";
+export * from "./amd_roots.ts";

@@ -26,6 +26,7 @@ import {
 } from "../snp/firmware/mod.ts";
 import { toHex } from "../common/hex.ts";
 import { type CertificateChain, chainProduct, checkChain, commonName } from "./chain.ts";
+import { isAmdArk } from "./amd_roots.ts";
 import { type Finding, Findings } from "./findings.ts";
 import { checkFormat } from "./report_format.ts";
 
@@ -47,6 +48,8 @@ export interface VerifyOptions {
   noDebug?: boolean;
   /** COMMITTED_TCB and version must equal CURRENT (no provisional firmware). */
   committedIsCurrent?: boolean;
+  /** The ARK must be AMD's genuine root for the product (pinned key; not the model's). */
+  amdRoot?: boolean;
 }
 
 /** The verdict. */
@@ -95,6 +98,16 @@ export function verifyReport(
   checkSignature(raw, report, chain, out);
   checkIdentity(report, chain, product, out);
   checkExpectations(report, options, product?.tcbLayout ?? "milan", out);
+  if (options.amdRoot) {
+    out.add(
+      "amd-root",
+      product !== undefined && isAmdArk(chain.root, product.name),
+      [
+        `ARK is AMD's genuine ${product?.name} root (pinned SPKI SHA-256)`,
+        `ARK '${commonName(chain.root)}' is not AMD's pinned ${product?.name ?? ""} root key`,
+      ],
+    );
+  }
   const reasons = out.failures;
   return { valid: reasons.length === 0, reasons, checks: out.list, report, product: product?.name };
 }
