@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import {
+  decodeRmpEntryRaw,
+  encodeRmpEntryRaw,
   FAIL_INPUT,
   FAIL_OVERLAP,
   FAIL_PERMISSION,
@@ -457,4 +459,17 @@ Deno.test("RMPUPDATE and the instructions bump the RMP epoch (cached translation
   e.validate(0x4000);
   assert.ok(e0 < e1 && e1 < e.rmp.epoch);
   assert.throws(() => e.rmp.entry(-1), RangeError);
+});
+
+Deno.test("hardware RMP entry encoding (snp-abi.md §7.1 bit positions)", () => {
+  const e = env();
+  e.assign(0x6000);
+  e.validate(0x6000);
+  assert.equal(rmpadjust(e.at(0), g(0x6000), false, rmpadjustAttrs(1, 0, true)), OK);
+  const raw = encodeRmpEntryRaw(e.rmp.entry(0x6000));
+  // ASSIGNED bit 0, GPA in 50:12, ASID in 60:51, VMSA 61, VALIDATED 62 — typed from the table.
+  assert.equal(raw, 1n | BigInt(g(0x6000)) | (BigInt(ASID) << 51n) | (1n << 61n) | (1n << 62n));
+  assert.deepEqual(decodeRmpEntryRaw(raw), { ...e.rmp.entry(0x6000), perms: [0, 0, 0] });
+  e.assign(M2, true);
+  assert.equal(encodeRmpEntryRaw(e.rmp.entry(M2 + 0x3000)) & 2n, 2n); // PAGESIZE bit 1
 });

@@ -221,3 +221,39 @@ function validOperand(e: RmpUpdate): boolean {
   return Number.isInteger(e.asid) && e.asid >= 0 && e.asid <= MAX_ASID &&
     Number.isSafeInteger(e.gpa) && e.gpa >= 0 && e.gpa < 2 ** 52 && e.gpa % PAGE_SIZE === 0;
 }
+
+/**
+ * The low u64 of the hardware's (Zen 3/4, non-architectural) RMP entry for an
+ * entry snapshot, for dumps that line up with real tables (snp-abi.md §7.1;
+ * torvalds/linux arch/x86/virt/svm/sev.c `rmpentry_raw`): bit 0 ASSIGNED,
+ * 1 PAGESIZE, 2 IMMUTABLE, 50:12 GPA, 60:51 ASID, 61 VMSA, 62 VALIDATED.
+ * The VMPL permission word (high u64) has no verified layout and is omitted.
+ *
+ * @example
+ * ```ts
+ * import { encodeRmpEntryRaw, Rmp } from "./rmp.ts";
+ * const rmp = new Rmp(16);
+ * rmp.rmpupdate(0x1000, { assigned: true, asid: 1, gpa: 0x5000, pageSize2M: false });
+ * encodeRmpEntryRaw(rmp.entry(0x1000)); // 0x8000000005001n
+ * ```
+ */
+export function encodeRmpEntryRaw(e: RmpEntry): bigint {
+  return (e.assigned ? 1n : 0n) | (e.pageSize2M ? 1n << 1n : 0n) | (e.immutable ? 1n << 2n : 0n) |
+    (BigInt(e.gpa) & 0x7FFFFFFFFF000n) | (BigInt(e.asid & 0x3FF) << 51n) |
+    (e.vmsa ? 1n << 61n : 0n) | (e.validated ? 1n << 62n : 0n);
+}
+
+/** Decodes the low u64 of a hardware RMP entry (see {@link encodeRmpEntryRaw}); permissions read as 0. */
+export function decodeRmpEntryRaw(v: bigint): RmpEntry {
+  const bit = (n: bigint): boolean => ((v >> n) & 1n) === 1n;
+  return {
+    assigned: bit(0n),
+    asid: Number((v >> 51n) & 0x3FFn),
+    gpa: Number(v & 0x7FFFFFFFFF000n),
+    pageSize2M: bit(1n),
+    validated: bit(62n),
+    vmsa: bit(61n),
+    immutable: bit(2n),
+    perms: [0, 0, 0],
+  };
+}
