@@ -72,6 +72,7 @@ function target(
   if (page < 0) {
     throw new MachineFault("npf", PFERR_GUEST_FINAL, gpa, "nested mapping outside memory");
   }
+  if (size2M && spa % PAGE_SIZE_2M !== 0) return { rc: FAIL_INPUT };
   const f = ctx.rmp.flags[page];
   // The reference says an RMP mismatch raises #NPF (wording unverified); the model reports FAIL_INPUT.
   if (
