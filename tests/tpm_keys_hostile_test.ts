@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { Prng } from "../lib/common/prng.ts";
+import { TPM_ALG, TPM_RH } from "../lib/tpm/constants.ts";
+import {
+  AES_KEY,
+  b2,
+  buildCommand,
+  cat,
+  create,
+  createParams,
+  createPrimary,
+  ECC_AK,
+  ECC_DECRYPT,
+  ECC_SIGN,
+  ECC_STORAGE,
+  KeyTpm,
+  load,
+  RSA_DECRYPT,
+  SEALED,
+  u16,
+  u32,
+} from "./tpm_keys_client.ts";
+
+/** Mutated commands per run; raise it (e.g. 200000) for a long soak. */
+const ROUNDS = 3000;
+const NULL_TICKET = [0x80, 0x24, 0x40, 0, 0, 7, 0, 0];
+
+function wellFormed(rsp: Uint8Array): boolean {
+  if (rsp.length < 10) return false;
+  const v = new DataView(rsp.buffer, rsp.byteOffset);
+  const tag = v.getUint16(0);
+  return (tag === 0x8001 || tag === 0x8002 || tag === 0x00c4) && v.getUint32(2) === rsp.length;
+}
+
+function mutate(p: Prng, cmd: Uint8Array): Uint8Array {
+  const out = cmd.slice();
+  switch (p.below(4)) {
+    case 0: // truncate, keeping the size field honest sometimes
+    {
+      const n = p.below(cmd.length);
+      const t = out.slice(0, n);
+      if (n >= 6 && p.below(2)) new DataView(t.buffer).setUint32(2, n);
+      return t;
+    }
+    case 1: // flip bytes after the header
+      for (let i = 0; i < 1 + p.below(4); i++) {
+        out[10 + p.below(out.length - 10)] ^= 1 << p.below(8);
+      }
+      return out;
+    case 2: // a size field somewhere set to something large
+    {
+      const i = 10 + p.below(out.length - 11);
+      out[i] = 0xff;
+      out[i + 1] = p.below(256);
+      return out;
+    }
+    default: // random tail appended, size patched
+    {
+      const extra = new Uint8Array(1 + p.below(16));
+      p.fill(extra);
+      const t = cat(out, extra);
+      new DataView(t.buffer).setUint32(2, t.length);
+      return t;
+    }
+  }
+}
+
+Deno.test(`key commands: ${ROUNDS} mutated and truncated commands, all answered well-formed, TPM still works`, async () => {
+  const k = await KeyTpm.start(3);
+  const srk = await createPrimary(k, ECC_STORAGE);
+  const signer = await load(k, srk.handle, await create(k, srk.handle, ECC_SIGN));
+  const ak = await createPrimary(k, ECC_AK, TPM_RH.ENDORSEMENT);
+  const sealed = await create(k, srk.handle, SEALED, "", new Uint8Array([1, 2, 3]));
+  const item = await load(k, srk.handle, sealed);
+  const rsa = await createPrimary(k, RSA_DECRYPT);
+  const ecdh = await createPrimary(k, ECC_DECRYPT);
+  const aes = await load(k, srk.handle, await create(k, srk.handle, AES_KEY));
+  const baseline = k.tpm.state.objects.transientCount;
+  const digest = new Uint8Array(32).fill(9);
+  const seeds: Uint8Array[] = [
+    buildCommand(0x131, [TPM_RH.OWNER], createParams(ECC_SIGN), [""]),
+    buildCommand(0x153, [srk.handle], createParams(SEALED, "", new Uint8Array([5])), [""]),
+    buildCommand(0x157, [srk.handle], cat(b2(sealed.priv), sealed.pubBytes), [""]),
+    buildCommand(0x167, [], cat([0, 0], signer.pubBytes, u32(TPM_RH.NULL))),
+    buildCommand(0x15d, [signer.handle], cat(b2(digest), u16(0x10), NULL_TICKET), [""]),
+    buildCommand(0x158, [ak.handle], cat(b2("n"), u16(0x10), u32(1), u16(0xb), [3, 1, 0, 0]), [""]),
+    buildCommand(0x148, [srk.handle, ak.handle], cat([0, 0], u16(0x10)), ["", ""]),
+    buildCommand(0x15e, [item.handle], new Uint8Array(0), [""]),
+    buildCommand(0x174, [rsa.handle], cat(b2("m"), u16(TPM_ALG.OAEP), u16(0xb), [0, 0])),
+    buildCommand(0x159, [rsa.handle], cat(b2(new Uint8Array(256).fill(1)), u16(0x10), [0, 0]), [
+      "",
+    ]),
+    buildCommand(0x154, [ecdh.handle], b2(cat(b2(ecdh.pub.unique), b2(ecdh.pub.uniqueY))), [""]),
+    buildCommand(0x163, [ecdh.handle], new Uint8Array(0)),
+    buildCommand(0x193, [aes.handle], cat(b2("data"), [0], u16(0x43), b2(new Uint8Array(16))), [
+      "",
+    ]),
+    buildCommand(0x168, [srk.handle], cat(b2("cred"), b2(signer.name))),
+    buildCommand(0x150, [item.handle, srk.handle], b2("x"), [""]),
+  ];
+  const p = new Prng(20261130);
+  let rejected = 0;
+  for (let i = 0; i < ROUNDS; i++) {
+    const cmd = mutate(p, seeds[p.below(seeds.length)]);
+    const rsp = await k.tpm.execute(cmd);
+    assert.ok(wellFormed(rsp), `round ${i}: malformed response`);
+    if (new DataView(rsp.buffer, rsp.byteOffset).getUint32(6) !== 0) rejected++;
+    // Objects a mutated command happened to create are flushed again.
+    for (const h of k.tpm.state.objects.transientHandles().slice(baseline)) {
+      k.tpm.state.objects.flush(h);
+    }
+  }
+  assert.deepEqual(k.tpm.internalErrors, [], "no exception escaped a command");
+  assert.ok(rejected > ROUNDS / 2, "most mutations are refused");
+  // The keys still work.
+  const s = await k.run(0x15d, [signer.handle], cat(b2(digest), u16(0x10), NULL_TICKET), [""]);
+  assert.equal(s.rc, 0);
+  const u = await k.run(0x15e, [item.handle], new Uint8Array(0), [""]);
+  assert.equal(u.rc, 0);
+  assert.deepEqual(u.params.bytes(u.params.u16()), new Uint8Array([1, 2, 3]));
+});
+
+Deno.test("a huge RSA size, an unknown curve, data with sensitiveDataOrigin, a long authValue: their codes", async () => {
+  const k = await KeyTpm.start();
+  const tooBig = { ...RSA_DECRYPT, keyBits: 4096 };
+  let r = await k.run(0x131, [TPM_RH.OWNER], createParams(tooBig), [""], true);
+  assert.equal(r.rc, 0x2c7, "TPM_RC_KEY_SIZE on parameter 2");
+  const p521 = { ...ECC_SIGN, curveID: 0x0005 };
+  r = await k.run(0x131, [TPM_RH.OWNER], createParams(p521), [""], true);
+  assert.equal(r.rc, 0x2e6, "TPM_RC_CURVE on parameter 2");
+  const sealedWithOrigin = { ...SEALED, objectAttributes: SEALED.objectAttributes | 0x20 };
+  r = await k.run(0x131, [TPM_RH.OWNER], createParams(sealedWithOrigin, "", new Uint8Array([1])), [
+    "",
+  ], true);
+  assert.equal(r.rc, 0x2c2, "TPM_RC_ATTRIBUTES: data given but sensitiveDataOrigin set");
+  const longAuth = "x".repeat(33);
+  r = await k.run(0x131, [TPM_RH.OWNER], createParams(ECC_SIGN, longAuth), [""], true);
+  assert.equal(r.rc, 0x1d5, "TPM_RC_SIZE on parameter 1: authValue longer than the nameAlg digest");
+});
