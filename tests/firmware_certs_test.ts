@@ -169,6 +169,10 @@ Deno.test("certificate parser: garbage, truncation and wrong PEM are clear error
     "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
   );
   assert.throws(() => readCertificates(key), /PRIVATE KEY, not CERTIFICATE/);
+  const withText = new TextEncoder().encode(
+    "Certificate:\n    Data: ...\n" + new TextDecoder().decode(vec("milan-v2-virtee/ark.pem")),
+  );
+  assert.equal(readCertificates(withText).length, 1);
   const cut = new TextEncoder().encode("-----BEGIN CERTIFICATE-----\nMIIF");
   assert.throws(() => readCertificates(cut), /no complete block/);
   // Random bytes never crash the parser: they parse or throw a CertificateError.

@@ -215,9 +215,9 @@ export function toPem(bytes: Uint8Array, label = "CERTIFICATE"): string {
  * blocks) or DER. Throws {@link CertificateError} on anything else.
  */
 export function readCertificates(bytes: Uint8Array): Certificate[] {
-  const head = new TextDecoder().decode(bytes.subarray(0, 64));
-  if (!/^\s*-----BEGIN /.test(head)) return [parseCertificate(bytes)];
-  const text = new TextDecoder().decode(bytes);
+  // PEM may follow explanatory text (as `openssl x509 -text` writes it); DER never has this.
+  const text = new TextDecoder("latin1").decode(bytes);
+  if (!text.includes("-----BEGIN ")) return [parseCertificate(bytes)];
   const blocks = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END \1-----/g)];
   if (blocks.length === 0) throw new CertificateError("PEM file has no complete block");
   return blocks.map((m) => {
