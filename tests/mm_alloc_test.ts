@@ -47,7 +47,7 @@ function heapOf(pages: number, base = BASE): KernelAllocator {
 }
 
 Deno.test("buddy: metadata carved from the region start, the rest in maximal aligned blocks", () => {
-  // 300 pages: records need 0x120 + 300*32 bytes = 3 pages. Free: 3 (order 0),
+  // 300 pages: records need 0x140 + 300*32 bytes = 3 pages. Free: 3 (order 0),
   // 4..7 (order 2), 8..15 (3), 16..31 (4), then order-5 blocks to 288, 288..295 (3), 296..299 (2).
   const pages = new BuddyAllocator({ bytes: new Uint8Array(300 * PAGE_SIZE), base: BASE });
   assert.equal(pages.metaPages, 3);
@@ -58,8 +58,8 @@ Deno.test("buddy: metadata carved from the region start, the rest in maximal ali
   );
   assert.equal(readPageInfo(pages.meta, 0).type, PageType.Reserved);
   // COCONUT encoding: type in bits 3:0, order in 11:4.
-  assert.equal(pages.meta[0x120 / 4 + 32 * 8], 0x50); // page 32: Free, order 5
-  assert.equal(pages.meta[0x120 / 4 + 33 * 8], 0x53); // page 33: Compound, order 5
+  assert.equal(pages.meta[0x140 / 4 + 32 * 8], 0x50); // page 32: Free, order 5
+  assert.equal(pages.meta[0x140 / 4 + 33 * 8], 0x53); // page 33: Compound, order 5
   assert.deepEqual(checkHeap(pages), []);
 });
 

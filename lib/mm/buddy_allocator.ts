@@ -193,7 +193,7 @@ export class BuddyAllocator {
     const r = W.records + index * W.record;
     const info = m[r];
     let order = (info & TYPE_MASK) === ALLOCATED ? info >>> ORDER_SHIFT : 0;
-    m.fill(0, r + 1, r + W.record);
+    for (let w = r + 1; w < r + W.record; w++) m[w] = 0;
     const top = this.maxOrder - 1;
     while (order < top) {
       const buddy = index ^ (1 << order);

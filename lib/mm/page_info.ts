@@ -45,6 +45,7 @@ export const HEADER_MAGIC = 0x5944_4442;
 /**
  * The metadata header at the start of the region: sizes and, per order, the
  * free-list head and the number of free blocks. Orders are capped at 32.
+ * The size is a multiple of 64 so that buddy records (2k, 2k+1) share a cache line.
  */
 export const BUDDY_HEADER: Layout<{
   magic: Field<"u32">;
@@ -55,7 +56,7 @@ export const BUDDY_HEADER: Layout<{
   orderMask: Field<"u32">;
   freeHead: Field<"bytes">;
   freeCount: Field<"bytes">;
-}> = new Layout("buddy header", 0x120, {
+}> = new Layout("buddy header", 0x140, {
   magic: u32(0x00),
   maxOrder: u32(0x04),
   pageCount: u32(0x08),
