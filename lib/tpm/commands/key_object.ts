@@ -10,8 +10,7 @@ import type { RsaEncryptionScheme } from "../crypto/rsa.ts";
 import { bigIntToBytes, bytesToBigInt } from "../crypto/bytes.ts";
 import type { EccCurve, EccPoint } from "../crypto/ecc_curve.ts";
 import { digest, hashAlgorithm } from "../crypto/hash.ts";
-import { isStorageParent, protectorOf } from "../crypto/object_keys.ts";
-import type { Protector } from "../crypto/object_protection.ts";
+import { isStorageParent } from "../crypto/object_keys.ts";
 import type { Sensitive } from "../crypto/sensitive.ts";
 import { makeTicket } from "../crypto/ticket.ts";
 import type { CommandContext } from "../dispatch.ts";
@@ -106,11 +105,6 @@ export function storageParent(ctx: CommandContext, i: number): TpmObject {
     throw handleError(TPM_RC.TYPE, i + 1);
   }
   return parent;
-}
-
-/** The protector of a storage parent's children (Part 1 §23.3). */
-export function parentProtector(parent: TpmObject): Protector {
-  return protectorOf(parent);
 }
 
 /** The parent a new object hangs under: a storage key or a hierarchy. */

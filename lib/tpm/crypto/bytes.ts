@@ -51,11 +51,6 @@ export function bigIntToBytes(v: bigint, len: number): Uint8Array {
   return out;
 }
 
-/** Minimal big-endian encoding of a bigint (zero encodes as one 0 byte). */
-export function bigIntToMinimalBytes(v: bigint): Uint8Array {
-  return bigIntToBytes(v, Math.max(1, Math.ceil(v.toString(16).length / 2)));
-}
-
 /** Constant-time equality of two byte arrays (length is not secret). */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

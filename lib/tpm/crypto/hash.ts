@@ -28,9 +28,6 @@ const HASHES: readonly HashAlgorithm[] = [
 
 const BY_ALG = new Map(HASHES.map((h) => [h.alg, h]));
 
-/** Every implemented hash algorithm, in TPM_ALG_ID order. */
-export const HASH_ALGORITHMS: readonly HashAlgorithm[] = HASHES;
-
 /**
  * The hash algorithm for a TPM_ALG_ID, or `undefined` when the TPM does not
  * implement it (the caller answers TPM_RC_HASH).

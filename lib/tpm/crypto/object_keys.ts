@@ -8,7 +8,7 @@ import { TPM_ALG } from "../constants.ts";
 import type { TpmtPublic } from "../marshal/types.ts";
 import { TPM_RC, TpmError } from "../response_code.ts";
 import type { TpmObject } from "../state/objects.ts";
-import { bigIntToBytes, bytesToBigInt } from "./bytes.ts";
+import { bytesToBigInt } from "./bytes.ts";
 import { type EccKeyPair, eccPublicFromPrivate } from "./ecc.ts";
 import { type EccCurve, eccCurve, type EccPoint, isOnCurve } from "./ecc_curve.ts";
 import type { Protector } from "./object_protection.ts";
@@ -38,11 +38,6 @@ export function eccPublicOf(pub: TpmtPublic): EccPoint {
     throw new TpmError(TPM_RC.ECC_POINT);
   }
   return q;
-}
-
-/** The point as TPMS_ECC_POINT coordinates padded to the curve size. */
-export function pointBytes(c: EccCurve, q: EccPoint): { x: Uint8Array; y: Uint8Array } {
-  return { x: bigIntToBytes(q.x, c.size), y: bigIntToBytes(q.y, c.size) };
 }
 
 interface KeyCache {

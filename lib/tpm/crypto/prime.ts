@@ -14,8 +14,8 @@ const SIEVE_BOUND = 1 << 18;
 /** Odd offsets examined from one start value before a fresh start is drawn. */
 const WINDOW = 4096;
 /**
- * Miller–Rabin rounds after the sieve, for a 1024-bit candidate:
- * FIPS 186-5 Table B.1 asks for 4 rounds (error < 2⁻¹⁰⁰) at that size.
+ * Miller–Rabin rounds a candidate must pass: FIPS 186-5 Table B.1 asks for 5
+ * for the primes of RSA-2048 (and 4 for larger keys).
  */
 const MR_ROUNDS = 5;
 
@@ -92,20 +92,6 @@ export function millerRabin(n: bigint, a: bigint): boolean {
     if (x === 1n) return false;
   }
   return false;
-}
-
-/**
- * Probable-prime test: small-prime trial division, then Miller–Rabin to the
- * bases 2, 3, 5, 7, 11 ({@link MR_ROUNDS} rounds).
- */
-export function isProbablePrime(n: bigint): boolean {
-  if (n < 2n) return false;
-  for (const p of SMALL_PRIMES.slice(0, 64)) {
-    if (n === BigInt(p)) return true;
-    if (n % BigInt(p) === 0n) return false;
-  }
-  if ((n & 1n) === 0n) return n === 2n;
-  return BASES.every((a) => millerRabin(n, a));
 }
 
 const BASES: readonly bigint[] = [2n, 3n, 5n, 7n, 11n].slice(0, MR_ROUNDS);
