@@ -39,7 +39,12 @@ export {
   dispatch,
   errorResponse,
   type HandleSpec,
+  type InternalErrorSink,
+  type TypedCommand,
 } from "./dispatch.ts";
-export { type HandleType, HT } from "./handle_types.ts";
+export { type HandleType, type HandleTypeName, HT } from "./handle_types.ts";
+export type { AuthCommand } from "./sessions/session_area.ts";
+export * from "./marshal/mod.ts";
+export * from "./state/mod.ts";
 export * from "./constants.ts";
 export * from "./response_code.ts";

@@ -141,6 +141,7 @@ export type RcPosition = { where: "handle" | "parameter" | "session"; n: number 
  * ```
  */
 export class TpmError extends Error {
+  /** Always "TpmError". */
   override name = "TpmError";
   /** The response code, with position bits if a position was given. */
   readonly rc: number;

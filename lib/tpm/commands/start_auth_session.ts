@@ -83,7 +83,6 @@ export const StartAuthSession = defineCommand({
       isPasswordNeeded: false,
       isAuthValueNeeded: false,
       timeout: 0n,
-      resetCount: s.clock.resetCount,
       startTime: 0,
       saved: false,
       savedSequence: 0n,

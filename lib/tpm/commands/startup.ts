@@ -36,7 +36,6 @@ function tpmReset(s: TpmState): void {
   s.clock.resetCount++;
   s.clock.restartCount = 0;
   s.hierarchies.regenerate(TPM_RH.NULL, s.rng);
-  s.contextKey = s.rng.bytes(32);
   s.sessions.clear();
   s.objects.flushAll();
   s.pcrs.resetAll();

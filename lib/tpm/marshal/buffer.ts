@@ -18,6 +18,7 @@ import { TPM_RC, TpmError } from "../response_code.ts";
  * ```
  */
 export class TpmReader {
+  /** The underlying bytes. */
   readonly buf: Uint8Array;
   #pos: number;
   readonly #end: number;

@@ -173,15 +173,33 @@ export const TPMT_TK: Codec<Ticket> = struct("TPMT_TK", {
   digest: TPM2B_DIGEST,
 });
 
+/** TPMS_CLOCK_INFO, decoded. */
+export interface ClockInfo {
+  /** ms the TPM has been powered. */
+  clock: bigint;
+  /** TPM Resets. */
+  resetCount: number;
+  /** TPM Restarts and Resumes since the last Reset. */
+  restartCount: number;
+  /** 1 when no clock value was lost. */
+  safe: number;
+}
 /** TPMS_CLOCK_INFO. Part 2 §10.11.1. */
-export const TPMS_CLOCK_INFO = struct("TPMS_CLOCK_INFO", {
+export const TPMS_CLOCK_INFO: Codec<ClockInfo> = struct("TPMS_CLOCK_INFO", {
   clock: UINT64,
   resetCount: UINT32,
   restartCount: UINT32,
   safe: UINT8,
 });
+/** TPMS_TIME_INFO, decoded. */
+export interface TimeInfo {
+  /** ms since _TPM_Init. */
+  time: bigint;
+  /** The clock. */
+  clockInfo: ClockInfo;
+}
 /** TPMS_TIME_INFO. Part 2 §10.11.6. */
-export const TPMS_TIME_INFO = struct("TPMS_TIME_INFO", {
+export const TPMS_TIME_INFO: Codec<TimeInfo> = struct("TPMS_TIME_INFO", {
   time: UINT64,
   clockInfo: TPMS_CLOCK_INFO,
 });
@@ -431,8 +449,15 @@ export const TPMT_PUBLIC: Codec<TpmtPublic> = {
 /** TPM2B_PUBLIC: a sized TPMT_PUBLIC; empty is TPM_RC_SIZE. Part 2 §12.2.5. */
 export const TPM2B_PUBLIC: Codec<TpmtPublic | null> = sized("TPM2B_PUBLIC", TPMT_PUBLIC);
 
+/** TPMS_SENSITIVE_CREATE, decoded. */
+export interface SensitiveCreate {
+  /** userAuth. */
+  userAuth: Uint8Array;
+  /** data (sealed data or a key to import). */
+  data: Uint8Array;
+}
 /** TPMS_SENSITIVE_CREATE. Part 2 §11.1.15. */
-export const TPMS_SENSITIVE_CREATE = struct("TPMS_SENSITIVE_CREATE", {
+export const TPMS_SENSITIVE_CREATE: Codec<SensitiveCreate> = struct("TPMS_SENSITIVE_CREATE", {
   userAuth: TPM2B_AUTH,
   data: TPM2B_SENSITIVE_DATA,
 });
@@ -512,7 +537,7 @@ export const TPMS_NV_PUBLIC: Codec<NvPublic> = struct("TPMS_NV_PUBLIC", {
 export const TPM2B_NV_PUBLIC: Codec<NvPublic | null> = sized("TPM2B_NV_PUBLIC", TPMS_NV_PUBLIC);
 
 /** TPMS_CONTEXT. Part 2 §14.5. */
-export const TPMS_CONTEXT = struct("TPMS_CONTEXT", {
+export const TPMS_CONTEXT: Codec<TpmsContext> = struct("TPMS_CONTEXT", {
   sequence: UINT64,
   savedHandle: UINT32,
   hierarchy: UINT32,

@@ -97,7 +97,7 @@ export class PcrBanks {
     return this.banks.get(alg)?.[i];
   }
 
-  // PCRs 16 and 23 are not counted, as the PC Client profile's "no increment" set.
+  /** Counts a PCR change; PCRs 16 and 23 are the PC Client "no increment" set. */
   private bump(i: number): void {
     if (i !== 16 && i !== 23) this.updateCounter = (this.updateCounter + 1) >>> 0;
   }

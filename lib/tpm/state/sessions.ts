@@ -42,8 +42,6 @@ export interface Session {
   isAuthValueNeeded: boolean;
   /** Expiry on the TPM clock in ms (0 = none). */
   timeout: bigint;
-  /** The TPM's resetCount when started, so TPM Reset invalidates saved copies. */
-  resetCount: number;
   /** Milliseconds of `time` when started (for PolicySigned/Secret expiration). */
   startTime: number;
   /** True while the context lives outside the TPM (ContextSave). */

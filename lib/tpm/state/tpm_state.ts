@@ -65,15 +65,12 @@ export class TpmState {
   contextCounter = 1n;
   /** The last TPM_RC of SelfTest (GetTestResult). */
   testResult = 0;
-  /** Context-blob keying secret, fresh per TPM Reset for sessions (Part 1 §30.3). */
-  contextKey: Uint8Array;
 
   /** Manufactures fresh state; `seed` makes all randomness deterministic. */
   constructor(opts: { seed?: Uint8Array; now?: Now } = {}) {
     this.rng = new TpmRandom(opts.seed);
     this.hierarchies = new Hierarchies(this.rng);
     this.clock = new TpmClock(opts.now);
-    this.contextKey = this.rng.bytes(32);
   }
 
   /** The hierarchy an entity belongs to, for DA and enable checks. */
