@@ -1,0 +1,2 @@
+/** The SVSM vTPM service. @module */
+export * from "./vtpm.ts";
