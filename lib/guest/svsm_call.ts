@@ -1,0 +1,73 @@
+/**
+ * Calling the SVSM from the guest, as Linux does (arch/x86/coco/sev `svsm_perform_call_protocol`,
+ * `svsm_perform_msr_protocol`; svsm-abi.md §1): set `call_pending` in this CPU's calling area,
+ * put RAX = (protocol << 32) | call and the arguments in RCX/RDX/R8, ask the host to run VMPL0
+ * through the GHCB MSR (RUN_VMPL, VMPL 0 in bits 39:32) and VMGEXIT. Back at VMPL2 the MSR must
+ * hold a RUN_VMPL response with error 0, and `call_pending` is swapped with 0: still 1 means the
+ * SVSM never took the call.
+ * @module
+ */
+
+import { type CpuContext, GHCB_INFO, MSR_GHCB } from "../snp/mod.ts";
+
+/** The raw result registers. */
+export interface SvsmCallResult {
+  /** RAX: the result code (SVSM result codes, svsm-abi.md §3). */
+  readonly rax: bigint;
+  /** RCX after the call. */
+  readonly rcx: bigint;
+  /** RDX after the call. */
+  readonly rdx: bigint;
+  /** R8 after the call. */
+  readonly r8: bigint;
+}
+
+/** The call did not reach the SVSM (Linux: -EINVAL). */
+export class SvsmCallError extends Error {
+  override name = "SvsmCallError";
+}
+
+const RUN_VMPL0 = BigInt(GHCB_INFO.RUN_VMPL_REQ); // VMPL 0 in bits 39:32
+const RESPONSE_OK = BigInt(GHCB_INFO.RUN_VMPL_RESP); // 0x17 with error 0 in bits 63:32
+const LOW32 = 0xFFFFFFFFn;
+
+/**
+ * One SVSM call on the CPU `ctx`, through the calling area at `caGpa`.
+ *
+ * @example
+ * ```ts
+ * // const r = await svsmCallOn(cpu, caGpa, 0, 6, (0n << 32n) | 1n, 0n, 0n); // QUERY_PROTOCOL
+ * import { svsmCallOn } from "./svsm_call.ts";
+ * typeof svsmCallOn; // "function"
+ * ```
+ */
+export async function svsmCallOn(
+  ctx: CpuContext,
+  caGpa: number,
+  protocol: number,
+  call: number,
+  rcx: bigint,
+  rdx: bigint,
+  r8: bigint,
+): Promise<SvsmCallResult> {
+  const off = caGpa & 0xFFF;
+  ctx.page(caGpa, "write")[off] = 1;
+  const regs = ctx.regs;
+  regs.rax = (BigInt(protocol >>> 0) << 32n) | (BigInt(call >>> 0) & LOW32);
+  regs.rcx = rcx;
+  regs.rdx = rdx;
+  regs.r8 = r8;
+  ctx.wrmsr(MSR_GHCB, RUN_VMPL0);
+  await ctx.vmgexit();
+  const response = ctx.rdmsr(MSR_GHCB);
+  // Atomic swap of call_pending with 0: nothing else runs on this vCPU between read and write.
+  const ca = ctx.page(caGpa, "write");
+  const pending = ca[off];
+  ca[off] = 0;
+  if (response !== RESPONSE_OK) {
+    throw new SvsmCallError(`RUN_VMPL(0) answered 0x${response.toString(16)}`);
+  }
+  if (pending !== 0) throw new SvsmCallError("the SVSM did not take the call");
+  const out = ctx.regs;
+  return { rax: out.rax, rcx: out.rcx, rdx: out.rdx, r8: out.r8 };
+}

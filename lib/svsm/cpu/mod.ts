@@ -1,0 +1,15 @@
+/**
+ * Per-CPU kernel components: the per-CPU area behind per-CPU page tables, exception dispatch,
+ * and starting the APs (COCONUT kernel/src/cpu/).
+ *
+ * @example
+ * ```ts
+ * import { PERCPU_BASE, Vector } from "./mod.ts";
+ * PERCPU_BASE.toString(16); // "ffffff0000000000"
+ * Vector.VC; // 29
+ * ```
+ * @module
+ */
+export * from "./percpu.ts";
+export * from "./idt.ts";
+export * from "./smp.ts";

@@ -1,0 +1,200 @@
+/**
+ * The request loop, one per CPU (COCONUT kernel/src/requests.rs and kernel/src/vmm/execloop.rs;
+ * svsm-abi.md §1, §12). Each iteration follows the guest VMSA/CA the kernel registered for this
+ * CPU (none: HLT until an IPI), sets EFER.SVME in the guest VMSA, runs VMPL2 with RUN_VMPL
+ * through the GHCB MSR, and on return reacts only to a VMGEXIT (GUEST_EXIT_CODE 0x403) with
+ * `call_pending` set: the flag is written back as 0 every time, the call is decoded from
+ * RAX/RCX/RDX/R8 of the guest VMSA, dispatched, and RAX (plus RCX/RDX/R8 on success and on a
+ * soft error) written back. A fatal error panics.
+ * @module
+ */
+
+import { EFER_SVME, SVM_EXIT_VMGEXIT, type Trace, VmsaPage } from "../snp/mod.ts";
+import { callName } from "./abi/protocol_ids.ts";
+import type { PanicHandler } from "./debug/panic.ts";
+import type { ExceptionTable } from "./cpu/idt.ts";
+import { faultVector } from "./cpu/idt.ts";
+import type { PerCpu } from "./cpu/percpu.ts";
+import { resultName, SvsmRequestFailure } from "./protocols/errors.ts";
+import type { CallRegisters, ProtocolHandler, SvsmCpu, SvsmRequest } from "./request_context.ts";
+import type { Ghcb } from "./sev/ghcb.ts";
+import { runVmpl, runVmplRequest } from "./sev/msr_protocol.ts";
+
+/** The VMPL the guest OS runs at (COCONUT kernel/src/types.rs `GUEST_VMPL`; svsm-abi.md §10). */
+export const GUEST_VMPL = 2;
+const RUN_GUEST = runVmplRequest(GUEST_VMPL);
+const EXIT_VMGEXIT = BigInt(SVM_EXIT_VMGEXIT);
+const NOT_SVME = ~EFER_SVME;
+const LOW32 = 0xFFFFFFFFn;
+
+/** What the loop needs from the kernel. */
+export interface RequestLoopKernel {
+  /** The protocol dispatcher (lib/svsm/protocols `dispatchRequest`). */
+  readonly dispatch: ProtocolHandler;
+  /** The exception table (faults outside guarded accesses panic through it). */
+  readonly idt: ExceptionTable;
+  /** The panic handler. */
+  readonly panics: PanicHandler;
+  /** The machine trace (calls are traced only when it records). */
+  readonly trace: Trace;
+}
+
+/** One CPU as the loop drives it. */
+export interface RequestLoopCpu extends SvsmCpu {
+  /** The CPU's per-CPU area. */
+  readonly percpu: PerCpu;
+  /** The CPU's GHCB (registering a new guest VMSA with the host). */
+  readonly ghcb: Ghcb;
+}
+
+/** The loop's reusable request (one call at a time per CPU, so no allocation per call). */
+interface MutableRequest {
+  protocol: number;
+  call: number;
+  regs: CallRegisters;
+  callerSevFeatures: bigint;
+  cpu: SvsmCpu;
+}
+
+/**
+ * Runs the loop on `cpu` until the SVSM panics (the panic propagates as `SvsmPanic`).
+ *
+ * @example
+ * ```ts
+ * // In the SVSM's per-CPU main, after boot: await requestLoop(kernel, cpu);
+ * import { requestLoop } from "./requests.ts";
+ * typeof requestLoop; // "function"
+ * ```
+ */
+export async function requestLoop(k: RequestLoopKernel, cpu: RequestLoopCpu): Promise<never> {
+  const { ctx, percpu, stack } = cpu;
+  using _frame = stack.frame("requests", "request_loop", 80);
+  const req: MutableRequest = {
+    protocol: 0,
+    call: 0,
+    regs: { rcx: 0n, rdx: 0n, r8: 0n },
+    callerSevFeatures: 0n,
+    cpu,
+  };
+  let vmsa: VmsaPage | undefined;
+  for (;;) {
+    percpu.refreshGuestMappings(cpu.guest);
+    const vmsaGpa = percpu.vmsaGpa;
+    if (vmsaGpa < 0) {
+      await ctx.hlt(); // idle until CREATE_VCPU sends an IPI
+      continue;
+    }
+    try {
+      if (!percpu.vmsaRegistered) await registerGuestVmsa(cpu, vmsaGpa);
+      vmsa = guestVmsa(cpu, vmsaGpa, vmsa);
+      vmsa.efer |= EFER_SVME;
+    } catch (e) {
+      kernelFault(k, cpu, e);
+    }
+    const error = await runVmpl(ctx, RUN_GUEST);
+    if (error !== 0) {
+      k.panics.panic(stack, `RUN_VMPL(${GUEST_VMPL}) failed: ${error}`);
+    }
+    try {
+      vmsa = guestVmsa(cpu, vmsaGpa, vmsa);
+      vmsa.efer &= NOT_SVME;
+      if (vmsa.guestExitCode !== EXIT_VMGEXIT || !takeCall(cpu)) continue;
+    } catch (e) {
+      kernelFault(k, cpu, e);
+    }
+    await handleCall(k, req, vmsaGpa, vmsa);
+  }
+}
+
+/** The host learns the guest VMSA of this vCPU (AP_CREATION, VMPL2 in bits 19:16; §11 step 6). */
+async function registerGuestVmsa(cpu: RequestLoopCpu, vmsaGpa: number): Promise<void> {
+  const vmsa = new VmsaPage(cpu.ctx.page(vmsaGpa, "read"));
+  await cpu.ghcb.apCreation({
+    create: false,
+    vmpl: GUEST_VMPL,
+    apicId: cpu.ctx.apicId,
+    vmsaGpa,
+    sevFeatures: vmsa.sevFeatures,
+  });
+  cpu.percpu.vmsaRegistered = true;
+}
+
+/** The guest VMSA through the per-CPU mapping, reusing the previous wrapper for the same page. */
+function guestVmsa(cpu: RequestLoopCpu, gpa: number, last: VmsaPage | undefined): VmsaPage {
+  const page = cpu.ctx.page(gpa, "write");
+  if (last !== undefined && last.bytes.byteOffset === page.byteOffset) return last;
+  return new VmsaPage(page);
+}
+
+/**
+ * Reads `call_pending` and always writes it back as 0 (requests.rs: the CA is written back
+ * with call_pending = 0 whatever it held). A CA the guest or host broke reads as "no call".
+ */
+function takeCall(cpu: RequestLoopCpu): boolean {
+  const ca = cpu.percpu.caGpa;
+  if (ca < 0) return false;
+  using _g = cpu.stack.guard();
+  try {
+    const page = cpu.ctx.page(ca, "write");
+    const off = ca & 0xFFF;
+    const pending = page[off];
+    page[off] = 0;
+    return pending !== 0;
+  } catch (e) {
+    if (faultVector(e) < 0) throw e;
+    return false;
+  }
+}
+
+/** Decodes, dispatches and completes one call (svsm-abi.md §1 steps 6–7). */
+async function handleCall(
+  k: RequestLoopKernel,
+  req: MutableRequest,
+  vmsaGpa: number,
+  vmsa: VmsaPage,
+): Promise<void> {
+  const cpu = req.cpu as RequestLoopCpu;
+  const rax = vmsa.rax;
+  req.protocol = Number(rax >> 32n);
+  req.call = Number(rax & LOW32);
+  req.regs.rcx = vmsa.rcx;
+  req.regs.rdx = vmsa.rdx;
+  req.regs.r8 = vmsa.r8;
+  req.callerSevFeatures = vmsa.sevFeatures;
+  const tracing = k.trace.enabled;
+  const name = tracing ? callName(req.protocol, req.call) : "";
+  if (tracing) cpu.ctx.traceBegin("call", name);
+  let rc: number;
+  try {
+    const r = k.dispatch(req as SvsmRequest);
+    rc = typeof r === "number" ? r : await r;
+  } catch (e) {
+    rc = softError(k, cpu, e);
+  }
+  if (tracing) cpu.ctx.traceEnd("call", name, resultName(rc));
+  let out = vmsa;
+  try {
+    out = guestVmsa(cpu, vmsaGpa, vmsa); // a handler may have yielded
+    out.rax = BigInt(rc >>> 0);
+    out.rcx = req.regs.rcx;
+    out.rdx = req.regs.rdx;
+    out.r8 = req.regs.r8;
+  } catch (e) {
+    kernelFault(k, cpu, e);
+  }
+}
+
+/** A handler's failure: a soft error's code, or a panic (fatal errors, anything unexpected). */
+function softError(k: RequestLoopKernel, cpu: RequestLoopCpu, e: unknown): number {
+  if (e instanceof SvsmRequestFailure) {
+    if (e.error.kind === "result") return e.error.code;
+    k.panics.panic(cpu.stack, `fatal request error: ${e.error.reason}`, e);
+  }
+  kernelFault(k, cpu, e);
+}
+
+/** A CPU exception outside a guarded access goes through the IDT (a panic); anything else too. */
+function kernelFault(k: RequestLoopKernel, cpu: RequestLoopCpu, e: unknown): never {
+  if (faultVector(e) >= 0) k.idt.dispatch(cpu.stack, e);
+  throw k.panics.uncaught(cpu.stack, e);
+}

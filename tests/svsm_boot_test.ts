@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { SECRETS_PAGE } from "../lib/snp/firmware/mod.ts";
+import { CoreCall, SvsmProtocol } from "../lib/svsm/abi/mod.ts";
+import { svsmLayout } from "../lib/svsm/boot/mod.ts";
+import { runTestVm } from "./svsm_test_vm.ts";
+
+const { CORE } = SvsmProtocol;
+const QUERY = (protocol: number, version: number) => (BigInt(protocol) << 32n) | BigInt(version);
+
+Deno.test("boot with 1 vCPU: the guest finds the SVSM and QUERY_PROTOCOL answers", async () => {
+  const seen: bigint[] = [];
+  const vm = await runTestVm({
+    vcpus: 1,
+    main: async (os, cpu) => {
+      for (const q of [QUERY(0, 1), QUERY(1, 1), QUERY(0, 2), QUERY(9, 1)]) {
+        const r = await os.svsmCall(cpu, CORE, CoreCall.QUERY_PROTOCOL, q);
+        assert.equal(r.rax, 0n);
+        seen.push(r.rcx);
+      }
+    },
+  });
+  assert.equal(vm.result.status, "finished", String(vm.result.reason));
+  assert.deepEqual(seen, [(1n << 32n) | 1n, (1n << 32n) | 1n, 0n, 0n]);
+  const svsm = vm.os.svsm!;
+  assert.equal(svsm.base, vm.layout.svsmBase);
+  assert.equal(svsm.size, vm.layout.svsmSize);
+  assert.equal(svsm.caa, vm.layout.guestCaGpa);
+  assert.equal(svsm.maxVersion, 1);
+  assert.equal(svsm.guestVmpl, 2);
+});
+
+Deno.test("the guest's secrets page: VMPCK0/1 zeroed, VMPCK2/3 kept, SVSM fields set", async () => {
+  let copy: Uint8Array = new Uint8Array();
+  const vm = await runTestVm({
+    main: (_os, cpu) => {
+      copy = cpu.ctx.read(svsmLayout({ vmMemoryBytes: 16 << 20 }).guestSecretsGpa, 4096);
+      return Promise.resolve();
+    },
+  });
+  assert.equal(vm.result.status, "finished", String(vm.result.reason));
+  // The SVSM's own page, as the firmware filled it (read with the guest's key, test privilege).
+  const spa = vm.host.attacks.spaOf(vm.layout.secretsGpa);
+  const original = vm.machine.encryption.privateView(1, spa).slice();
+  const g = SECRETS_PAGE.decode(copy), s = SECRETS_PAGE.decode(original);
+  assert.ok(s.vmpck0.some((b) => b !== 0), "firmware wrote a VMPCK0");
+  assert.deepEqual(g.vmpck0, new Uint8Array(32));
+  assert.deepEqual(g.vmpck1, new Uint8Array(32));
+  assert.deepEqual(g.vmpck2, s.vmpck2);
+  assert.deepEqual(g.vmpck3, s.vmpck3);
+  assert.equal(g.version, s.version);
+  assert.equal(g.svsmBase, BigInt(vm.layout.svsmBase));
+  assert.equal(g.svsmSize, BigInt(vm.layout.svsmSize));
+  assert.equal(g.svsmCaa, BigInt(vm.layout.guestCaGpa));
+  assert.equal(g.svsmMaxVersion, 1);
+  assert.equal(g.svsmGuestVmpl, 2);
+  assert.equal(s.svsmSize, 0n, "the SVSM's own page has no SVSM fields");
+});
