@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { SECRETS_PAGE } from "../lib/snp/firmware/mod.ts";
 import { CoreCall, SvsmProtocol } from "../lib/svsm/abi/mod.ts";
 import { svsmLayout } from "../lib/svsm/boot/mod.ts";
+import type { GuestCpu, GuestOs } from "../lib/guest/mod.ts";
 import { runTestVm } from "./svsm_test_vm.ts";
 
 const { CORE } = SvsmProtocol;
@@ -54,4 +55,57 @@ Deno.test("the guest's secrets page: VMPCK0/1 zeroed, VMPCK2/3 kept, SVSM fields
   assert.equal(g.svsmMaxVersion, 1);
   assert.equal(g.svsmGuestVmpl, 2);
   assert.equal(s.svsmSize, 0n, "the SVSM's own page has no SVSM fields");
+});
+
+Deno.test("boot with 4 vCPUs: memory validated through lists, APs started with CREATE_VCPU", async () => {
+  const answers = new Map<number, bigint>();
+  const query = async (os: GuestOs, cpu: GuestCpu) => {
+    const r = await os.svsmCall(cpu, CORE, CoreCall.QUERY_PROTOCOL, QUERY(0, 1));
+    answers.set(cpu.ctx.apicId, r.rcx);
+  };
+  let pattern: Uint8Array = new Uint8Array();
+  const vm = await runTestVm({
+    vcpus: 4,
+    seed: 3,
+    main: async (os, cpu) => {
+      await query(os, cpu);
+      // 4 MiB from 2 MiB (2M entries: the host's 4K RMP entries make the SVSM answer
+      // FAIL_SIZEMISMATCH, the guest retries with 4K entries) and 64 KiB of 4K entries.
+      await os.pvalidate(cpu, 0x200000, 0x400000);
+      await os.pvalidate(cpu, 0x10000, 0x10000);
+      cpu.ctx.write(0x3FF000, new Uint8Array([1, 2, 3]));
+      cpu.ctx.write(0x1F000, new Uint8Array([4, 5, 6]));
+      pattern = new Uint8Array([...cpu.ctx.read(0x3FF000, 3), ...cpu.ctx.read(0x1F000, 3)]);
+      for (const apic of [1, 2, 3]) assert.equal(await os.startAp(cpu, apic), 0);
+    },
+    apMain: query,
+  });
+  assert.equal(vm.result.status !== "terminated", true, String(vm.result.reason));
+  assert.deepEqual(pattern, new Uint8Array([1, 2, 3, 4, 5, 6]));
+  assert.deepEqual([...answers.keys()].sort(), [0, 1, 2, 3]);
+  for (const rcx of answers.values()) assert.equal(rcx, (1n << 32n) | 1n);
+  assert.deepEqual([...vm.os.ranOn].sort(), [0, 1, 2, 3]);
+  for (const apic of [1, 2, 3]) {
+    const g = vm.svsm.guestVcpus.get(apic)!;
+    assert.equal(g.caGpa, vm.os.callingAreas.get(apic));
+  }
+});
+
+Deno.test("an unvalidated page faults in the guest; after PVALIDATE it is zeroed and usable", async () => {
+  let before = "";
+  let after: Uint8Array = new Uint8Array();
+  const vm = await runTestVm({
+    main: async (os, cpu) => {
+      try {
+        cpu.ctx.read(0x50000, 1);
+      } catch (e) {
+        before = (e as Error).message;
+      }
+      await os.pvalidate(cpu, 0x50000, 0x1000);
+      after = cpu.ctx.read(0x50000, 16);
+    },
+  });
+  assert.equal(vm.result.status, "finished", String(vm.result.reason));
+  assert.match(before, /#VC 0x404/);
+  assert.deepEqual(after, new Uint8Array(16));
 });

@@ -55,13 +55,21 @@ export interface PvalidateCaller {
   call(protocol: number, call: number, rcx: bigint): Promise<SvsmCallResult>;
 }
 
-/** The entries covering `[gpa, gpa + size)`: 2 MiB where aligned, else 4 KiB. */
-export function pvalidateEntries(gpa: number, size: number): Entry[] {
+/**
+ * The entries covering `[gpa, gpa + size)`: 2 MiB where aligned (unless `only4K`), else 4 KiB.
+ *
+ * @example
+ * ```ts
+ * import { pvalidateEntries } from "./pvalidate.ts";
+ * pvalidateEntries(0x1ff000, 0x201000).length; // 2: one 4K, one 2M
+ * ```
+ */
+export function pvalidateEntries(gpa: number, size: number, only4K = false): Entry[] {
   const out: Entry[] = [];
   let at = gpa;
   const end = gpa + size;
   while (at < end) {
-    const big = at % PAGE_2M === 0 && end - at >= PAGE_2M;
+    const big = !only4K && at % PAGE_2M === 0 && end - at >= PAGE_2M;
     out.push({ gpa: at, size2M: big });
     at += big ? PAGE_2M : PAGE;
   }
@@ -99,7 +107,7 @@ async function runEntries(caller: PvalidateCaller, entries: Entry[], validate: b
     if (mismatch >= 0) {
       // The 2M entry at `mismatch` split into 4K ones, then the rest of this chunk.
       const big = chunk[mismatch];
-      await runEntries(caller, pvalidateEntries(big.gpa, PAGE_2M).map(small), validate);
+      await runEntries(caller, pvalidateEntries(big.gpa, PAGE_2M, true), validate);
       await runEntries(
         caller,
         [...chunk.slice(mismatch + 1), ...entries.slice(first + max)],
@@ -108,10 +116,6 @@ async function runEntries(caller: PvalidateCaller, entries: Entry[], validate: b
       return;
     }
   }
-}
-
-function small(e: Entry): Entry {
-  return { gpa: e.gpa, size2M: false };
 }
 
 /** Writes one list and calls PVALIDATE; returns the index of a 2M size-mismatch entry, else -1. */
