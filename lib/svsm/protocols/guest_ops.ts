@@ -16,10 +16,13 @@ export const PAGE_SIZE_2M = 0x20_0000;
 
 /**
  * A guest register as a GPA. Values past 2^52 cannot be inside any guest
- * memory map, so they map to a number every range check rejects.
+ * memory map, so they map to 2^52 plus their offset in a 2 MiB page: exact,
+ * with the register's 4 KiB and 2 MiB alignment, and rejected by every range
+ * check.
  */
 export function gpaOf(reg: bigint): number {
-  return reg < (1n << 52n) ? Number(reg) : Number.MAX_SAFE_INTEGER;
+  if (reg < (1n << 52n)) return Number(reg);
+  return 2 ** 52 + Number(reg & 0x1f_ffffn);
 }
 
 /** True when `gpa` is aligned to `align` (a power of two). */
