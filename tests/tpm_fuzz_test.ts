@@ -1,0 +1,147 @@
+/**
+ * Fuzzing the TPM (issue 6: at least 100,000 random, mutated and truncated
+ * commands in CI): in-process against the engine, and a shorter run through
+ * the mssim server over TCP. Mutations start from real tpm2-tools commands
+ * (tests/vectors/tpm_fuzz/corpus.hex). Longer runs: `tools/tpm_fuzz.ts
+ * --iterations N --seed S`.
+ */
+import assert from "node:assert/strict";
+import { Tpm } from "../lib/tpm/tpm.ts";
+import {
+  errorResponse,
+  serveMssim,
+  TPM_BUFFER_MAX,
+  TPM_RC_COMMAND_SIZE,
+  type TpmDevice,
+  TpmTcpClient,
+} from "../lib/tpm/server/mod.ts";
+import {
+  checkResponse,
+  fuzzTpm,
+  isClean,
+  parseCorpus,
+  sanityCheck,
+  STARTUP_CLEAR,
+} from "../tools/tpm_fuzz.ts";
+
+/** The CI count: issue 6 asks for at least 100,000 (about 2-4 s here). */
+const FUZZ_ITERATIONS = 100_000;
+/** Through TCP, one command in flight: bounded to keep the suite fast. */
+const WIRE_ITERATIONS = 5_000;
+
+const corpus = parseCorpus(
+  await Deno.readTextFile(new URL("./vectors/tpm_fuzz/corpus.hex", import.meta.url)),
+);
+
+async function startedTpm(seed: number, errors: unknown[]): Promise<Tpm> {
+  const tpm = await Tpm.manufacture({
+    seed: new Uint8Array(32).fill(seed),
+    onInternalError: (cc, e) => errors.push([cc, e]),
+  });
+  tpm.powerOn();
+  assert.equal(checkResponse(await tpm.execute(STARTUP_CLEAR)), null);
+  return tpm;
+}
+
+function describe(report: Awaited<ReturnType<typeof fuzzTpm>>): string {
+  return JSON.stringify({
+    escapes: report.escapes,
+    internalErrors: report.internalErrors,
+    malformed: report.malformed,
+    findings: report.findings,
+    sanity: report.sanity,
+  });
+}
+
+Deno.test("corpus: real commands, each framed by its own size field", () => {
+  assert.ok(corpus.length >= 50, `${corpus.length} commands`);
+  for (const c of corpus) {
+    assert.equal(new DataView(c.buffer).getUint32(2), c.length);
+    assert.ok(c.length <= TPM_BUFFER_MAX);
+  }
+  assert.ok(new Set(corpus.map((c) => new DataView(c.buffer).getUint32(6))).size >= 30);
+});
+
+Deno.test(`fuzz: ${FUZZ_ITERATIONS} commands into our TPM, no escapes, well-formed, still works`, async () => {
+  const errors: unknown[] = [];
+  const tpm = await startedTpm(7, errors);
+  const report = await fuzzTpm(tpm, {
+    iterations: FUZZ_ITERATIONS,
+    seed: 0x5eed,
+    corpus,
+    internalErrors: () => errors.length,
+  });
+  assert.ok(isClean(report), describe(report));
+  assert.equal(report.commands, FUZZ_ITERATIONS);
+  for (const [strategy, n] of Object.entries(report.byStrategy)) {
+    assert.ok(n > FUZZ_ITERATIONS / 20, `${strategy}: ${n}`);
+  }
+  // Not all rejected at the header: some mutants run to completion.
+  assert.ok((report.byRc.get(0) ?? 0) > FUZZ_ITERATIONS / 200, `${report.byRc.get(0)} successes`);
+  assert.ok(report.byRc.size > 20, `${report.byRc.size} distinct response codes`);
+});
+
+Deno.test(`fuzz over TCP: ${WIRE_ITERATIONS} commands through the mssim server`, async () => {
+  const errors: unknown[] = [];
+  const tpm = await startedTpm(9, errors);
+  const server = serveMssim(tpm, { port: 0 });
+  const client = await TpmTcpClient.connect(server.port, "mssim");
+  try {
+    // The wire adds framing only; oversize commands are refused before the TPM.
+    const wire: TpmDevice = {
+      get poweredOn() {
+        return tpm.poweredOn;
+      },
+      powerOn: () => tpm.powerOn(),
+      powerOff: () => tpm.powerOff(),
+      reset: () => tpm.reset(),
+      execute: (c) =>
+        c.length > TPM_BUFFER_MAX
+          ? Promise.resolve(errorResponse(TPM_RC_COMMAND_SIZE))
+          : client.command(c, 0),
+    };
+    const report = await fuzzTpm(wire, {
+      iterations: WIRE_ITERATIONS,
+      seed: 0xbeef,
+      corpus,
+      internalErrors: () => errors.length,
+    });
+    assert.ok(isClean(report), describe(report));
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+Deno.test("fuzz checker: catches escapes, malformed responses and a broken TPM", async () => {
+  let n = 0;
+  const broken: TpmDevice = {
+    poweredOn: true,
+    powerOn() {},
+    powerOff() {},
+    reset() {},
+    execute(): Promise<Uint8Array> {
+      n++;
+      if (n % 3 === 0) return Promise.reject(new Error("escaped"));
+      if (n % 3 === 1) return Promise.resolve(new Uint8Array([0x80, 1, 0, 0, 0, 99, 0, 0, 0, 0]));
+      return Promise.resolve(new Uint8Array([0x80, 1, 0, 0, 0, 11, 0, 0, 1, 0x01, 0xff]));
+    },
+  };
+  const report = await fuzzTpm(broken, { iterations: 300, seed: 1, corpus });
+  assert.ok(report.escapes > 0);
+  assert.ok(report.malformed > 0);
+  assert.ok(report.sanity.length > 0);
+  assert.equal(isClean(report), false);
+  assert.match(checkResponse(new Uint8Array(4)) ?? "", /4 bytes/);
+  assert.match(
+    checkResponse(new Uint8Array([0, 0xc4, 0, 0, 0, 10, 0, 0, 0, 0])) ?? "",
+    /TPM_ST_RSP_COMMAND/,
+  );
+  assert.equal(checkResponse(new Uint8Array([0, 0xc4, 0, 0, 0, 10, 0, 0, 0, 0x1e])), null);
+});
+
+Deno.test("sanity check: a fresh TPM passes", async () => {
+  const errors: unknown[] = [];
+  assert.deepEqual(await sanityCheck(await startedTpm(3, errors)), []);
+  assert.deepEqual(errors, []);
+});
