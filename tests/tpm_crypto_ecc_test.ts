@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createECDH, randomBytes } from "node:crypto";
 import {
   bigIntToBytes,
   bytesToBigInt,
@@ -45,10 +46,21 @@ function fromB64(s: string): bigint {
   return bytesToBigInt(Uint8Array.from(bin, (ch) => ch.charCodeAt(0)));
 }
 
-Deno.test("curve constants: G on the curve, 1·G = G per node:crypto, n·G = ∞", () => {
+Deno.test("curve constants: G on the curve, 1·G = G, n·G = ∞; d·G agrees with node:crypto", () => {
   for (const [c] of CASES) {
     assert.ok(isOnCurve(c, c.g));
     assert.deepEqual(eccPublicFromPrivate(c, 1n), c.g);
+    const ecdh = createECDH(c.nodeName);
+    for (
+      const d of [2n, 15n, 16n, 17n, c.n - 1n, c.n - 16n, bytesToBigInt(randomBytes(c.size)) % c.n]
+    ) {
+      ecdh.setPrivateKey(bigIntToBytes(d, c.size));
+      const pub = new Uint8Array(ecdh.getPublicKey());
+      assert.deepEqual(eccPublicFromPrivate(c, d), {
+        x: bytesToBigInt(pub.subarray(1, 1 + c.size)),
+        y: bytesToBigInt(pub.subarray(1 + c.size)),
+      }, `${c.webName} d=${d}`);
+    }
     assert.equal(eccPublicFromPrivate(c, c.n), undefined);
     assert.equal(eccPublicFromPrivate(c, 0n), undefined);
     assert.equal(eccCurve(c.curveId), c);

@@ -170,3 +170,90 @@ export function pointMulAdd(
   }
   return toAffine(c, acc);
 }
+
+// Fixed-base multiplication by a comb of 4-bit windows: table[i][d] = d·16^i·G
+// in affine form, so k·G is one mixed addition per window and no doubling.
+const WINDOW_BITS = 4;
+const tables = new Map<number, EccPoint[][]>();
+
+function baseTable(c: EccCurve): EccPoint[][] {
+  let t = tables.get(c.curveId);
+  if (t) return t;
+  const windows = Math.ceil(c.nBits / WINDOW_BITS);
+  const jac: Jac[] = [];
+  let base: Jac = [c.g.x, c.g.y, 1n];
+  for (let i = 0; i < windows; i++) {
+    let acc: Jac = base;
+    for (let d = 1; d < 1 << WINDOW_BITS; d++) {
+      jac.push(acc);
+      acc = jAdd(c, acc, base);
+    }
+    base = acc; // 16·base
+  }
+  const affine = batchToAffine(c, jac);
+  t = [];
+  for (let i = 0; i < windows; i++) t.push(affine.slice(i * 15, i * 15 + 15));
+  tables.set(c.curveId, t);
+  return t;
+}
+
+/** Converts many Jacobian points with one inversion (Montgomery's trick). */
+function batchToAffine(c: EccCurve, pts: Jac[]): EccPoint[] {
+  const p = c.p;
+  const prefix: bigint[] = [];
+  let acc = 1n;
+  for (const q of pts) {
+    prefix.push(acc);
+    acc = (acc * q[2]) % p;
+  }
+  let inv = modInv(acc, p);
+  const out: EccPoint[] = new Array(pts.length);
+  for (let i = pts.length - 1; i >= 0; i--) {
+    const zi = (inv * prefix[i]) % p;
+    inv = (inv * pts[i][2]) % p;
+    const zi2 = (zi * zi) % p;
+    out[i] = { x: (pts[i][0] * zi2) % p, y: (pts[i][1] * zi2 % p) * zi % p };
+  }
+  return out;
+}
+
+/** Jacobian + affine addition (madd-2007-bl); falls back to the general case when needed. */
+function jAddAffine(c: EccCurve, a: Jac, b: EccPoint): Jac {
+  if (a[2] === 0n) return [b.x, b.y, 1n];
+  const p = c.p;
+  const z1z1 = (a[2] * a[2]) % p;
+  const u2 = (b.x * z1z1) % p;
+  const s2 = (b.y * a[2] % p) * z1z1 % p;
+  const h = mod(u2 - a[0], p);
+  const r = mod(2n * (s2 - a[1]), p);
+  if (h === 0n) return jAdd(c, a, [b.x, b.y, 1n]);
+  const hh = (h * h) % p;
+  const i = 4n * hh % p;
+  const j = (h * i) % p;
+  const v = (a[0] * i) % p;
+  const x3 = mod(r * r - j - 2n * v, p);
+  const y3 = mod(r * (v - x3) - 2n * a[1] * j, p);
+  const z3 = mod((a[2] + h) * (a[2] + h) - z1z1 - hh, p);
+  return [x3, y3, z3];
+}
+
+/**
+ * k·G with a precomputed comb (built on first use per curve); `undefined`
+ * for k ≡ 0 (mod n).
+ *
+ * @example
+ * ```ts
+ * import { fixedBaseMul, NIST_P256 } from "./ecc_curve.ts";
+ * fixedBaseMul(NIST_P256, 1n); // G
+ * ```
+ */
+export function fixedBaseMul(c: EccCurve, k: bigint): EccPoint | undefined {
+  const t = baseTable(c);
+  let e = mod(k, c.n);
+  let acc: Jac = [1n, 1n, 0n];
+  for (let i = 0; e > 0n; i++, e >>= 4n) {
+    const d = Number(e & 15n);
+    if (d !== 0) acc = jAddAffine(c, acc, t[i][d - 1]);
+  }
+  return toAffine(c, acc);
+}
