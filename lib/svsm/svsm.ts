@@ -14,7 +14,7 @@
  * @module
  */
 
-import { KernelAllocator, type KernelAllocator as KernelAllocatorType } from "../mm/mod.ts";
+import { KernelAllocator, PerCpuPageTables } from "../mm/mod.ts";
 import { SECRETS_PAGE } from "../snp/firmware/mod.ts";
 import type { CpuContext, Machine, VmplProgram } from "../snp/mod.ts";
 import { PAGE_SIZE } from "../snp/mod.ts";
@@ -101,9 +101,11 @@ export class Svsm implements SvsmKernelServices {
   /** The VMPL0 program (installed by {@link Svsm.install}). */
   readonly program: VmplProgram = (ctx) => this.#main(ctx);
   /** The booted CPUs by vCPU index. */
-  readonly cpus: (SvsmCpu | undefined)[] = [];
+  readonly cpus: (RequestLoopCpu | undefined)[] = [];
   /** The kernel heap, once memory is initialized. */
-  heap: KernelAllocatorType | undefined;
+  heap: KernelAllocator | undefined;
+  /** The kernel's page tables: the shared half and one table per CPU. */
+  pageTables: PerCpuPageTables | undefined;
   /** Lines the panic handler printed. */
   readonly log: string[] = [];
   readonly #heapLock = new SpinLock({ name: "ROOT_MEM" });
@@ -242,20 +244,33 @@ export class Svsm implements SvsmKernelServices {
     }
     const bytes = new Uint8Array(first!.buffer, first!.byteOffset, heapSize);
     this.heap = new KernelAllocator({ bytes, base: heapBase });
+    const tables = PerCpuPageTables.create(this.heap.pages);
+    if (!tables.ok) this.panics.panic(stack, `page tables: ${tables.error.message}`);
+    // The shared half: the SVSM image at the kernel base (slot 511), seen by every CPU.
+    for (const [i, gpa] of [this.layout.imageGpa, this.layout.secretsGpa].entries()) {
+      const r = tables.value.kernel.map(KERNEL_BASE + BigInt(i * PAGE_SIZE), gpa, PAGE_SIZE, {
+        nx: i > 0,
+      });
+      if (!r.ok) this.panics.panic(stack, `kernel mapping: ${r.error.message}`);
+    }
+    this.pageTables = tables.value;
   }
 
   /** The per-CPU area, exception-safe guest memory, and the GHCB of the running CPU. */
   async #cpuInit(ctx: CpuContext, stack: KernelStack): Promise<BootedCpu> {
     using _f = stack.frame("cpu::percpu", "setup", 222);
-    await this.#heapLock.lock({ cpuId: ctx.vcpuId, pause: () => ctx.pause() });
-    let data: number, ghcbPage: number;
+    const lockCpu = { cpuId: ctx.vcpuId, pause: () => ctx.pause() };
+    await this.#heapLock.lock(lockCpu);
+    let data: number, ghcbPage: number, table;
     try {
       data = this.#allocPage(stack);
       ghcbPage = this.#allocPage(stack);
+      table = this.pageTables!.addCpu();
     } finally {
-      this.#heapLock.unlock({ cpuId: ctx.vcpuId, pause: () => ctx.pause() });
+      this.#heapLock.unlock(lockCpu);
     }
-    const percpu = new PerCpu(ctx, stack, data);
+    if (!table.ok) this.panics.panic(stack, `per-CPU page table: ${table.error.message}`);
+    const percpu = new PerCpu(ctx, stack, table.value, data);
     const ghcb = await Ghcb.setup(ctx, ghcbPage);
     percpu.set("ghcbGpa", BigInt(ghcb.gpa));
     const cpu: BootedCpu = {
@@ -322,3 +337,5 @@ export class Svsm implements SvsmKernelServices {
 }
 
 const PAGE_LAYOUT = { size: PAGE_SIZE, align: PAGE_SIZE };
+/** PML4 slot 511, where the shared kernel is linked (svsm-abi.md §17). */
+const KERNEL_BASE = 0xFFFFFF8000000000n;

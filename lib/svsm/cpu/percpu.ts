@@ -17,9 +17,10 @@ import { PAGE_SIZE } from "../../snp/mod.ts";
 import type { KernelStack } from "../debug/stacktrace.ts";
 import type { LockCpu } from "../locking/cpu_relax.ts";
 import type { GuestVcpu } from "../request_context.ts";
+import { type PageTable, PTE_W, SVSM_PERCPU_BASE } from "../../mm/mod.ts";
 
-/** PML4 slot 510: the per-CPU area (address_space.rs). */
-export const PERCPU_BASE = 0xFFFFFF0000000000n;
+/** PML4 slot 510: the per-CPU area (address_space.rs; lib/mm `SVSM_PERCPU_BASE`). */
+export const PERCPU_BASE: bigint = SVSM_PERCPU_BASE;
 /** The per-CPU data page. */
 export const PERCPU_DATA_VA: bigint = PERCPU_BASE;
 /** The guest CA mapping (+8 KiB). */
@@ -47,37 +48,8 @@ export const PERCPU_DATA: Layout<{
 /** "No page" in a per-CPU GPA field. */
 export const NO_GPA = 0xFFFFFFFFFFFFFFFFn;
 
-/**
- * One CPU's private half of its page table: slot-510 virtual pages → GPAs. The shared kernel
- * half is common to all CPUs and is not modeled here.
- */
-export class PerCpuPageTable {
-  readonly #map = new Map<bigint, number>();
-
-  /** Maps the 4 KiB virtual page `va` to the frame at `gpa`. */
-  map(va: bigint, gpa: number): void {
-    checkPerCpu(va);
-    this.#map.set(va, gpa - (gpa % PAGE_SIZE));
-  }
-
-  /** Removes the mapping of `va`. */
-  unmap(va: bigint): void {
-    this.#map.delete(va & ~0xFFFn);
-  }
-
-  /** The GPA behind `va` (page offset kept), or undefined when unmapped on this CPU. */
-  translate(va: bigint): number | undefined {
-    const page = va & ~0xFFFn;
-    const gpa = this.#map.get(page);
-    return gpa === undefined ? undefined : gpa + Number(va - page);
-  }
-}
-
-function checkPerCpu(va: bigint): void {
-  if (va < PERCPU_BASE || va >= PERCPU_BASE + (1n << 39n) || (va & 0xFFFn) !== 0n) {
-    throw new RangeError(`0x${va.toString(16)} is not a page in the per-CPU area`);
-  }
-}
+/** Kernel data: writable, never executable, private (C-bit). */
+const DATA_ATTRS = { flags: PTE_W, nx: true, encrypted: true } as const;
 
 /**
  * One CPU's kernel state: its instructions, stack, lock identity, page table and data page.
@@ -94,8 +66,8 @@ export class PerCpu implements LockCpu {
   readonly ctx: CpuContext;
   /** Its modeled kernel stack. */
   readonly stack: KernelStack;
-  /** Its page table (private half). */
-  readonly pageTable: PerCpuPageTable;
+  /** Its page table (lib/mm per-CPU table: shared kernel half, private slot 510). */
+  readonly pageTable: PageTable;
   /** vCPU index. */
   readonly cpuId: number;
   /** Whether the host knows the mapped guest VMSA (AP_CREATION done for it). */
@@ -103,13 +75,13 @@ export class PerCpu implements LockCpu {
   #vmsaGpa = -1;
   #caGpa = -1;
 
-  /** Wires a CPU to its data page at `dataGpa` (mapped at {@link PERCPU_DATA_VA}). */
-  constructor(ctx: CpuContext, stack: KernelStack, dataGpa: number) {
+  /** Wires a CPU to its page table and its data page at `dataGpa` ({@link PERCPU_DATA_VA}). */
+  constructor(ctx: CpuContext, stack: KernelStack, table: PageTable, dataGpa: number) {
     this.ctx = ctx;
     this.stack = stack;
     this.cpuId = ctx.vcpuId;
-    this.pageTable = new PerCpuPageTable();
-    this.pageTable.map(PERCPU_DATA_VA, dataGpa);
+    this.pageTable = table;
+    this.#map(PERCPU_DATA_VA, dataGpa);
     const page = this.#data();
     page.fill(0, 0, PERCPU_DATA.size);
     PERCPU_DATA.set(page, "cpuId", ctx.vcpuId);
@@ -143,11 +115,10 @@ export class PerCpu implements LockCpu {
    */
   refreshGuestMappings(shared: GuestVcpu): void {
     if (shared.vmsaGpa === this.#vmsaGpa && shared.caGpa === this.#caGpa) return;
-    const t = this.pageTable;
-    if (shared.vmsaGpa < 0) t.unmap(PERCPU_VMSA_VA);
-    else t.map(PERCPU_VMSA_VA, shared.vmsaGpa);
-    if (shared.caGpa < 0) t.unmap(PERCPU_CAA_VA);
-    else t.map(PERCPU_CAA_VA, shared.caGpa);
+    this.#unmap(PERCPU_VMSA_VA);
+    this.#unmap(PERCPU_CAA_VA);
+    if (shared.vmsaGpa >= 0) this.#map(PERCPU_VMSA_VA, shared.vmsaGpa);
+    if (shared.caGpa >= 0) this.#map(PERCPU_CAA_VA, shared.caGpa);
     this.set("guestVmsaGpa", shared.vmsaGpa < 0 ? NO_GPA : BigInt(shared.vmsaGpa));
     this.set("guestCaGpa", shared.caGpa < 0 ? NO_GPA : BigInt(shared.caGpa));
     this.#vmsaGpa = shared.vmsaGpa;
@@ -165,9 +136,25 @@ export class PerCpu implements LockCpu {
     return this.#caGpa;
   }
 
+  /** The GPA `va` reaches through this CPU's page table, or -1 when unmapped here. */
+  translate(va: bigint): number {
+    const t = this.pageTable.translate(va);
+    return t.ok ? t.value.pa : -1;
+  }
+
   /** The per-CPU data page, reached through this CPU's own page table. */
   #data(): Uint8Array {
-    const gpa = this.pageTable.translate(PERCPU_DATA_VA)!;
+    const gpa = this.translate(PERCPU_DATA_VA);
+    if (gpa < 0) throw new RangeError(`CPU ${this.cpuId}: per-CPU data page not mapped`);
     return this.ctx.page(gpa, "write");
+  }
+
+  #map(va: bigint, gpa: number): void {
+    const r = this.pageTable.map(va, gpa - (gpa % PAGE_SIZE), PAGE_SIZE, DATA_ATTRS);
+    if (!r.ok) throw new RangeError(`CPU ${this.cpuId}: ${r.error.message}`);
+  }
+
+  #unmap(va: bigint): void {
+    if (this.pageTable.unmap(va).ok) this.pageTable.invlpg(va);
   }
 }
