@@ -238,7 +238,7 @@ async function run(
   }
   if (auths.length < authCount) throw new TpmError(TPM_RC.AUTH_MISSING);
   const paramBytes = r.bytes(r.remaining);
-  const plan: AuthPlan = authorize(state, def, handles, auths, paramBytes);
+  const plan: AuthPlan = authorize(state, def, handles, auths, paramBytes, locality);
   const params = decodeParams(def, plan.params);
   const ctx = new CommandContext(state, table, def.code, locality, handles, auths);
   const out = await def.execute(ctx, params);

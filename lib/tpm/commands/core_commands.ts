@@ -4,6 +4,19 @@
  * @module
  */
 import type { CommandDef } from "../dispatch.ts";
+import { ChangeEPS, ChangePPS } from "./change_seed.ts";
+import { ClockRateAdjust, ClockSet } from "./clock_set.ts";
+import { NV_ChangeAuth } from "./nv_change_auth.ts";
+import { NV_GlobalWriteLock } from "./nv_global_write_lock.ts";
+import { NV_UndefineSpaceSpecial } from "./nv_undefine_space_special.ts";
+import { PolicyAuthorizeNV } from "./policy_authorize_nv.ts";
+import { PolicyCounterTimer } from "./policy_counter_timer.ts";
+import { PolicyCpHash, PolicyNameHash } from "./policy_cp_hash.ts";
+import { PolicyDuplicationSelect } from "./policy_duplication_select.ts";
+import { PolicyLocality } from "./policy_locality.ts";
+import { PolicyNvWritten } from "./policy_nv_written.ts";
+import { PolicyTicket } from "./policy_ticket.ts";
+import { SetPrimaryPolicy } from "./set_primary_policy.ts";
 import { Clear, ClearControl } from "./clear.ts";
 import { ContextLoad } from "./context_load.ts";
 import { ContextSave } from "./context_save.ts";
@@ -110,4 +123,20 @@ export const CORE_COMMANDS: CommandDef[] = [
   ContextLoad,
   EvictControl,
   ReadPublic,
+  PolicyCpHash,
+  PolicyNameHash,
+  PolicyLocality,
+  PolicyDuplicationSelect,
+  PolicyNvWritten,
+  PolicyTicket,
+  PolicyCounterTimer,
+  PolicyAuthorizeNV,
+  NV_ChangeAuth,
+  NV_UndefineSpaceSpecial,
+  NV_GlobalWriteLock,
+  SetPrimaryPolicy,
+  ChangeEPS,
+  ChangePPS,
+  ClockSet,
+  ClockRateAdjust,
 ];

@@ -8,14 +8,18 @@ import { TPM_CC, TPM_SE } from "../constants.ts";
 import { digest } from "../crypto/hash.ts";
 import { defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
-import { encode, oneOf, UINT16 } from "../marshal/codec.ts";
+import { type Codec, encode, oneOf, UINT16 } from "../marshal/codec.ts";
 import { TPM2B_DIGEST } from "../marshal/types.ts";
 import { TPM_RC, TpmError } from "../response_code.ts";
 import { extendPolicy } from "../sessions/policy_state.ts";
 import { checkRead, indexAt } from "./nv_access.ts";
 
 /** TPM_EO (Part 2 §6.8). */
-const TPM_EO = oneOf("TPM_EO", UINT16, Array.from({ length: 12 }, (_, i) => i));
+export const TPM_EO: Codec<number> = oneOf(
+  "TPM_EO",
+  UINT16,
+  Array.from({ length: 12 }, (_, i) => i),
+);
 
 /** Big-endian compare of two equal-length byte strings, signed or unsigned. */
 function compare(a: Uint8Array, b: Uint8Array, signed: boolean): number {
@@ -24,7 +28,8 @@ function compare(a: Uint8Array, b: Uint8Array, signed: boolean): number {
   return 0;
 }
 
-function holds(op: number, a: Uint8Array, b: Uint8Array): boolean {
+/** Evaluates TPM_EO `op` on operandA (`a`) and operandB (`b`), as Part 3 §23.9 defines. */
+export function holds(op: number, a: Uint8Array, b: Uint8Array): boolean {
   const signed = [2, 4, 6, 8].includes(op);
   const c = compare(a, b, signed);
   switch (op) {

@@ -83,6 +83,8 @@ export const StartAuthSession = defineCommand({
       isPasswordNeeded: false,
       isAuthValueNeeded: false,
       timeout: 0n,
+      locality: 0,
+      nvWritten: -1,
       startTime: 0,
       saved: false,
       savedSequence: 0n,

@@ -61,6 +61,7 @@ export function authorize(
   handles: readonly number[],
   auths: AuthCommand[],
   paramBytes: Uint8Array,
+  locality: number,
 ): AuthPlan {
   const roles = def.handles.map((h) => h.auth).filter((r) => r !== undefined);
   const decrypt = auths.findIndex((a) => a.attributes & TPMA_SESSION.decrypt);
@@ -80,7 +81,7 @@ export function authorize(
     try {
       bound.push(
         a.entity !== null
-          ? checkAuth(state, def, a, roles[i]!, cpFor, names, extra)
+          ? checkAuth(state, def, a, roles[i]!, cpFor, names, extra, locality)
           : checkHmac(state, a, null, cpFor(a.session!.authHash), extra),
       );
     } catch (e) {
@@ -130,6 +131,7 @@ function checkAuth(
   cpFor: (alg: number) => Uint8Array,
   names: Uint8Array[],
   extra: Uint8Array[],
+  locality: number,
 ): boolean {
   const entity = a.entity!;
   const s = a.session;
@@ -147,6 +149,7 @@ function checkAuth(
       throw new TpmError(TPM_RC.AUTH_UNAVAILABLE);
     }
     checkPolicy(state, def, s, role, entity, cpFor(s.authHash), names);
+    checkPolicyContext(state, s, entity, locality);
     if (s.isPasswordNeeded) {
       checkPassword(state, a);
       return false;
@@ -239,6 +242,20 @@ function checkPolicy(
   if (s.cpHash.length > 0 && !equalBytes(s.cpHash, cp)) throw new TpmError(TPM_RC.POLICY_FAIL);
   if (s.nameHash.length > 0 && !equalBytes(s.nameHash, nameHash(s.authHash, names))) {
     throw new TpmError(TPM_RC.POLICY_FAIL);
+  }
+}
+
+/** The PolicyLocality and PolicyNvWritten conditions (Part 3 §23.12, §23.21). */
+function checkPolicyContext(state: TpmState, s: Session, entity: number, locality: number): void {
+  if (s.locality !== 0) {
+    const ok = locality < 5 ? (s.locality & (1 << locality)) !== 0 : s.locality === locality;
+    if (!ok) throw new TpmError(TPM_RC.LOCALITY);
+  }
+  if (s.nvWritten >= 0) {
+    const ix = state.nv.indices.get(entity);
+    if (!ix || ((ix.pub.attributes & TPMA_NV.WRITTEN) !== 0 ? 1 : 0) !== s.nvWritten) {
+      throw new TpmError(TPM_RC.POLICY_FAIL);
+    }
   }
 }
 

@@ -35,6 +35,8 @@ export function resetPolicy(s: Session, state: TpmState): void {
   s.isPasswordNeeded = false;
   s.isAuthValueNeeded = false;
   s.timeout = 0n;
+  s.locality = 0;
+  s.nvWritten = -1;
   s.startTime = Number(state.clock.clock());
 }
 

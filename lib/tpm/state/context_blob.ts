@@ -126,6 +126,8 @@ const SESSION_BODY = struct("SESSION_CONTEXT", {
   nameHash: BIG("nameHash"),
   pcrCounter: UINT32,
   flags: UINT8,
+  locality: UINT8,
+  nvWritten: UINT8,
   timeout: UINT64,
   startTime: UINT64,
 });
@@ -146,6 +148,8 @@ export function sessionBody(s: Session): Uint8Array {
     nameHash: s.nameHash,
     pcrCounter: s.pcrCounter >>> 0,
     flags: (s.isPasswordNeeded ? 1 : 0) | (s.isAuthValueNeeded ? 2 : 0),
+    locality: s.locality,
+    nvWritten: s.nvWritten & 0xff,
     timeout: s.timeout,
     startTime: BigInt(s.startTime),
   });
@@ -169,6 +173,8 @@ export function restoreSession(s: Session, body: Uint8Array): void {
     pcrCounter: b.pcrCounter | 0,
     isPasswordNeeded: (b.flags & 1) !== 0,
     isAuthValueNeeded: (b.flags & 2) !== 0,
+    locality: b.locality,
+    nvWritten: b.nvWritten === 0xff ? -1 : b.nvWritten,
     timeout: b.timeout,
     startTime: Number(b.startTime),
   });

@@ -40,6 +40,10 @@ export interface Session {
   isPasswordNeeded: boolean;
   /** PolicyAuthValue was used: HMAC includes the authValue. */
   isAuthValueNeeded: boolean;
+  /** PolicyLocality: TPMA_LOCALITY the command must come from (0 = any). */
+  locality: number;
+  /** PolicyNvWritten: required TPMA_NV_WRITTEN of the authorized index (-1 = any). */
+  nvWritten: number;
   /** Expiry on the TPM clock in ms (0 = none). */
   timeout: bigint;
   /** Milliseconds of `time` when started (for PolicySigned/Secret expiration). */
