@@ -17,7 +17,8 @@ export const EXIT_USAGE = 2;
 
 /** A usage or input error: the CLI prints its message and exits 2. */
 export class UsageError extends Error {
-  override name = "UsageError";
+  /** Error name, for logs. */
+  override name: string = "UsageError";
 }
 
 /** One subcommand of the `svsm` CLI. */

@@ -58,7 +58,8 @@ export const PVALIDATE_FAIL_UNCHANGED = 0x10;
 
 /** Thrown inside a handler to unwind to the request loop with a {@link SvsmReqError}. */
 export class SvsmRequestFailure extends Error {
-  override name = "SvsmRequestFailure";
+  /** Error name, for logs. */
+  override name: string = "SvsmRequestFailure";
   /** The error the request loop turns into a result code or a panic. */
   readonly error: SvsmReqError;
   /** Wraps `error`; its message names the code or the fatal reason. */
