@@ -27,6 +27,7 @@ function register(
 register("measure", () => import("./cli/measure.ts"));
 register("verify", () => import("./cli/verify.ts"));
 register("report", () => import("./cli/report.ts"));
+register("tpm-serve", () => import("./cli/tpm_serve.ts"));
 
 /**
  * Runs the CLI with `args` (without the program name) and resolves to the
