@@ -133,7 +133,7 @@ function guestVmsa(cpu: RequestLoopCpu, gpa: number, last: VmsaPage | undefined)
 function takeCall(cpu: RequestLoopCpu): boolean {
   const ca = cpu.percpu.caGpa;
   if (ca < 0) return false;
-  using _g = cpu.stack.guard();
+  const guard = cpu.stack.guard(); // explicit dispose: `using` costs more on this hot path
   try {
     const page = cpu.ctx.page(ca, "write");
     const off = ca & 0xFFF;
@@ -143,6 +143,8 @@ function takeCall(cpu: RequestLoopCpu): boolean {
   } catch (e) {
     if (faultVector(e) < 0) throw e;
     return false;
+  } finally {
+    guard[Symbol.dispose]();
   }
 }
 
