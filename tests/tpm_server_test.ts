@@ -204,13 +204,22 @@ Deno.test("swtpm data port: oversized and undersized size fields are refused, se
       assert.ok(await p.closedByServer(), `size ${size}: connection closed`);
       p.close();
     }
+    // A whole 5000-byte command already buffered behind another is refused too.
+    const big = new Uint8Array(5000);
+    big.set(cat(fromHex("8001"), be32(big.length), be32(0x17b)));
+    const q = await Peer.open(server.port);
+    await q.send(GET_RANDOM_8, big);
+    assert.equal(u32At(await q.recv(15), 10), 0x17b);
+    assert.equal(toHex(await q.recv(10)), toHex(errorResponse(TPM_RC_COMMAND_SIZE)));
+    assert.ok(await q.closedByServer());
+    q.close();
     // Truncated command, then EOF; and a mid-header EOF.
     for (const partial of [GET_RANDOM_8.subarray(0, 11), GET_RANDOM_8.subarray(0, 3)]) {
       const p = await Peer.open(server.port);
       await p.send(partial);
       p.close();
     }
-    assert.equal(tpm.seen.length, 0, "nothing malformed reached the TPM");
+    assert.equal(tpm.seen.length, 1, "nothing malformed reached the TPM");
     assert.equal(u32At(await rawCommand(server.port, GET_RANDOM_8), 10), 0x17b);
   });
 });

@@ -62,6 +62,25 @@ export class ConnReader {
     return out;
   }
 
+  /** Bytes already buffered (readable without waiting). */
+  get buffered(): number {
+    return this.#end - this.#start;
+  }
+
+  /** A view of the next `n` buffered bytes, not consumed; valid until the next read. */
+  peek(n: number): Uint8Array {
+    if (n > this.buffered) throw new RangeError(`peek(${n}) with ${this.buffered} buffered`);
+    return this.#buf.subarray(this.#start, this.#start + n);
+  }
+
+  /** The next `n` buffered bytes, without waiting; `n` must be ≤ {@link buffered}. */
+  take(n: number): Uint8Array {
+    if (n > this.buffered) throw new RangeError(`take(${n}) with ${this.buffered} buffered`);
+    const out = this.#buf.slice(this.#start, this.#start + n);
+    this.#start += n;
+    return out;
+  }
+
   /** Like {@link readExact} but end of stream anywhere is an error. */
   async readAll(n: number): Promise<Uint8Array> {
     const out = await this.readExact(n);

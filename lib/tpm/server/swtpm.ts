@@ -83,23 +83,54 @@ export function serveSwtpm(device: TpmDevice, options: TpmServerOptions): TpmSer
  */
 async function serveData(ctx: ServerContext, r: ConnReader, conn: Deno.Conn): Promise<void> {
   for (;;) {
-    const head = await r.readExact(4);
-    if (head === null) return;
-    if (!isTpm2Tag(be16(head, 0)) && be32(head, 0) === MSSIM_SEND_COMMAND) {
-      if (!await prefixedCommand(ctx, r, conn)) return;
-      continue;
-    }
-    const header = concat(head, await r.readAll(TPM_HEADER_SIZE - 4));
-    const size = be32(header, 2);
-    if (size < TPM_HEADER_SIZE || size > TPM_BUFFER_MAX) {
-      // The stream cannot be resynchronized: answer, then hang up.
-      await writeAll(conn, errorResponse(TPM_RC_COMMAND_SIZE));
-      return;
-    }
-    const command = concat(header, await r.readAll(size - TPM_HEADER_SIZE));
+    const command = bufferedCommand(r) ?? await readCommand(ctx, r, conn);
+    if (command === null) return;
+    if (command === PREFIXED) continue;
     const rsp = await ctx.execute(command, ctx.locality);
     await writeAll(conn, rsp ?? errorResponse(TPM_RC_FAILURE));
   }
+}
+
+/** Marks a command already handled in mssim framing. */
+const PREFIXED = new Uint8Array(0);
+
+/**
+ * The common case without a wait: a whole plain command already buffered
+ * (clients send a command in one write).
+ */
+function bufferedCommand(r: ConnReader): Uint8Array | undefined {
+  if (r.buffered < TPM_HEADER_SIZE) return undefined;
+  const head = r.peek(TPM_HEADER_SIZE);
+  const size = be32(head, 2);
+  if (!isTpm2Tag(be16(head, 0)) || size < TPM_HEADER_SIZE || size > TPM_BUFFER_MAX) {
+    return undefined;
+  }
+  if (size > r.buffered) return undefined;
+  return r.take(size);
+}
+
+/**
+ * The general case: read the header, then the rest by its size; a mssim
+ * prefix is served in place (→ PREFIXED); null = hang up.
+ */
+async function readCommand(
+  ctx: ServerContext,
+  r: ConnReader,
+  conn: Deno.Conn,
+): Promise<Uint8Array | null> {
+  const head = await r.readExact(4);
+  if (head === null) return null;
+  if (!isTpm2Tag(be16(head, 0)) && be32(head, 0) === MSSIM_SEND_COMMAND) {
+    return await prefixedCommand(ctx, r, conn) ? PREFIXED : null;
+  }
+  const header = concat(head, await r.readAll(TPM_HEADER_SIZE - 4));
+  const size = be32(header, 2);
+  if (size < TPM_HEADER_SIZE || size > TPM_BUFFER_MAX) {
+    // The stream cannot be resynchronized: answer, then hang up.
+    await writeAll(conn, errorResponse(TPM_RC_COMMAND_SIZE));
+    return null;
+  }
+  return concat(header, await r.readAll(size - TPM_HEADER_SIZE));
 }
 
 /** One mssim-prefixed command on the data port; false = hang up. */

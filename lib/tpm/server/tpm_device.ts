@@ -40,6 +40,7 @@ export class TpmGate {
   /** The device every queued action runs against. */
   readonly device: TpmDevice;
   #tail: Promise<unknown> = Promise.resolve();
+  #pending = 0;
 
   /** Wraps `device`; all access must then go through {@link TpmGate.run}. */
   constructor(device: TpmDevice) {
@@ -48,8 +49,16 @@ export class TpmGate {
 
   /** Runs `action` once every earlier action has settled. */
   run<T>(action: (device: TpmDevice) => T | Promise<T>): Promise<T> {
-    const next = this.#tail.then(() => action(this.device));
-    this.#tail = next.catch(() => undefined);
+    const next = this.#pending === 0
+      ? (async () => await action(this.device))() // idle: start now, skip one turn of the queue
+      : this.#tail.then(() => action(this.device));
+    this.#pending++;
+    const settled = next.then(this.#done, this.#done);
+    this.#tail = settled;
     return next;
   }
+
+  #done = (): void => {
+    this.#pending--;
+  };
 }
