@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { SECRETS_PAGE } from "../lib/snp/firmware/mod.ts";
-import { CoreCall, SvsmProtocol } from "../lib/svsm/abi/mod.ts";
+import { parseReport, SECRETS_PAGE } from "../lib/snp/firmware/mod.ts";
+import { ATTEST_SERVICES_OP, CoreCall, SvsmProtocol, SvsmResultCode } from "../lib/svsm/abi/mod.ts";
 import { svsmLayout } from "../lib/svsm/boot/mod.ts";
 import type { GuestCpu, GuestOs } from "../lib/guest/mod.ts";
 import { runTestVm } from "./svsm_test_vm.ts";
@@ -108,4 +108,48 @@ Deno.test("an unvalidated page faults in the guest; after PVALIDATE it is zeroed
   assert.equal(vm.result.status, "finished", String(vm.result.reason));
   assert.match(before, /#VC 0x404/);
   assert.deepEqual(after, new Uint8Array(16));
+});
+
+Deno.test("VMPCK0 driver: reports at VMPL0, certificates, a too-small buffer keeps seqnos in step", async () => {
+  const results: { rax: bigint; rdx: bigint; r8: bigint }[] = [];
+  const reports: Uint8Array[] = [];
+  const vm = await runTestVm({
+    setup: (vm) => vm.host.certificates = vm.firmware.certTable(),
+    main: async (os, cpu) => {
+      const base = await os.allocPages(cpu, 8);
+      const [op, nonce, report, manifest, certs] = [0, 1, 2, 3, 4].map((i) => base + i * 0x1000);
+      cpu.ctx.write(nonce, new Uint8Array(64).fill(9));
+      for (const certificateSize of [0, 0x1000, 0x4000, 0]) {
+        cpu.ctx.write(
+          op,
+          ATTEST_SERVICES_OP.encode({
+            reportGpa: BigInt(report),
+            reportSize: 0x1000,
+            nonceGpa: BigInt(nonce),
+            nonceSize: 64,
+            manifestGpa: BigInt(manifest),
+            manifestSize: 0x1000,
+            certificateGpa: BigInt(certs),
+            certificateSize,
+          }),
+        );
+        const r = await os.svsmCall(cpu, SvsmProtocol.ATTEST, 0, BigInt(op));
+        results.push(r);
+        reports.push(cpu.ctx.read(report, 0x4A0));
+      }
+    },
+  });
+  assert.equal(vm.result.status, "finished", String(vm.result.reason));
+  const table = vm.firmware.certTable();
+  const pages = Math.ceil(table.length / 0x1000);
+  assert.ok(pages > 1, "the certificate table needs more than one page");
+  assert.equal(results[0].rax, 0n);
+  assert.equal(results[0].r8, 0x4A0n);
+  // One page offered: the host asks for more; the driver still consumed its sequence number.
+  assert.equal(Number(results[1].rax), SvsmResultCode.INVALID_PARAMETER);
+  assert.equal(results[1].rdx, BigInt(pages << 12));
+  assert.equal(results[2].rax, 0n);
+  assert.ok(results[2].rdx > 0n);
+  assert.equal(results[3].rax, 0n, "the channel still works after the short buffer");
+  for (const i of [0, 2, 3]) assert.equal(parseReport(reports[i]).vmpl, 0);
 });
