@@ -1,12 +1,13 @@
 /**
  * Boots a confidential VM on the SEV-SNP machine model and tells the story, phase by phase:
  *
- * 1. the untrusted host creates the guest and launches it through the AMD secure processor,
- *    which measures the initial image;
- * 2. the boot vCPU, at VMPL0, validates all guest memory (PVALIDATE), sets up its GHCB and
- *    starts the other vCPUs (AP_CREATION);
- * 3. the host looks at a private page and sees ciphertext, while the guest reads its secret;
- * 4. the RMP tells who owns what.
+ * 1. the host launches the SVSM image; the AMD secure processor measures it;
+ * 2. the SVSM boots at VMPL0 and brings up the APs; the guest (VMPL2) starts its vCPUs;
+ * 3. the guest validates its memory through the SVSM (PVALIDATE lists);
+ * 4. the guest starts the vTPM and reads its endorsement key (EK);
+ * 5. the guest asks the SVSM for an attestation report bound to a verifier's nonce;
+ * 6. the verifier checks the report against the AMD chain, finds the EK it binds, proves an
+ *    attestation key lives in that same TPM, and checks a PCR quote signed by it.
  *
  * Runs with no permission flags: `deno run examples/boot.ts [--seed N] [--vcpus N]
  * [--mem MiB] [--quiet]`.
@@ -14,57 +15,44 @@
  */
 
 import { parseArgs } from "node:util";
-import {
-  AP_CREATE,
-  type CpuContext,
-  decodeMsrResponse,
-  encodeApCreation,
-  encodeMsrRequest,
-  GhcbPage,
-  Machine,
-  MSR_GHCB,
-  type MsrRequest,
-  type MsrResponse,
-  NAE_AP_CREATION,
-  PAGE_SIZE,
-  PSC_OP_SHARED,
-  qemuResetVmsa,
-  RMP_FLAG_ASSIGNED,
-  RMP_FLAG_VALIDATED,
-  RMP_FLAG_VMSA,
-  rmpadjustAttrs,
-} from "../lib/snp/mod.ts";
-import { SecureProcessor } from "../lib/snp/firmware/mod.ts";
-import { Host, LaunchPageType } from "../lib/host/mod.ts";
+import { createHash } from "node:crypto";
 import { toHex } from "../lib/common/hex.ts";
-
-// Where things live in guest physical memory.
-const IMAGE_GPA = 0x1000; // a measured launch page
-const GHCB_GPA = 0x2000; // the boot vCPU's GHCB (shared)
-const SECRET_GPA = 0x3000; // a private page holding the guest's secret
-const AP_COUNT_GPA = 0x4000; // how many APs came up (private)
-const AP_VMSA_GPA = 0x10000; // one VMSA page per AP from here
-const IMAGE_TEXT = "hello from the measured launch image";
-const SECRET_TEXT = "the guest's secret never leaves it in clear";
+import type { GuestCpu, GuestOs } from "../lib/guest/mod.ts";
+import { requestAttestation } from "../lib/guest/attest.ts";
+import { TpmSvsm } from "../lib/guest/tpm_svsm.ts";
+import { EK_RSA2048_TEMPLATE } from "../lib/tpm/ek.ts";
+import { TPM_RH } from "../lib/tpm/mod.ts";
+import { describeReport } from "../lib/verify/mod.ts";
+import { AK_TEMPLATE, tpmCommandName, Tss } from "./tss.ts";
+import { RelyingParty, replayPcr } from "./verifier.ts";
+import { createVm, expectedMeasurement, launch } from "./vm.ts";
 
 const USAGE = "usage: deno run examples/boot.ts [--seed N] [--vcpus N] [--mem MiB] [--quiet]";
+const POOL_END = 2 << 20; // the guest OS allocates its own pages below 2 MiB
+const PCR = 23; // the application PCR: the guest measures its workload here
+const WORKLOAD = new TextEncoder().encode("the confidential workload, version 1");
+const REPORT_FIELDS = ["VERSION", "VMPL", "POLICY", "MEASUREMENT", "REPORT_DATA", "CHIP_ID"];
 
 /** Options of the example. */
-interface Options {
+export interface BootOptions {
+  /** Scheduler, firmware and vTPM seed. */
   seed: number;
+  /** vCPUs. */
   vcpus: number;
+  /** VM memory in MiB. */
   memMiB: number;
+  /** Only the summary. */
   quiet: boolean;
 }
 
 /**
- * Runs the example with command-line `args`; returns the exit code (0 booted, 1 the VM did
- * not finish, 2 bad arguments).
+ * Runs the example with command-line `args`; returns the exit code (0 booted and verified,
+ * 1 something did not check out, 2 bad arguments).
  *
  * @example
  * ```ts
  * import { main } from "./boot.ts";
- * await main(["--quiet", "--seed", "7"]);
+ * await main(["--quiet", "--vcpus", "2", "--mem", "8"]);
  * ```
  */
 export async function main(args: string[]): Promise<number> {
@@ -74,146 +62,138 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   const say = options.quiet ? () => {} : (line: string) => console.log(line);
-  const clock = phaseClock(say);
-  const guestBytes = options.memMiB << 20;
+  const phase = phaseClock(say);
+  const facts: string[] = [];
+  const rp = { verifier: undefined as RelyingParty | undefined };
 
-  // 1. Launch: the host builds the guest, the firmware measures it.
-  const machine = new Machine({
-    memoryBytes: guestBytes + (4 << 20), // the host keeps a few MiB for itself
-    vcpus: options.vcpus,
+  const vm = await createVm({
     seed: options.seed,
+    vcpus: options.vcpus,
+    memMiB: options.memMiB,
+    main: (os, cpu) =>
+      guest(os, cpu, { vcpus: options.vcpus, phase, say, facts, rp: rp.verifier! }),
   });
-  machine.firmware = new SecureProcessor({ machine });
-  const host = new Host(machine);
-  const vm = host.createVm({ guestMemoryBytes: guestBytes });
-  const image = new Uint8Array(PAGE_SIZE);
-  image.set(new TextEncoder().encode(IMAGE_TEXT));
-  const seen = { image: "", secret: "", validated: 0, apsUp: 0 };
-  machine.setProgram(
-    0,
-    (cpu) => cpu.vcpuId === 0 ? bootCpu(cpu, seen, guestBytes, options.vcpus) : apCpu(cpu),
+
+  // 1. The host launches; the firmware measures. The verifier computes the same from the image.
+  const measurement = launch(vm);
+  const expected = expectedMeasurement(vm.layout);
+  rp.verifier = new RelyingParty({ measurement: expected, nonceSeed: options.seed });
+  const same = toHex(measurement) === toHex(expected);
+  phase(`1 launch: ${options.memMiB} MiB, ${options.vcpus} vCPUs, SVSM image measured`);
+  say(`    MEASUREMENT ${toHex(measurement)}`);
+  say(`    ${same ? "equals" : "DIFFERS FROM"} the digest the verifier computes from the image`);
+  facts.push(
+    `measurement: ${toHex(measurement).slice(0, 32)}… (${same ? "as expected" : "unexpected"})`,
   );
-  const measurement = host.launch({
-    pages: [
-      { gpa: IMAGE_GPA, type: LaunchPageType.NORMAL, data: image },
-      { gpa: 0x5000, type: LaunchPageType.SECRETS },
-    ],
-    bootVmsa: qemuResetVmsa(),
-  });
-  clock(`launch: ASID ${vm.asid}, ${options.memMiB} MiB, ${options.vcpus} vCPUs`);
-  say(`  measurement ${toHex(measurement ?? new Uint8Array())}`);
 
-  // 2. Boot: the programs run until every vCPU is done.
-  const result = await host.run();
-  clock(`boot: ${result.status}${result.reason ? ` (${result.reason})` : ""}`);
-  say(`  the launch image reads "${seen.image}"`);
-  say(`  ${seen.validated} pages validated, ${seen.apsUp} APs up`);
+  // 2–6 happen inside the VM; the guest's program narrates them.
+  const result = await vm.host.run();
+  facts.push(`status: ${result.status}${result.reason ? ` (${result.reason})` : ""}`);
+  console.log(facts.join("\n"));
+  const ok = result.status === "finished" && facts.every((f) => !/FAILED|unexpected/.test(f));
+  return ok ? 0 : 1;
+}
 
-  // 3. Two views of one private page.
-  const cipher = host.attacks.readGuestPage(SECRET_GPA).subarray(0, 24);
-  clock("host view vs guest view");
-  say(`  host reads  ${toHex(cipher)}…`);
-  say(`  guest reads "${seen.secret}"`);
+/** What the guest's boot CPU narrates with. */
+interface Narration {
+  vcpus: number;
+  phase: (what: string) => void;
+  say: (line: string) => void;
+  facts: string[];
+  rp: RelyingParty;
+}
 
-  // 4. Who owns what.
-  const rmp = rmpCounts(machine, vm.asid);
-  clock("RMP");
-  say(`  ${rmp.assigned} pages assigned to ASID ${vm.asid}, ${rmp.validated} validated,`);
-  say(`  ${rmp.vmsa} VMSA pages, ${rmp.shared} guest pages shared with the host`);
+/** The guest's program on its boot CPU (VMPL2): phases 2 to 6. */
+async function guest(os: GuestOs, cpu: GuestCpu, n: Narration): Promise<void> {
+  const { phase, say, facts, rp } = n;
 
-  console.log(
-    [
-      `measurement: ${toHex(measurement ?? new Uint8Array()).slice(0, 32)}…`,
-      `status: ${result.status}`,
-      `vCPUs up: ${seen.apsUp + 1}/${options.vcpus}`,
-      `validated: ${seen.validated} pages`,
-      `host sees ciphertext: ${toHex(cipher.subarray(0, 8))}…`,
-      `guest sees: "${seen.secret}"`,
-      `RMP: ${rmp.assigned} assigned, ${rmp.validated} validated, ${rmp.vmsa} VMSA, ` +
-      `${rmp.shared} shared`,
-      `trace: ${machine.trace.events.length} events`,
-    ].join("\n"),
+  // 2. The SVSM booted (its APs are up at VMPL0); the guest starts its own vCPUs.
+  let started = 1;
+  for (let apicId = 1; apicId < n.vcpus; apicId++) {
+    if (await os.startAp(cpu, apicId) === 0) started++;
+  }
+  phase(`2 SVSM boot: VMPL0 on ${n.vcpus} vCPUs (APs by AP_CREATION); guest at VMPL2`);
+  say(`    the guest found the SVSM at 0x${os.svsm!.base.toString(16)} in its secrets page`);
+  say(`    CREATE_VCPU: ${started}/${n.vcpus} guest vCPUs running at VMPL2`);
+  facts.push(`vCPUs up: ${started}/${n.vcpus}`);
+
+  // 3. Validate the rest of guest memory (everything below the SVSM) through the SVSM.
+  const size = os.svsm!.base - POOL_END;
+  await os.pvalidate(cpu, POOL_END, size);
+  phase(`3 guest memory: ${size >> 20} MiB validated through SVSM PVALIDATE lists`);
+  say(`    ${size / 4096} pages; the guest cannot PVALIDATE at VMPL2, so the SVSM does it`);
+  facts.push(`validated: ${size / 4096} pages`);
+
+  // 4. The vTPM: the guest's driver probes it, sends Startup and reads the EK.
+  const driver = await TpmSvsm.probe(os, cpu, { commandName: tpmCommandName });
+  const tpm = new Tss((command) => driver.transmit(command));
+  await tpm.startup();
+  const ek = await tpm.createPrimary(TPM_RH.ENDORSEMENT, EK_RSA2048_TEMPLATE);
+  phase("4 vTPM: TPM2_Startup, EK RSA-2048 (TCG EK profile template L-1, policy A)");
+  say(`    EK name ${toHex(ek.name)}`);
+  facts.push(`EK: ${toHex(ek.name).slice(0, 24)}…`);
+
+  // 5. The attestation report, through the SVSM attestation protocol.
+  const evidence = await requestAttestation(os, cpu, rp.nonce);
+  const verdict = rp.checkReport(evidence);
+  const resized = evidence.calls > 1 ? `, ${evidence.calls} calls: the guest grew its buffers` : "";
+  phase(`5 attestation report: SVSM_ATTEST_SERVICES${resized}`);
+  for (const f of describeReport(verdict.report)) {
+    if (REPORT_FIELDS.includes(f.name)) say(`    ${f.name.padEnd(12)} ${short(f.value)}`);
+  }
+  say("    REPORT_DATA = SHA-512(nonce ‖ services manifest); the manifest holds the EK");
+
+  // 6. The verifier's side: report, EK, AK, quote.
+  const v = verdict.verify;
+  const ekBound = verdict.ekPublic !== undefined &&
+    toHex(verdict.ekPublic) === toHex(ek.publicArea);
+  const ak = await tpm.createPrimary(TPM_RH.OWNER, AK_TEMPLATE);
+  const challenge = await rp.challengeAk(ak.publicArea);
+  const session = await tpm.startPolicySession();
+  await tpm.policySecret(TPM_RH.ENDORSEMENT, session); // the EK's policy A
+  const recovered = await tpm.activateCredential(
+    ak.handle,
+    ek.handle,
+    session,
+    challenge.credentialBlob,
+    challenge.secret,
   );
-  return result.status === "finished" ? 0 : 1;
+  const akBound = rp.akBound(recovered);
+  const measured = sha256(WORKLOAD);
+  await tpm.pcrExtend(PCR, measured);
+  const quote = await tpm.quote(ak.handle, rp.nonce, [PCR]);
+  const q = await rp.checkQuote(quote, [PCR], [replayPcr([measured])]);
+  const quoteOk = q.signatureValid && q.nonceMatches && q.pcrDigestMatches;
+  phase("6 verification");
+  say(
+    `    report: ${v.valid ? "valid" : "INVALID"} (${v.checks.length} checks: ARK → ASK → VCEK, ` +
+      `signature, measurement, REPORT_DATA, VMPL 0)`,
+  );
+  for (const reason of v.reasons) say(`      ✗ ${reason}`);
+  say(`    EK in the report-bound manifest = the vTPM's EK: ${yes(ekBound)}`);
+  say(`    AK bound to that EK: ${yes(akBound)} — the verifier encrypted a credential to the EK`);
+  say("      for the AK's Name (MakeCredential); only the TPM holding that EK's private key,");
+  say("      with this exact AK loaded, recovers it (ActivateCredential)");
+  say(
+    `    quote of PCR ${PCR} by the AK: signature ${yes(q.signatureValid)}, nonce ` +
+      `${yes(q.nonceMatches)}, PCR matches the workload's measurement ${yes(q.pcrDigestMatches)}`,
+  );
+  facts.push(`report: ${v.valid ? "valid" : "FAILED"}`);
+  facts.push(`EK bound to the report: ${ekBound ? "yes" : "FAILED"}`);
+  facts.push(`AK bound to the EK: ${akBound ? "yes" : "FAILED"}`);
+  facts.push(`quote: ${quoteOk ? "valid" : "FAILED"}`);
 }
 
-/** What the boot vCPU does at VMPL0: validate memory, set up a GHCB, start the APs. */
-async function bootCpu(
-  cpu: CpuContext,
-  seen: { image: string; secret: string; validated: number; apsUp: number },
-  guestBytes: number,
-  vcpus: number,
-): Promise<void> {
-  seen.image = new TextDecoder().decode(cpu.read(IMAGE_GPA, IMAGE_TEXT.length));
-  for (let gpa = 0; gpa < guestBytes; gpa += PAGE_SIZE) {
-    const { rc, cf } = cpu.pvalidate(gpa, false, true);
-    if (rc !== 0) throw new Error(`PVALIDATE 0x${gpa.toString(16)} failed: ${rc}`);
-    if (cf) continue; // launched pages were validated by the firmware
-    cpu.zeroPage(gpa);
-    seen.validated++;
-  }
-  cpu.write(SECRET_GPA, new TextEncoder().encode(SECRET_TEXT));
-  seen.secret = new TextDecoder().decode(cpu.read(SECRET_GPA, SECRET_TEXT.length));
-
-  // The GHCB must be shared: give up the page's validation, then ask the host (PSC).
-  cpu.pvalidate(GHCB_GPA, false, false);
-  await msr(cpu, { kind: "psc", gfn: GHCB_GPA / PAGE_SIZE, op: PSC_OP_SHARED });
-  await msr(cpu, { kind: "reg-gpa", gfn: GHCB_GPA / PAGE_SIZE });
-  cpu.zeroPage(GHCB_GPA, false); // shared now: it holds whatever the host left there
-
-  const aps = vcpus - 1; // a real guest learns this from its ACPI tables
-  for (let ap = 1; ap <= aps; ap++) await startAp(cpu, ap, AP_VMSA_GPA + (ap - 1) * PAGE_SIZE);
-  while (cpu.readU32(AP_COUNT_GPA) < aps) await cpu.pause();
-  seen.apsUp = cpu.readU32(AP_COUNT_GPA);
+function yes(b: boolean): string {
+  return b ? "yes" : "NO";
 }
 
-/** An AP at VMPL0: reports in and stops. */
-function apCpu(cpu: CpuContext): Promise<void> {
-  cpu.writeU32(AP_COUNT_GPA, cpu.readU32(AP_COUNT_GPA) + 1);
-  cpu.traceInstant("call", "AP up", `APIC ID ${cpu.apicId}`);
-  return Promise.resolve();
+function short(value: string): string {
+  return value.length > 72 ? `${value.slice(0, 69)}…` : value;
 }
 
-/** Builds an AP's VMSA in a private page, marks it VMSA (RMPADJUST) and asks the host. */
-async function startAp(cpu: CpuContext, apicId: number, vmsaGpa: number): Promise<void> {
-  cpu.write(vmsaGpa, qemuResetVmsa()); // VMPL field 0: the AP runs at VMPL0
-  const rc = cpu.rmpadjust(vmsaGpa, false, rmpadjustAttrs(1, 0, true));
-  if (rc !== 0) throw new Error(`RMPADJUST of the AP VMSA failed: ${rc}`);
-  const ghcb = new GhcbPage(cpu.page(GHCB_GPA, "write", false));
-  ghcb.clearValid();
-  ghcb.protocolVersion = 2;
-  ghcb.set("swExitCode", BigInt(NAE_AP_CREATION));
-  ghcb.set("swExitInfo1", encodeApCreation({ request: AP_CREATE, vmpl: 0, apicId }));
-  ghcb.set("swExitInfo2", BigInt(vmsaGpa));
-  ghcb.set("rax", cpu.regs.sevFeatures);
-  cpu.wrmsr(MSR_GHCB, BigInt(GHCB_GPA));
-  await cpu.vmgexit();
-  if (ghcb.get("swExitInfo1") !== 0n) throw new Error(`AP_CREATION ${apicId} refused`);
-}
-
-/** One GHCB MSR protocol exchange. */
-async function msr(cpu: CpuContext, request: MsrRequest): Promise<MsrResponse> {
-  cpu.wrmsr(MSR_GHCB, encodeMsrRequest(request));
-  await cpu.vmgexit();
-  return decodeMsrResponse(cpu.rdmsr(MSR_GHCB));
-}
-
-/** Counts RMP entries of the guest. */
-function rmpCounts(machine: Machine, asid: number) {
-  const { flags, asids, pageCount } = machine.rmp;
-  const out = { assigned: 0, validated: 0, vmsa: 0, shared: 0 };
-  for (let p = 0; p < pageCount; p++) {
-    if (!(flags[p] & RMP_FLAG_ASSIGNED)) continue;
-    if (asids[p] !== asid) continue;
-    out.assigned++;
-    if (flags[p] & RMP_FLAG_VALIDATED) out.validated++;
-    if (flags[p] & RMP_FLAG_VMSA) out.vmsa++;
-  }
-  const vm = machine.guest!;
-  for (const [, spa] of vm.npt.entries()) {
-    if (!(flags[spa / PAGE_SIZE] & RMP_FLAG_ASSIGNED)) out.shared++;
-  }
-  return out;
+function sha256(data: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(data).digest());
 }
 
 /** Prints each phase with the time since the previous one. */
@@ -226,7 +206,8 @@ function phaseClock(say: (line: string) => void): (what: string) => void {
   };
 }
 
-function parseOptions(args: string[]): Options | string {
+/** Parses and checks the options; a string is the error. */
+export function parseOptions(args: string[]): BootOptions | string {
   try {
     const { values } = parseArgs({
       args,
@@ -243,8 +224,8 @@ function parseOptions(args: string[]): Options | string {
     const memMiB = Number(values.mem);
     if (!Number.isInteger(seed)) return `--seed must be an integer`;
     if (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > 64) return `--vcpus must be 1..64`;
-    if (!Number.isInteger(memMiB) || memMiB < 2 || memMiB % 2 !== 0 || memMiB > 4096) {
-      return `--mem must be an even number of MiB, 2..4096`;
+    if (!Number.isInteger(memMiB) || memMiB < 8 || memMiB % 2 !== 0 || memMiB > 4096) {
+      return `--mem must be an even number of MiB, 8..4096`;
     }
     return { seed, vcpus, memMiB, quiet: values.quiet };
   } catch (e) {

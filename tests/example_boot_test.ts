@@ -1,4 +1,4 @@
-// examples/boot.ts: runs, tells the key facts, and needs no permission at all.
+// examples/boot.ts: boots, attests, verifies, and needs no permission at all.
 import assert from "node:assert/strict";
 import { main } from "../examples/boot.ts";
 
@@ -18,32 +18,43 @@ async function captured(args: string[]): Promise<{ code: number; out: string; er
   }
 }
 
-Deno.test("example boot: --quiet prints the key facts", async () => {
+const SMALL = ["--vcpus", "2", "--mem", "8"];
+
+Deno.test("example boot: --quiet prints the verified facts", async () => {
   const { code, out } = await captured(["--quiet", "--seed", "3", "--vcpus", "3", "--mem", "8"]);
-  assert.equal(code, 0);
-  assert.match(out, /status: finished/);
+  assert.equal(code, 0, out);
+  assert.match(out, /measurement: [0-9a-f]{32}… \(as expected\)/);
   assert.match(out, /vCPUs up: 3\/3/);
-  assert.match(out, /validated: 2046 pages/);
-  assert.match(out, /host sees ciphertext: [0-9a-f]{16}/);
-  assert.match(out, /guest sees: "the guest's secret never leaves it in clear"/);
-  assert.match(out, /RMP: \d+ assigned, \d+ validated, 3 VMSA, 1 shared/);
+  assert.match(out, /validated: 1024 pages/); // 8 MiB - 2 MiB pool - 2 MiB SVSM
+  assert.match(out, /report: valid/);
+  assert.match(out, /EK bound to the report: yes/);
+  assert.match(out, /AK bound to the EK: yes/);
+  assert.match(out, /quote: valid/);
+  assert.match(out, /status: finished/);
   assert.doesNotMatch(out, /\[ +\d+\.\d ms\]/, "quiet: no phase narration");
 });
 
-Deno.test("example boot: the narration gives each phase with its time", async () => {
-  const { code, out } = await captured(["--seed", "1", "--vcpus", "2", "--mem", "4"]);
-  assert.equal(code, 0);
-  for (const phase of ["launch", "boot: finished", "host view vs guest view", "RMP"]) {
-    assert.match(out, new RegExp(`\\[ +\\d+\\.\\d ms\\] ${phase}`));
-  }
-  assert.match(out, /measurement [0-9a-f]{96}/);
+Deno.test("example boot: the narration gives the six phases with their times", async () => {
+  const { code, out } = await captured(["--seed", "1", ...SMALL]);
+  assert.equal(code, 0, out);
+  const phases = [
+    "1 launch",
+    "2 SVSM boot",
+    "3 guest memory",
+    "4 vTPM",
+    "5 attestation",
+    "6 verif",
+  ];
+  for (const p of phases) assert.match(out, new RegExp(`\\[ +\\d+\\.\\d ms\\] ${p}`));
+  assert.match(out, /MEASUREMENT [0-9a-f]{96}/);
+  assert.match(out, /VMPL +0/);
+  assert.match(out, /report: valid \(\d+ checks/);
 });
 
 Deno.test("example boot: the same seed tells the same story", async () => {
-  const strip = (s: string) => s.replace(/host sees ciphertext: .*/, "");
-  const a = await captured(["--quiet", "--seed", "9", "--vcpus", "4", "--mem", "4"]);
-  const b = await captured(["--quiet", "--seed", "9", "--vcpus", "4", "--mem", "4"]);
-  assert.equal(strip(a.out), strip(b.out));
+  const a = await captured(["--quiet", "--seed", "9", ...SMALL]);
+  const b = await captured(["--quiet", "--seed", "9", ...SMALL]);
+  assert.equal(a.out, b.out);
 });
 
 Deno.test("example boot: bad options exit 2 with the usage", async () => {
@@ -52,17 +63,20 @@ Deno.test("example boot: bad options exit 2 with the usage", async () => {
   assert.match(err, /--vcpus must be 1\.\.64/);
   assert.match(err, /usage:/);
   assert.equal((await captured(["--bogus"])).code, 2);
+  assert.equal((await captured(["--mem", "7"])).code, 2);
 });
 
 Deno.test("example boot: runs under `deno run` with no permission flags", async () => {
   const script = new URL("../examples/boot.ts", import.meta.url).pathname;
   const r = await new Deno.Command("deno", {
-    args: ["run", "--no-check", script, "--quiet", "--mem", "4", "--vcpus", "2"],
+    args: ["run", "--no-check", script, "--quiet", ...SMALL],
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
   }).output();
   const out = new TextDecoder().decode(r.stdout);
-  assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
-  assert.match(out, /status: finished/);
+  const err = new TextDecoder().decode(r.stderr);
+  assert.equal(r.code, 0, err);
+  assert.equal(err, "", "nothing on stderr (no permission prompts, no errors)");
+  assert.match(out, /quote: valid/);
 });
