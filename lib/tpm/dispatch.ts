@@ -187,7 +187,8 @@ export async function dispatch(
   try {
     const def = checkHeader(state, table, command);
     name = def.name;
-    return await run(state, table, def, command, locality);
+    // A private copy: decoded parameters are views into it, so the caller may reuse its buffer.
+    return await run(state, table, def, command.slice(), locality);
   } catch (e) {
     if (e instanceof TpmError) return errorResponse(e.rc);
     onInternalError(name, e);

@@ -64,10 +64,10 @@ export class TpmReader {
   u64(): bigint {
     return this.#view.getBigUint64(this.#take(8));
   }
-  /** `n` bytes, copied. */
+  /** `n` bytes, as a view into `buf` (the dispatcher reads a private copy of each command). */
   bytes(n: number): Uint8Array {
     const p = this.#take(n);
-    return this.buf.slice(p, p + n);
+    return this.buf.subarray(p, p + n);
   }
   /** A reader over the next `n` bytes, advancing past them. */
   sub(n: number): TpmReader {
@@ -88,7 +88,7 @@ export class TpmReader {
  * ```
  */
 export class TpmWriter {
-  #buf = new Uint8Array(256);
+  #buf = new Uint8Array(64);
   #len = 0;
 
   #room(n: number): number {
