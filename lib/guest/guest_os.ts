@@ -39,6 +39,7 @@ export interface GuestOsOptions {
 
 /** The guest refused to go on (no SVSM, a failed call). */
 export class GuestOsError extends Error {
+  /** The error name. */
   override name = "GuestOsError";
 }
 

@@ -20,12 +20,13 @@ import type { SvsmCallResult } from "./svsm_call.ts";
 /** Where Linux puts the list: right after the 8-byte calling area. */
 export const PVALIDATE_LIST_CA_OFFSET = 8;
 /** The FAIL_SIZEMISMATCH result (PROTOCOL_BASE + 6; Linux `SVSM_PVALIDATE_FAIL_SIZEMISMATCH`). */
-export const PVALIDATE_FAIL_SIZEMISMATCH = SvsmResultCode.PROTOCOL_BASE + 6;
+export const PVALIDATE_FAIL_SIZEMISMATCH: number = SvsmResultCode.PROTOCOL_BASE + 6;
 
 const PAGE = 0x1000, PAGE_2M = 0x200000;
 
 /** A PVALIDATE call the SVSM answered with an error. */
 export class GuestPvalidateError extends Error {
+  /** The error name. */
   override name = "GuestPvalidateError";
   /** The SVSM result code. */
   readonly code: number;
@@ -38,8 +39,10 @@ export class GuestPvalidateError extends Error {
 }
 
 /** One list entry before encoding. */
-interface Entry {
+export interface GuestPvalidateEntry {
+  /** Page address. */
   gpa: number;
+  /** A 2 MiB entry. */
   size2M: boolean;
 }
 
@@ -64,8 +67,8 @@ export interface PvalidateCaller {
  * pvalidateEntries(0x1ff000, 0x201000).length; // 2: one 4K, one 2M
  * ```
  */
-export function pvalidateEntries(gpa: number, size: number, only4K = false): Entry[] {
-  const out: Entry[] = [];
+export function pvalidateEntries(gpa: number, size: number, only4K = false): GuestPvalidateEntry[] {
+  const out: GuestPvalidateEntry[] = [];
   let at = gpa;
   const end = gpa + size;
   while (at < end) {
@@ -98,7 +101,11 @@ export async function svsmPvalidate(
   await runEntries(caller, pvalidateEntries(gpa, size), validate);
 }
 
-async function runEntries(caller: PvalidateCaller, entries: Entry[], validate: boolean) {
+async function runEntries(
+  caller: PvalidateCaller,
+  entries: GuestPvalidateEntry[],
+  validate: boolean,
+) {
   const listGpa = caller.caGpa + PVALIDATE_LIST_CA_OFFSET;
   const max = maxPvalidateEntries(listGpa);
   for (let first = 0; first < entries.length; first += max) {
@@ -122,7 +129,7 @@ async function runEntries(caller: PvalidateCaller, entries: Entry[], validate: b
 async function runList(
   caller: PvalidateCaller,
   listGpa: number,
-  chunk: Entry[],
+  chunk: GuestPvalidateEntry[],
   validate: boolean,
 ): Promise<number> {
   const list = new Uint8Array(8 + chunk.length * PVALIDATE_ENTRY_SIZE);

@@ -24,6 +24,7 @@ export interface SvsmCallResult {
 
 /** The call did not reach the SVSM (Linux: -EINVAL). */
 export class SvsmCallError extends Error {
+  /** The error name. */
   override name = "SvsmCallError";
 }
 

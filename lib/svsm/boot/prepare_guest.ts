@@ -30,6 +30,7 @@ const GUEST_RWX = RMP_PERM_READ | RMP_PERM_WRITE | RMP_PERM_EXEC_USER | RMP_PERM
 
 /** A boot-time step the hardware refused. */
 export class BootError extends Error {
+  /** The error name. */
   override name = "BootError";
 }
 

@@ -29,6 +29,7 @@ export const Vector = {
  * integer below 2^53, i.e. outside any canonical mapping).
  */
 export class GeneralProtectionFault extends Error {
+  /** The error name. */
   override name = "GeneralProtectionFault";
 }
 

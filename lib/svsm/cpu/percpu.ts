@@ -121,9 +121,10 @@ export class PerCpu implements LockCpu {
     if (shared.caGpa >= 0) this.#map(PERCPU_CAA_VA, shared.caGpa);
     this.set("guestVmsaGpa", shared.vmsaGpa < 0 ? NO_GPA : BigInt(shared.vmsaGpa));
     this.set("guestCaGpa", shared.caGpa < 0 ? NO_GPA : BigInt(shared.caGpa));
+    // Only a new VMSA needs registering with the host; REMAP_CA moves the CA alone.
+    if (shared.vmsaGpa !== this.#vmsaGpa) this.vmsaRegistered = false;
     this.#vmsaGpa = shared.vmsaGpa;
     this.#caGpa = shared.caGpa;
-    this.vmsaRegistered = false;
   }
 
   /** The mapped guest VMSA's GPA, -1 when none (cached translation of PERCPU_VMSA_VA). */

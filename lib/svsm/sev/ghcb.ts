@@ -23,6 +23,7 @@ import { makePageShared, registerGhcb } from "./msr_protocol.ts";
 
 /** An NAE event the host refused: EXITINFO1 low half non-zero; EXITINFO2 says why (§9.3). */
 export class GhcbError extends Error {
+  /** The error name. */
   override name = "GhcbError";
   /** EXITINFO1 as returned. */
   readonly info1: bigint;

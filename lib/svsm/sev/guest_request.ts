@@ -26,6 +26,7 @@ export const GREQ_CERT_PAGES = 4;
 
 /** A guest request failed (firmware status, host refusal, or a bad response). */
 export class GuestRequestError extends Error {
+  /** The error name. */
   override name = "GuestRequestError";
 }
 

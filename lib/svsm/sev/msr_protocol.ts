@@ -19,6 +19,7 @@ import {
 
 /** The host answered an MSR-protocol request with something else than the protocol allows. */
 export class MsrProtocolError extends Error {
+  /** The error name. */
   override name = "MsrProtocolError";
 }
 
