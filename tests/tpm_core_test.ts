@@ -58,3 +58,23 @@ Deno.test("tpm core: execute while powered off answers a well-formed failure", a
     "80010000000a00000101",
   );
 });
+
+Deno.test("tpm core: ReadClock: time restarts at _TPM_Init, clock stands still while off, resetCount counts", async () => {
+  let now = 1000;
+  const tpm = await Tpm.manufacture({ seed: new Uint8Array(32), now: () => now });
+  tpm.powerOn();
+  await send(tpm, "8001 0000000c 00000144 0000");
+  now += 5000;
+  const read = async () => {
+    const r = fromHex(await send(tpm, "8001 0000000a 00000181"));
+    const v = new DataView(r.buffer);
+    return { time: v.getBigUint64(10), clock: v.getBigUint64(18), reset: v.getUint32(26) };
+  };
+  assert.deepEqual(await read(), { time: 5000n, clock: 5000n, reset: 1 });
+  tpm.powerOff();
+  now += 60_000;
+  tpm.powerOn();
+  await send(tpm, "8001 0000000c 00000144 0000");
+  now += 10;
+  assert.deepEqual(await read(), { time: 10n, clock: 5010n, reset: 2 });
+});

@@ -68,6 +68,7 @@ export class Tpm {
 
   /** Removes power: volatile state is lost; NV and a Shutdown(STATE) save survive. */
   powerOff(): void {
+    if (this.poweredOn) this.state.clock.stop();
     this.state.phase = "off";
   }
 

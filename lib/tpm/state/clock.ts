@@ -23,6 +23,7 @@ export class TpmClock {
   #initAt: number;
   #clockBase = 0n;
   #clockAt: number;
+  #stopped = false;
   /** TPMS_CLOCK_INFO.resetCount. */
   resetCount = 0;
   /** TPMS_CLOCK_INFO.restartCount. */
@@ -41,9 +42,15 @@ export class TpmClock {
   time(): bigint {
     return BigInt(Math.floor(this.#now() - this.#initAt));
   }
-  /** Clock in ms (TPMS_CLOCK_INFO.clock). */
+  /** Clock in ms (TPMS_CLOCK_INFO.clock); it stands still while the TPM is off. */
   clock(): bigint {
+    if (this.#stopped) return this.#clockBase;
     return this.#clockBase + BigInt(Math.floor(this.#now() - this.#clockAt));
+  }
+  /** Power removed: the clock stops where it is (Part 1 §36.4). */
+  stop(): void {
+    this.#clockBase = this.clock();
+    this.#stopped = true;
   }
   /** Sets the clock (ClockSet, or restoring persisted state). */
   setClock(v: bigint): void {
@@ -53,6 +60,7 @@ export class TpmClock {
   /** _TPM_Init: time restarts from zero; clock continues. */
   init(): void {
     const c = this.clock();
+    this.#stopped = false;
     this.#initAt = this.#now();
     this.setClock(c);
   }
