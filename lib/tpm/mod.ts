@@ -32,7 +32,7 @@
  * tpm.powerOn();
  * const rsp = await tpm.execute(new Uint8Array([0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x44, 0, 0]));
  * ```
- @module
+ * @module
  */
 export { type ManufactureOptions, Tpm } from "./tpm.ts";
 export {
