@@ -1,0 +1,30 @@
+/**
+ * Long SVSM fuzz runs: `deno task fuzz:svsm [--calls N] [--seed S] [--runs R]`.
+ * Each run boots a fresh VM and sends N hostile calls (tests/support/svsm_fuzzer.ts).
+ * Exits 1 when any run found a problem, printing the seed to replay it.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { fuzzSvsm } from "../tests/support/svsm_fuzzer.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    calls: { type: "string", default: "1000000" },
+    seed: { type: "string", default: String(Date.now() & 0xffffff) },
+    runs: { type: "string", default: "1" },
+  },
+});
+const calls = Number(values.calls), runs = Number(values.runs);
+let seed = Number(values.seed);
+let failed = false;
+for (let i = 0; i < runs; i++, seed++) {
+  const t0 = performance.now();
+  const report = await fuzzSvsm(calls, seed);
+  const ms = performance.now() - t0;
+  const codes = [...report.results].map(([c, n]) => `0x${c.toString(16)}:${n}`).join(" ");
+  console.log(`seed ${seed}: ${calls} calls in ${ms.toFixed(0)} ms; ${codes}`);
+  for (const p of report.problems) console.log(`  PROBLEM ${p}`);
+  failed ||= report.problems.length > 0;
+}
+Deno.exit(failed ? 1 : 0);
