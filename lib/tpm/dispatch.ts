@@ -10,7 +10,7 @@
  * session number; nothing throws out of {@link dispatch}.
  * @module
  */
-import { LIMITS, TPM_HT, TPM_RH, TPM_ST } from "./constants.ts";
+import { LIMITS, TPM_CC, TPM_HT, TPM_RH, TPM_ST, TPMA_NV } from "./constants.ts";
 import type { HandleType } from "./handle_types.ts";
 import { TpmReader, TpmWriter } from "./marshal/buffer.ts";
 import type { Fields, StructOf } from "./marshal/codec.ts";
@@ -212,10 +212,13 @@ function checkHeader(
   }
   const def = table.get(r.u32());
   if (!def) throw new TpmError(TPM_RC.COMMAND_CODE);
-  if (state.phase === "failure" && def.code !== 0x17c && def.code !== 0x17a) {
+  if (
+    state.phase === "failure" && def.code !== TPM_CC.GetTestResult &&
+    def.code !== TPM_CC.GetCapability
+  ) {
     throw new TpmError(TPM_RC.FAILURE);
   }
-  const isStartup = def.code === 0x144;
+  const isStartup = def.code === TPM_CC.Startup;
   if (state.phase !== "operational" && !isStartup) throw new TpmError(TPM_RC.INITIALIZE);
   if (state.phase === "operational" && isStartup) throw new TpmError(TPM_RC.INITIALIZE);
   return def;
@@ -277,7 +280,7 @@ function checkLoaded(state: TpmState, h: number, i: number): void {
   } else if (ht === TPM_HT.NV_INDEX) {
     const ix = state.nv.indices.get(h);
     if (!ix) throw new TpmError(TPM_RC.HANDLE, { where: "handle", n });
-    const platform = (ix.pub.attributes & (1 << 30)) !== 0;
+    const platform = (ix.pub.attributes & TPMA_NV.PLATFORMCREATE) !== 0;
     const enabled = platform ? state.hierarchies.phEnableNV : state.hierarchies.shEnable;
     if (!enabled) throw new TpmError(TPM_RC.HANDLE, { where: "handle", n });
   } else if (ht === TPM_HT.PERMANENT) {

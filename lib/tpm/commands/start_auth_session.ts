@@ -5,7 +5,7 @@
  * sessionKey = KDFa(authHash, bindAuth || salt, "ATH", nonceTPM, nonceCaller, bits).
  * @module
  */
-import { TPM_ALG, TPM_CC, TPM_RH, TPM_SE } from "../constants.ts";
+import { TPM_ALG, TPM_CC, TPM_RH, TPM_SE, TPMA_OBJECT } from "../constants.ts";
 import { recoverSecret } from "../crypto/secret_sharing.ts";
 import { kdfa } from "../crypto/kdfa.ts";
 import { defineCommand } from "../dispatch.ts";
@@ -55,7 +55,7 @@ export const StartAuthSession = defineCommand({
       if (p.encryptedSalt.length !== 0) throw paramError(TPM_RC.VALUE, 2);
     } else {
       const key = ctx.object(0);
-      if (key.publicOnly || (key.publicArea.objectAttributes & (1 << 17)) === 0) {
+      if (key.publicOnly || (key.publicArea.objectAttributes & TPMA_OBJECT.decrypt) === 0) {
         throw new TpmError(TPM_RC.KEY, { where: "handle", n: 1 });
       }
       salt = withParam(() => recoverSecret(key, "SECRET", p.encryptedSalt), 2);

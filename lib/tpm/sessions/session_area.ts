@@ -3,7 +3,7 @@
  * TPMS_AUTH_COMMAND entries in, TPMS_AUTH_RESPONSE entries out.
  * @module
  */
-import { LIMITS, TPM_HT, TPM_RH, TPMA_SESSION } from "../constants.ts";
+import { LIMITS, TPM_ALG, TPM_HT, TPM_RH, TPMA_SESSION } from "../constants.ts";
 import { TpmReader, type TpmWriter } from "../marshal/buffer.ts";
 import { TPM2B_AUTH, TPM2B_NONCE } from "../marshal/types.ts";
 import { TPM_RC, TpmError } from "../response_code.ts";
@@ -55,7 +55,7 @@ export function parseSessionArea(area: Uint8Array, sessions: SessionTable): Auth
       if (!s) throw new TpmError(TPM_RC.REFERENCE_S0 + out.length);
       if (out.some((o) => o.handle === a.handle)) throw sessionRc(TPM_RC.HANDLE, n);
       if (a.attributes & (TPMA_SESSION.decrypt | TPMA_SESSION.encrypt)) {
-        if (s.symmetric.algorithm === 0x0010) throw sessionRc(TPM_RC.SYMMETRIC, n);
+        if (s.symmetric.algorithm === TPM_ALG.NULL) throw sessionRc(TPM_RC.SYMMETRIC, n);
       }
       if ((a.attributes & TPMA_SESSION.audit) && ht === TPM_HT.POLICY_SESSION) {
         throw sessionRc(TPM_RC.ATTRIBUTES, n);

@@ -13,7 +13,7 @@ import { TpmRandom } from "./random.ts";
 import { SessionTable } from "./sessions.ts";
 import { type Now, TpmClock } from "./clock.ts";
 import { Lockout } from "./lockout.ts";
-import { TPMA_OBJECT } from "../constants.ts";
+import { TPMA_NV, TPMA_OBJECT } from "../constants.ts";
 
 /** Why the TPM is or is not accepting commands (Part 1 §12). */
 export type Phase = "off" | "init" | "operational" | "failure";
@@ -73,7 +73,7 @@ export class TpmState {
     this.clock = new TpmClock(opts.now);
   }
 
-  /** The hierarchy an entity belongs to, for DA and enable checks. */
+  /** The name of an entity (Part 1 §16), or undefined when it does not exist. */
   nameOf(handle: number): Uint8Array | undefined {
     const ht = handle >>> 24;
     if (ht === TPM_HT.TRANSIENT || ht === TPM_HT.PERSISTENT) {
@@ -117,7 +117,7 @@ export class TpmState {
     if (ht === TPM_HT.PERMANENT) return handle === TPM_RH.LOCKOUT;
     if (ht === TPM_HT.NV_INDEX) {
       const ix = this.nv.indices.get(handle);
-      return ix ? (ix.pub.attributes & (1 << 25)) === 0 : false;
+      return ix ? (ix.pub.attributes & TPMA_NV.NO_DA) === 0 : false;
     }
     if (ht === TPM_HT.TRANSIENT || ht === TPM_HT.PERSISTENT) {
       const o = this.objects.getObject(handle);
