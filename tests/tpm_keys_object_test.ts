@@ -126,3 +126,31 @@ Deno.test("LoadExternal: a public key loads in any hierarchy; a private part onl
   );
   assert.equal(inOwner.rc, 0x3c5, "TPM_RC_HIERARCHY on parameter 3");
 });
+
+Deno.test("CreateLoaded: under a hierarchy it equals CreatePrimary; under a key its blob loads again", async () => {
+  const k = await KeyTpm.start();
+  const primary = await createPrimary(k, ECC_STORAGE);
+  const params = cat(b2(cat(b2(""), b2(""))), encode(TPM2B_PUBLIC, ECC_STORAGE));
+  const r = await k.run(0x191, [0x40000001], params, [""], true);
+  assert.equal(r.rc, 0);
+  assert.equal(r.params.u16(), 0, "no private blob for a primary");
+  const pub = r.params.bytes(r.params.u16());
+  assert.deepEqual(cat([pub.length >> 8, pub.length & 0xff], pub), primary.pubBytes);
+  const child = await k.run(
+    0x191,
+    [primary.handle],
+    cat(b2(cat(b2(""), b2(SECRET))), encode(TPM2B_PUBLIC, SEALED)),
+    [""],
+    true,
+  );
+  assert.equal(child.rc, 0);
+  const priv = TPM2B_PRIVATE.read(child.params);
+  const size = child.params.u16();
+  const pubBytes = cat([size >> 8, size & 0xff], child.params.bytes(size));
+  const name = child.params.bytes(child.params.u16());
+  const again = await k.run(0x157, [primary.handle], cat(b2(priv), pubBytes), [""], true);
+  assert.equal(again.rc, 0);
+  assert.deepEqual(again.params.bytes(again.params.u16()), name);
+  const u = await k.run(0x15e, [child.handle], new Uint8Array(0), [""]);
+  assert.deepEqual(u.params.bytes(u.params.u16()), SECRET);
+});

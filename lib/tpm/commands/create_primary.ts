@@ -32,8 +32,11 @@ import { creation, hierarchyParent, loadObject, TPM2B_CREATION_DATA } from "./ke
 const MEMO_SIZE = 16;
 const memos = new WeakMap<TpmState, Map<string, CreatedObject>>();
 
-/** Derives (or recalls) a primary object; the memo key covers every derivation input. */
-function derivePrimary(
+/**
+ * Derives (or recalls) a primary object from a hierarchy seed; the memo key
+ * covers every derivation input. Shared with CreateLoaded under a hierarchy.
+ */
+export function derivePrimary(
   state: TpmState,
   seed: Uint8Array,
   template: TpmtPublic,

@@ -9,6 +9,7 @@ import { ActivateCredential } from "./activate_credential.ts";
 import { Certify } from "./certify.ts";
 import { CertifyCreation } from "./certify_creation.ts";
 import { Create } from "./create.ts";
+import { CreateLoaded } from "./create_loaded.ts";
 import { CreatePrimary } from "./create_primary.ts";
 import { Duplicate } from "./duplicate.ts";
 import { ECDH_KeyGen } from "./ecdh_keygen.ts";
@@ -32,6 +33,7 @@ import { VerifySignature } from "./verify_signature.ts";
 export const KEY_COMMANDS: CommandDef[] = [
   CreatePrimary,
   Create,
+  CreateLoaded,
   Load,
   LoadExternal,
   ObjectChangeAuth,
