@@ -86,7 +86,7 @@ Deno.test("tpm capability: algorithms, PCR banks, curves, command attributes, ha
   assert.equal(toHex(cc.body), "02000182");
   // Permanent handles, and an empty transient list.
   const perm = await getCap(tpm, 1, 0x40000000, 3);
-  assert.equal(toHex(perm.body), "400000004000000140000007");
+  assert.equal(toHex(perm.body), "400000014000000740000009");
   assert.equal(perm.more, 1);
   const trans = await getCap(tpm, 1, 0x80000000, 10);
   assert.equal(trans.count, 0);

@@ -44,7 +44,6 @@ function handles(ctx: CommandContext, start: number, count: number): Answer {
     all = s.sessions.all().filter((x) => x.saved).map((x) => x.handle);
   } else if (ht === TPM_HT.PERMANENT) {
     all = [
-      0x40000000,
       TPM_RH.OWNER,
       TPM_RH.NULL,
       TPM_RH.PW,
