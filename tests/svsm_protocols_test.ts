@@ -380,3 +380,21 @@ Deno.test("attestation: the certificate resize answer, SINGLE_SERVICE for the vT
   assert.equal(await call(unknown), R.UNSUPPORTED_PROTOCOL);
   assert.equal(await call(a.op({ manifestVersion: 1 }, true)), R.INVALID_PARAMETER);
 });
+
+Deno.test("deposited pages belong to the SVSM: no CA, VMSA or PVALIDATE on them", async () => {
+  const { mem, pages, request } = fakeSvsmCpu();
+  for (const p of [0x30000, 0x31000]) {
+    pages.set(p, { validated: true, vmpl2Perms: 0xf, vmsa: false });
+  }
+  writeList(mem, 0x6000, 0, [0x30000n]);
+  assert.equal(await call(request(0, 4, 0x6000n)), R.SUCCESS);
+  assert.equal(await call(request(0, 0, 0x30000n)), R.INVALID_ADDRESS, "REMAP_CA onto it");
+  assert.equal(
+    await call(request(0, 2, 0x30000n, 0x31000n, 1n)),
+    R.INVALID_ADDRESS,
+    "a VMSA on it",
+  );
+  writeList(mem, 0x6000, 0, [encodePvalidateEntry({ gpa: 0x30000, validate: false })]);
+  assert.equal(await call(request(0, 1, 0x6000n)), R.INVALID_ADDRESS, "invalidating it");
+  assert.ok(pages.get(0x30000)!.validated);
+});

@@ -59,10 +59,7 @@ function depositOne(cpu: SvsmCpu, lo: number, hi: number): void {
   const size = pageSize === 1 ? PAGE_SIZE_2M : PAGE_SIZE;
   if (!isAligned(gpa, size)) fail(INVALID_PARAMETER);
   if (!cpu.guestMem.contains(gpa, size) || touchesRegistered(cpu, gpa, size)) {
-    fail(INVALID_ADDRESS);
-  }
-  for (let p = gpa; p < gpa + size; p += PAGE_SIZE) {
-    if (cpu.kernel.depositedPages.has(p)) fail(INVALID_ADDRESS);
+    fail(INVALID_ADDRESS); // registered pages, and pages already deposited
   }
   revokeGuestAccess(cpu, gpa, pageSize === 1);
   cpu.guestMem.zero(gpa, size);

@@ -32,13 +32,18 @@ export function isAligned(gpa: number, align: number): boolean {
 
 /**
  * True when `[gpa, gpa + size)` touches a page registered as a guest VMSA or
- * calling area on any vCPU, or the launch VMSA GPA (svsm-abi.md §6).
+ * calling area on any vCPU, the launch VMSA GPA (svsm-abi.md §6), or a page
+ * the guest deposited with the SVSM (which is no longer the guest's to use).
  */
 export function touchesRegistered(cpu: SvsmCpu, gpa: number, size: number): boolean {
   const hits = (page: number) => page >= 0 && page + PAGE_SIZE > gpa && page < gpa + size;
   if (hits(VMSA_LAUNCH_GPA)) return true;
   for (const v of cpu.kernel.guestVcpus.values()) {
     if (hits(v.vmsaGpa) || hits(pageOf(v.caGpa))) return true;
+  }
+  const pool = cpu.kernel.depositedPages;
+  if (pool.size > 0) {
+    for (let p = pageOf(gpa); p < gpa + size; p += PAGE_SIZE) if (pool.has(p)) return true;
   }
   return false;
 }
