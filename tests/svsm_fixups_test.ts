@@ -4,6 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { SECRETS_PAGE } from "../lib/snp/firmware/mod.ts";
+import { MachineFault } from "../lib/snp/mod.ts";
+import { KernelStack, PanicHandler, SvsmPanic } from "../lib/svsm/debug/mod.ts";
+import {
+  ExceptionTable,
+  faultVector,
+  GeneralProtectionFault,
+  Vector,
+} from "../lib/svsm/cpu/mod.ts";
 import { CoreCall, SvsmProtocol, SvsmResultCode } from "../lib/svsm/abi/mod.ts";
 import type { GuestCpu, GuestOs } from "../lib/guest/mod.ts";
 import { svsmImage } from "../lib/svsm/boot/mod.ts";
@@ -103,4 +111,36 @@ Deno.test("a fault outside a guarded region panics: VMPCKs wiped, backtrace, gue
   assert.match(log, /SVSM panic on CPU 0: unhandled fault outside a guarded region: .*#VC 0x404/);
   assert.match(log, /---BACKTRACE---\n {2}\[#0\] requests::request_loop/);
   assert.equal(vm.svsm.panics.panicked?.cpuId, 0);
+});
+
+Deno.test("exception dispatch: vectors by fault kind; guarded faults come back, others panic", () => {
+  assert.equal(faultVector(new MachineFault("vc", 0x404, 0x1000)), Vector.VC);
+  assert.equal(faultVector(new MachineFault("pf", 3, 0x1000)), Vector.PF);
+  assert.equal(faultVector(new MachineFault("npf", 1, 0x1000)), Vector.NPF);
+  assert.equal(faultVector(new GeneralProtectionFault("non-canonical")), Vector.GP);
+  assert.equal(faultVector(new Error("no exception")), -1);
+  const log: string[] = [];
+  const panics = new PanicHandler({
+    secretsPage: () => undefined,
+    terminate: () => {},
+    log: (l) => log.push(l),
+  });
+  const idt = new ExceptionTable(panics);
+  const stack = new KernelStack(0);
+  const fault = new MachineFault("vc", 0x404, 0x2000);
+  {
+    using _g = stack.guard();
+    assert.throws(() => idt.dispatch(stack, fault), (e) => e === fault);
+  }
+  assert.equal(panics.panicked, undefined);
+  assert.throws(() => idt.dispatch(stack, new Error("bug")), SvsmPanic);
+  assert.throws(() => idt.dispatch(stack, fault), SvsmPanic);
+  let seen = 0;
+  idt.register(Vector.GP, (_s, f) => {
+    seen++;
+    throw f;
+  });
+  const gp = new GeneralProtectionFault("x");
+  assert.throws(() => idt.dispatch(stack, gp), (e) => e === gp);
+  assert.equal(seen, 1);
 });

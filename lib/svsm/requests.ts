@@ -9,7 +9,7 @@
  * @module
  */
 
-import { EFER_SVME, SVM_EXIT_VMGEXIT, type Trace, VmsaPage } from "../snp/mod.ts";
+import { SVM_EXIT_VMGEXIT, type Trace, VMSA, VmsaPage } from "../snp/mod.ts";
 import { callName } from "./abi/protocol_ids.ts";
 import type { PanicHandler } from "./debug/panic.ts";
 import type { ExceptionTable } from "./cpu/idt.ts";
@@ -23,9 +23,10 @@ import { runVmpl, runVmplRequest } from "./sev/msr_protocol.ts";
 /** The VMPL the guest OS runs at (COCONUT kernel/src/types.rs `GUEST_VMPL`; svsm-abi.md §10). */
 export const GUEST_VMPL = 2;
 const RUN_GUEST = runVmplRequest(GUEST_VMPL);
-const EXIT_VMGEXIT = BigInt(SVM_EXIT_VMGEXIT);
-const NOT_SVME = ~EFER_SVME;
-const LOW32 = 0xFFFFFFFFn;
+// The hot path reads and writes VMSA fields as 32-bit halves and bytes (no BigInt per call).
+const F = VMSA.fields;
+const EFER_SVME_BYTE = F.efer.offset + 1, EFER_SVME_BIT = 1 << 4; // EFER bit 12
+const RAX = F.rax.offset, EXIT_CODE = F.guestExitCode.offset;
 
 /** What the loop needs from the kernel. */
 export interface RequestLoopKernel {
@@ -87,7 +88,7 @@ export async function requestLoop(k: RequestLoopKernel, cpu: RequestLoopCpu): Pr
     try {
       if (!percpu.vmsaRegistered) await registerGuestVmsa(cpu, vmsaGpa);
       vmsa = guestVmsa(cpu, vmsaGpa, vmsa);
-      vmsa.efer |= EFER_SVME;
+      vmsa.bytes[EFER_SVME_BYTE] |= EFER_SVME_BIT;
     } catch (e) {
       kernelFault(k, cpu, e);
     }
@@ -97,13 +98,20 @@ export async function requestLoop(k: RequestLoopKernel, cpu: RequestLoopCpu): Pr
     }
     try {
       vmsa = guestVmsa(cpu, vmsaGpa, vmsa);
-      vmsa.efer &= NOT_SVME;
-      if (vmsa.guestExitCode !== EXIT_VMGEXIT || !takeCall(cpu)) continue;
+      vmsa.bytes[EFER_SVME_BYTE] &= ~EFER_SVME_BIT;
+      if (!exitedWithVmgexit(vmsa) || !takeCall(cpu)) continue;
     } catch (e) {
       kernelFault(k, cpu, e);
     }
     await handleCall(k, req, vmsaGpa, vmsa);
   }
+}
+
+/** GUEST_EXIT_CODE = 0x403 (VMGEXIT)? */
+function exitedWithVmgexit(vmsa: VmsaPage): boolean {
+  const v = vmsa.view;
+  return v.getUint32(EXIT_CODE, true) === SVM_EXIT_VMGEXIT &&
+    v.getUint32(EXIT_CODE + 4, true) === 0;
 }
 
 /** The host learns the guest VMSA of this vCPU (AP_CREATION, VMPL2 in bits 19:16; §11 step 6). */
@@ -156,9 +164,8 @@ async function handleCall(
   vmsa: VmsaPage,
 ): Promise<void> {
   const cpu = req.cpu as RequestLoopCpu;
-  const rax = vmsa.rax;
-  req.protocol = Number(rax >> 32n);
-  req.call = Number(rax & LOW32);
+  req.protocol = vmsa.view.getUint32(RAX + 4, true);
+  req.call = vmsa.view.getUint32(RAX, true);
   req.regs.rcx = vmsa.rcx;
   req.regs.rdx = vmsa.rdx;
   req.regs.r8 = vmsa.r8;
@@ -177,7 +184,8 @@ async function handleCall(
   let out = vmsa;
   try {
     out = guestVmsa(cpu, vmsaGpa, vmsa); // a handler may have yielded
-    out.rax = BigInt(rc >>> 0);
+    out.view.setUint32(RAX, rc >>> 0, true); // RAX = the result, zero-extended
+    out.view.setUint32(RAX + 4, 0, true);
     out.rcx = req.regs.rcx;
     out.rdx = req.regs.rdx;
     out.r8 = req.regs.r8;

@@ -156,8 +156,7 @@ export class Svsm implements SvsmKernelServices {
         : await this.#bootAp(ctx, stack);
       await requestLoop(this.#loopKernel(), cpu);
     } catch (e) {
-      const panic = e instanceof SvsmPanic ? e : this.panics.uncaught(stack, e);
-      void panic;
+      if (!(e instanceof SvsmPanic)) this.panics.uncaught(stack, e); // stops the SVSM
       await terminate(ctx); // the host ends the VM; this CPU never returns here
     }
   }
@@ -182,6 +181,7 @@ export class Svsm implements SvsmKernelServices {
     this.#checkImage(ctx, stack);
     this.#memoryInit(ctx, stack);
     const cpu = await this.#cpuInit(ctx, stack);
+    cpu.percpu.set("online", 1);
     await this.#greqInit(ctx);
     for (const v of this.machine.vcpus) {
       if (v.id === ctx.vcpuId) continue;
