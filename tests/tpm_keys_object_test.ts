@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { encode } from "../lib/tpm/marshal/codec.ts";
 import { TPM2B_PRIVATE, TPM2B_PUBLIC } from "../lib/tpm/marshal/types.ts";
 import {
+  AES_KEY,
   b2,
   cat,
   create,
+  createParams,
   createPrimary,
   ECC_SIGN,
   ECC_STORAGE,
@@ -153,4 +155,24 @@ Deno.test("CreateLoaded: under a hierarchy it equals CreatePrimary; under a key 
   assert.deepEqual(again.params.bytes(again.params.u16()), name);
   const u = await k.run(0x15e, [child.handle], new Uint8Array(0), [""]);
   assert.deepEqual(u.params.bytes(u.params.u16()), SECRET);
+});
+
+Deno.test("a symmetric (AES-CFB) storage parent protects children like an asymmetric one", async () => {
+  const k = await KeyTpm.start();
+  const aesParent = {
+    ...AES_KEY,
+    objectAttributes: 0x72 | (1 << 16) | (1 << 17),
+    symmetric: { algorithm: 0x0006, keyBits: 256, mode: 0x0043 },
+  };
+  const parent = await createPrimary(k, aesParent);
+  const item = await load(k, parent.handle, await create(k, parent.handle, SEALED, "", SECRET));
+  const u = await k.run(0x15e, [item.handle], new Uint8Array(0), [""]);
+  assert.deepEqual(u.params.bytes(u.params.u16()), SECRET);
+  // It cannot receive a credential: no asymmetric key to share a seed with.
+  const mc = await k.run(0x168, [parent.handle], cat(b2("c"), b2(item.name)));
+  assert.equal(mc.rc, 0x18a);
+  // A restricted symmetric key that also encrypts is not a valid template.
+  const bad = { ...aesParent, objectAttributes: aesParent.objectAttributes | (1 << 18) };
+  const r = await k.run(0x131, [0x40000001], createParams(bad), [""], true);
+  assert.equal(r.rc, 0x2c2);
 });

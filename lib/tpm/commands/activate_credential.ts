@@ -8,7 +8,7 @@
  */
 import { TPM_CC } from "../constants.ts";
 import { requireHash } from "../crypto/hash.ts";
-import { isStorageParent } from "../crypto/object_keys.ts";
+import { isAsymmetricStorageKey } from "../crypto/object_keys.ts";
 import { unwrapOuter } from "../crypto/object_protection.ts";
 import { recoverSecret } from "../crypto/secret_sharing.ts";
 import { defineCommand } from "../dispatch.ts";
@@ -31,7 +31,9 @@ export const ActivateCredential = defineCommand({
   execute(ctx, { credentialBlob, secret }) {
     const activate = ctx.object(0);
     const key = ctx.object(1);
-    if (key.publicOnly || !isStorageParent(key.publicArea)) throw handleError(TPM_RC.TYPE, 2);
+    if (key.publicOnly || !isAsymmetricStorageKey(key.publicArea)) {
+      throw handleError(TPM_RC.TYPE, 2);
+    }
     const pub = key.publicArea;
     const seed = atParam(2, () => recoverSecret(key, "IDENTITY", secret));
     const protector = { nameAlg: pub.nameAlg, symmetric: pub.symmetric, seed };

@@ -7,7 +7,7 @@
  * @module
  */
 import { TPM_ALG, TPM_CC, TPM_RH, TPMA_OBJECT } from "../constants.ts";
-import { isStorageParent } from "../crypto/object_keys.ts";
+import { isAsymmetricStorageKey } from "../crypto/object_keys.ts";
 import { sensitiveBytes, wrapInner, wrapOuter } from "../crypto/object_protection.ts";
 import { createSecret } from "../crypto/secret_sharing.ts";
 import { defineCommand } from "../dispatch.ts";
@@ -63,7 +63,7 @@ export const Duplicate = defineCommand({
     let outSymSeed: Uint8Array = new Uint8Array(0);
     if (!toNull) {
       const parent = ctx.object(1).publicArea;
-      if (!isStorageParent(parent)) throw handleError(TPM_RC.TYPE, 2);
+      if (!isAsymmetricStorageKey(parent)) throw handleError(TPM_RC.TYPE, 2);
       const shared = atParam(2, () => createSecret(parent, "DUPLICATE", ctx.state.rng));
       outSymSeed = shared.encrypted;
       const protector = { nameAlg: parent.nameAlg, symmetric: parent.symmetric, seed: shared.seed };

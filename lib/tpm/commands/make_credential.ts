@@ -9,7 +9,7 @@
  */
 import { TPM_CC } from "../constants.ts";
 import { requireHash } from "../crypto/hash.ts";
-import { isStorageParent } from "../crypto/object_keys.ts";
+import { isAsymmetricStorageKey } from "../crypto/object_keys.ts";
 import { wrapOuter } from "../crypto/object_protection.ts";
 import { createSecret } from "../crypto/secret_sharing.ts";
 import { defineCommand } from "../dispatch.ts";
@@ -28,7 +28,7 @@ export const MakeCredential = defineCommand({
   response: { credentialBlob: TPM2B_ID_OBJECT, secret: TPM2B_ENCRYPTED_SECRET },
   execute(ctx, { credential, objectName }) {
     const key = ctx.object(0).publicArea;
-    if (!isStorageParent(key)) throw handleError(TPM_RC.TYPE, 1);
+    if (!isAsymmetricStorageKey(key)) throw handleError(TPM_RC.TYPE, 1);
     if (credential.length > requireHash(key.nameAlg).size) throw paramError(TPM_RC.SIZE, 1);
     if (objectName.length < 2) throw paramError(TPM_RC.SIZE, 2);
     const shared = atParam(1, () => createSecret(key, "IDENTITY", ctx.state.rng));

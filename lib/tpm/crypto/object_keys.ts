@@ -81,11 +81,20 @@ export function eccPrivateOf(obj: TpmObject): EccKeyPair {
   return cache.ecc;
 }
 
-/** True for a storage parent: restricted, decrypt, not sign (Part 1 §25.1). */
+/**
+ * True for a storage parent: restricted, decrypt, not sign (Part 1 §25.1);
+ * RSA, ECC or a symmetric (SYMCIPHER) key. Keyed-hash derivation parents are
+ * not implemented.
+ */
 export function isStorageParent(pub: TpmtPublic): boolean {
   const a = pub.objectAttributes;
   return (a & (1 << 16)) !== 0 && (a & (1 << 17)) !== 0 && (a & (1 << 18)) === 0 &&
-    (pub.type === TPM_ALG.RSA || pub.type === TPM_ALG.ECC);
+    (pub.type === TPM_ALG.RSA || pub.type === TPM_ALG.ECC || pub.type === TPM_ALG.SYMCIPHER);
+}
+
+/** An RSA or ECC storage key: one that can receive a shared secret (credentials, duplication). */
+export function isAsymmetricStorageKey(pub: TpmtPublic): boolean {
+  return isStorageParent(pub) && pub.type !== TPM_ALG.SYMCIPHER;
 }
 
 /** A storage parent as the protector of its children's private blobs (Part 1 §23.3). */

@@ -62,10 +62,12 @@ export function checkTemplate(
     if (origin === (sens.data.length !== 0)) fail(TPM_RC.ATTRIBUTES);
     checkKeyedHash(pub, restricted, sign, decrypt);
   } else {
-    // SYMCIPHER: "sign" means encrypt here (Part 2 §8.3.3.1.x); no symmetric parents.
-    if (restricted) fail(TPM_RC.ATTRIBUTES);
+    // SYMCIPHER: "sign" means encrypt (Part 2 §8.3.3.1); restricted + decrypt
+    // is a symmetric storage parent (Part 1 §25.1), which only decrypts, in CFB.
+    if (restricted && (sign || !decrypt)) fail(TPM_RC.ATTRIBUTES);
     if (pub.symmetric.algorithm !== A.AES) fail(TPM_RC.SYMMETRIC);
-    if (pub.symmetric.mode !== A.CFB && pub.symmetric.mode !== A.NULL) fail(TPM_RC.MODE);
+    const modes: number[] = restricted ? [A.CFB] : [A.CFB, A.NULL];
+    if (!modes.includes(pub.symmetric.mode)) fail(TPM_RC.MODE);
     if (!origin && sens.data.length !== pub.symmetric.keyBits / 8) fail(TPM_RC.SIZE, IN_SENSITIVE);
     if (origin && sens.data.length !== 0) fail(TPM_RC.ATTRIBUTES);
   }
