@@ -153,3 +153,21 @@ Deno.test("VMPCK0 driver: reports at VMPL0, certificates, a too-small buffer kee
   assert.equal(results[3].rax, 0n, "the channel still works after the short buffer");
   for (const i of [0, 2, 3]) assert.equal(parseReport(reports[i]).vmpl, 0);
 });
+
+Deno.test("REMAP_CA: the loop follows the new calling area on the next call", async () => {
+  const codes: number[] = [];
+  const vm = await runTestVm({
+    main: async (os, cpu) => {
+      const page = await os.allocPages(cpu, 1);
+      const moved = await os.remapCallingArea(cpu, page);
+      codes.push(moved.rax);
+      const r = await os.svsmCall(moved.cpu, CORE, CoreCall.QUERY_PROTOCOL, QUERY(0, 1));
+      codes.push(Number(r.rax));
+      // The old calling area is no longer looked at: a call through it is not taken.
+      await assert.rejects(() => os.svsmCall(cpu, CORE, CoreCall.QUERY_PROTOCOL, QUERY(0, 1)));
+    },
+  });
+  assert.equal(vm.result.status, "finished", String(vm.result.reason));
+  assert.deepEqual(codes, [0, 0]);
+  assert.equal(vm.svsm.guestVcpus.get(0)!.caGpa, vm.os.callingAreas.get(0));
+});

@@ -137,6 +137,17 @@ export class GuestOs {
   }
 
   /**
+   * REMAP_CA: moves `cpu`'s calling area to the page at `caGpa` (a validated guest page).
+   * Returns the SVSM's result code and the CPU to use from now on.
+   */
+  async remapCallingArea(cpu: GuestCpu, caGpa: number): Promise<{ rax: number; cpu: GuestCpu }> {
+    const r = await this.svsmCall(cpu, SvsmProtocol.CORE, CoreCall.REMAP_CA, BigInt(caGpa));
+    if (r.rax !== 0n) return { rax: Number(r.rax), cpu };
+    this.callingAreas.set(cpu.ctx.apicId, caGpa);
+    return { rax: 0, cpu: { ctx: cpu.ctx, caGpa } };
+  }
+
+  /**
    * Starts the AP `apicId`: a VMSA page (VMPL2, EFER.SVME, own SEV features) and a calling
    * area page, then CREATE_VCPU. Returns the SVSM's result code.
    */

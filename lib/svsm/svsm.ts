@@ -44,7 +44,7 @@ import type {
 } from "./request_context.ts";
 import { requestLoop, type RequestLoopCpu } from "./requests.ts";
 import { Ghcb } from "./sev/ghcb.ts";
-import { GREQ_CERT_PAGES, GuestRequestDriver } from "./sev/guest_request.ts";
+import { GREQ_CERT_PAGES, GuestRequestDriver, GuestRequestError } from "./sev/guest_request.ts";
 import { makePageShared, terminate } from "./sev/msr_protocol.ts";
 
 /** How an {@link Svsm} is built. */
@@ -308,9 +308,7 @@ export class Svsm implements SvsmKernelServices {
     try {
       return await driver.report(booted, data, size);
     } catch (e) {
-      if (e instanceof Error && e.name === "GuestRequestError") {
-        fail(SvsmResultCode.INVALID_REQUEST);
-      }
+      if (e instanceof GuestRequestError) fail(SvsmResultCode.INVALID_REQUEST);
       throw e;
     }
   }
