@@ -64,20 +64,18 @@ export async function main(args: string[]): Promise<number> {
   const say = options.quiet ? () => {} : (line: string) => console.log(line);
   const phase = phaseClock(say);
   const facts: string[] = [];
-  const rp = { verifier: undefined as RelyingParty | undefined };
 
   const vm = await createVm({
     seed: options.seed,
     vcpus: options.vcpus,
     memMiB: options.memMiB,
-    main: (os, cpu) =>
-      guest(os, cpu, { vcpus: options.vcpus, phase, say, facts, rp: rp.verifier! }),
+    main: (os, cpu) => guest(os, cpu, { vcpus: options.vcpus, phase, say, facts, rp }),
   });
 
   // 1. The host launches; the firmware measures. The verifier computes the same from the image.
   const measurement = launch(vm);
   const expected = expectedMeasurement(vm.layout);
-  rp.verifier = new RelyingParty({ measurement: expected, nonceSeed: options.seed });
+  const rp = new RelyingParty({ measurement: expected, nonceSeed: options.seed });
   const same = toHex(measurement) === toHex(expected);
   phase(`1 launch: ${options.memMiB} MiB, ${options.vcpus} vCPUs, SVSM image measured`);
   say(`    MEASUREMENT ${toHex(measurement)}`);
