@@ -13,14 +13,14 @@ import { runTestVm, type TestVm } from "./svsm_test_vm.ts";
 const SEEDS = 500;
 const VCPUS = 4;
 const REGION = 0x10000; // each CPU validates and fills 64 KiB of its own
-let order: number[] = []; // which CPU reached its work first: differs between seeds
+let order: number[] = []; // the order the CPUs' PVALIDATE calls finished: differs between seeds
 
 /** What every CPU does: validate its region, fill it, ask QUERY_PROTOCOL. */
 async function work(os: GuestOs, cpu: GuestCpu): Promise<void> {
   const apic = cpu.ctx.apicId;
-  order.push(apic);
   const base = 0x400000 + apic * REGION;
   await os.pvalidate(cpu, base, REGION);
+  order.push(apic);
   cpu.ctx.write(base, new Uint8Array(REGION).fill(0x10 + apic));
   const r = await os.svsmCall(cpu, SvsmProtocol.CORE, CoreCall.QUERY_PROTOCOL, 1n << 32n | 1n);
   cpu.ctx.write(base, new TextEncoder().encode(`${r.rax}:${r.rcx}`));
