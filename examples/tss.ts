@@ -56,7 +56,7 @@ export interface Loaded {
 /** An authorization: the empty password, or a policy session. */
 type Auth = "password" | { session: number };
 
-const EMPTY = new Uint8Array(0);
+const EMPTY: Uint8Array = new Uint8Array(0);
 const NULL_SCHEME = { scheme: TPM_ALG.NULL, hashAlg: 0, extra: 0 };
 const NULL_SYM = { algorithm: TPM_ALG.NULL, keyBits: 0, mode: 0 };
 const ECDSA_SHA256 = { scheme: TPM_ALG.ECDSA, hashAlg: TPM_ALG.SHA256, extra: 0 };
