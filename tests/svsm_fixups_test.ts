@@ -110,6 +110,13 @@ Deno.test("a fault outside a guarded region panics: VMPCKs wiped, backtrace, gue
   const log = vm.svsm.log.join("\n");
   assert.match(log, /SVSM panic on CPU 0: unhandled fault outside a guarded region: .*#VC 0x404/);
   assert.match(log, /---BACKTRACE---\n {2}\[#0\] requests::request_loop/);
+  // Every printed frame names a real line of its file, the one that enters that function.
+  const frames = [...log.matchAll(/\[#\d+\] [\w:]+::(\w+) \((\S+):(\d+)\)/g)];
+  assert.ok(frames.length >= 2);
+  for (const [, fn, file, line] of frames) {
+    const source = Deno.readTextFileSync(new URL(`../lib/svsm/${file}`, import.meta.url));
+    assert.match(source.split("\n")[Number(line) - 1], new RegExp(`"${fn}"`), `${file}:${line}`);
+  }
   assert.equal(vm.svsm.panics.panicked?.cpuId, 0);
 });
 

@@ -69,7 +69,7 @@ interface MutableRequest {
  */
 export async function requestLoop(k: RequestLoopKernel, cpu: RequestLoopCpu): Promise<never> {
   const { ctx, percpu, stack } = cpu;
-  using _frame = stack.frame("requests", "request_loop", 80);
+  using _frame = stack.frame("requests", "request_loop", 72);
   const req: MutableRequest = {
     protocol: 0,
     call: 0,

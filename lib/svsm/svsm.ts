@@ -150,7 +150,7 @@ export class Svsm implements SvsmKernelServices {
   async #main(ctx: CpuContext): Promise<void> {
     const stack = new KernelStack(ctx.vcpuId);
     try {
-      using _f = stack.frame("svsm", ctx.vcpuId === 0 ? "svsm_main" : "start_ap", 130);
+      using _f = stack.frame("svsm", ctx.vcpuId === 0 ? "svsm_main" : "ap_main", 153);
       const cpu = ctx.vcpuId === 0
         ? await this.#bootBsp(ctx, stack)
         : await this.#bootAp(ctx, stack);
@@ -176,7 +176,7 @@ export class Svsm implements SvsmKernelServices {
   }
 
   async #bootBsp(ctx: CpuContext, stack: KernelStack): Promise<BootedCpu> {
-    using _f = stack.frame("svsm", "svsm_start", 150);
+    using _f = stack.frame("svsm", "svsm_start", 179);
     this.#bsp = ctx;
     this.#checkImage(ctx, stack);
     this.#memoryInit(ctx, stack);
@@ -185,7 +185,7 @@ export class Svsm implements SvsmKernelServices {
     await this.#greqInit(ctx);
     for (const v of this.machine.vcpus) {
       if (v.id === ctx.vcpuId) continue;
-      using _s = stack.frame("cpu::smp", "start_secondary_cpus", 160);
+      using _s = stack.frame("svsm", "start_secondary_cpus", 188);
       await startAp({
         ctx,
         ghcb: cpu.ghcb,
@@ -195,7 +195,7 @@ export class Svsm implements SvsmKernelServices {
         entry: this.layout.imageGpa + AP_ENTRY_OFFSET,
       }, v.apicId);
     }
-    using _p = stack.frame("svsm", "prepare_fw", 172);
+    using _p = stack.frame("svsm", "prepare_fw", 198);
     const guest = prepareGuest(ctx, this.layout, this.#allocPage(stack));
     const record = this.guestVcpus.get(ctx.apicId)!;
     record.vmsaGpa = guest.vmsaGpa;
@@ -204,7 +204,7 @@ export class Svsm implements SvsmKernelServices {
   }
 
   async #bootAp(ctx: CpuContext, stack: KernelStack): Promise<BootedCpu> {
-    using _f = stack.frame("cpu::smp", "start_ap", 182);
+    using _f = stack.frame("svsm", "start_ap", 207);
     const cpu = await this.#cpuInit(ctx, stack);
     Atomics.store(this.#online, ctx.vcpuId, 1);
     cpu.percpu.set("online", 1);
@@ -227,7 +227,7 @@ export class Svsm implements SvsmKernelServices {
    * build the allocator over the heap's plaintext (COCONUT `init_memory`).
    */
   #memoryInit(ctx: CpuContext, stack: KernelStack): void {
-    using _f = stack.frame("mm::alloc", "root_mem_init", 205);
+    using _f = stack.frame("svsm", "init_memory", 230);
     const { heapBase, heapSize } = this.layout;
     let first: Uint8Array | undefined;
     for (let gpa = heapBase; gpa < heapBase + heapSize; gpa += PAGE_SIZE) {
@@ -258,7 +258,7 @@ export class Svsm implements SvsmKernelServices {
 
   /** The per-CPU area, exception-safe guest memory, and the GHCB of the running CPU. */
   async #cpuInit(ctx: CpuContext, stack: KernelStack): Promise<BootedCpu> {
-    using _f = stack.frame("cpu::percpu", "setup", 222);
+    using _f = stack.frame("svsm", "setup_percpu", 261);
     const lockCpu = { cpuId: ctx.vcpuId, pause: () => ctx.pause() };
     await this.#heapLock.lock(lockCpu);
     let data: number, ghcbPage: number, table;
