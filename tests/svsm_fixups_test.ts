@@ -151,3 +151,15 @@ Deno.test("exception dispatch: vectors by fault kind; guarded faults come back, 
   assert.throws(() => idt.dispatch(stack, gp), (e) => e === gp);
   assert.equal(seen, 1);
 });
+
+Deno.test("a host that refuses RUN_VMPL(2) ends in a panic, not in a corrupt loop", async () => {
+  let refuse = false;
+  const { vm, result } = await attackVm(async (vm, os, cpu) => {
+    vm.host.tamper.runVmpl = (_vcpu, vmpl, requested) =>
+      refuse && vmpl === 0 && requested === 2 ? "refuse" : undefined;
+    refuse = true;
+    await os.svsmCall(cpu, CORE, CoreCall.QUERY_PROTOCOL, 1n << 32n | 1n);
+  });
+  assert.equal(result.status, "terminated");
+  assert.match(vm.svsm.log[0], /RUN_VMPL\(2\) failed/);
+});
