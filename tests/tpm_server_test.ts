@@ -451,3 +451,23 @@ Deno.test("garbage storm: random bytes on every port never stop the server", asy
     });
   }
 });
+
+Deno.test("a failing state save still answers the client", async () => {
+  const tpm = new StubTpm();
+  const server = serveSwtpm(tpm, {
+    port: 0,
+    onPersist: () => Promise.reject(new Error("disk full")),
+  });
+  const errors: unknown[] = [];
+  const original = console.error;
+  console.error = (...a: unknown[]) => void errors.push(a);
+  try {
+    assert.equal(u32At(await rawCommand(server.port, SHUTDOWN_CLEAR), 10), 0x145);
+    assert.equal(u32At(await control(server.auxPort, be32(SwtpmCmd.STORE_VOLATILE), 4)), 0);
+    assert.equal(errors.length, 2);
+    assert.match(String(errors[0]), /disk full/);
+  } finally {
+    console.error = original;
+    await server.close();
+  }
+});

@@ -11,9 +11,15 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { Tpm } from "../lib/tpm/tpm.ts";
-import { RemoteTpm, serveMssim, serveSwtpm, type TpmServer } from "../lib/tpm/server/mod.ts";
-import { parseTpmServeArgs, startTpmServe, STATE_FILE } from "../cli/tpm_serve.ts";
-import { UsageError } from "../cli/common.ts";
+import {
+  RemoteTpm,
+  serveMssim,
+  serveSwtpm,
+  type TpmDevice,
+  type TpmServer,
+} from "../lib/tpm/server/mod.ts";
+import tpmServe, { parseTpmServeArgs, startTpmServe, STATE_FILE } from "../cli/tpm_serve.ts";
+import { EXIT_OK, UsageError } from "../cli/common.ts";
 
 async function installed(cmd: string, ...args: string[]): Promise<boolean> {
   try {
@@ -519,16 +525,71 @@ Deno.test({
   },
 });
 
-/** A port N with N and N+1 free right now. */
-async function freePairPort(): Promise<number> {
-  const probe = serveSwtpm({
+function stubDevice(): TpmDevice {
+  return {
     poweredOn: false,
     powerOn() {},
     powerOff() {},
     reset() {},
     execute: () => Promise.resolve(new Uint8Array(0)),
-  }, { port: 0 });
+  };
+}
+
+/** A port N with N and N+1 free right now. */
+async function freePairPort(): Promise<number> {
+  const probe = serveSwtpm(stubDevice(), { port: 0 });
   const port = probe.port;
   await probe.close();
   return port;
 }
+
+async function waitListening(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  throw new Error(`nothing listening on ${port}`);
+}
+
+Deno.test("svsm tpm-serve: runs until a client's stop request, saving state; exit 0", async () => {
+  await withDir(async (dir) => {
+    for (const protocol of ["swtpm", "mssim"] as const) {
+      const port = await freePairPort();
+      const state = `${dir}/${protocol}`;
+      const args = ["--port", String(port), "--protocol", protocol, "--state", state];
+      const exit = tpmServe.run(args);
+      await waitListening(port + 1);
+      const conn = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: protocol === "swtpm" ? port + 1 : port,
+      });
+      // swtpm CMD_SHUTDOWN (3) on the control port; mssim TPM_STOP (21) on the command port.
+      await conn.write(new Uint8Array([0, 0, 0, protocol === "swtpm" ? 3 : 21]));
+      assert.equal(await exit, EXIT_OK);
+      conn.close();
+      assert.ok((await Deno.stat(`${state}/${STATE_FILE}`)).size > 0);
+      const leftovers = [...Deno.readDirSync(state)].map((e) => e.name);
+      assert.deepEqual(leftovers, [STATE_FILE], "no temporary file left behind");
+    }
+  });
+});
+
+Deno.test("svsm tpm-serve: corrupt state and a taken port are usage errors", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeFile(`${dir}/${STATE_FILE}`, new Uint8Array([1, 2, 3, 4]));
+    await assert.rejects(tpmServe.run(["--state", dir, "--port", "2"]), UsageError);
+    const taken = serveSwtpm(stubDevice(), { port: 0 });
+    try {
+      await assert.rejects(
+        tpmServe.run(["--port", String(taken.port), "--fresh"]),
+        (e) => e instanceof UsageError && /cannot listen/.test(e.message),
+      );
+    } finally {
+      await taken.close();
+    }
+  });
+});

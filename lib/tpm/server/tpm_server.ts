@@ -79,14 +79,23 @@ export class ServerContext {
       } catch {
         return errorResponse(TPM_RC_FAILURE);
       }
-      if (isSuccessfulShutdown(command, rsp)) await this.#onPersist();
+      if (isSuccessfulShutdown(command, rsp)) await this.#persistOrReport();
       return rsp;
     });
   }
 
   /** Saves state through the gate, so no command is half-run. */
   persist(): Promise<void> {
-    return this.gate.run(() => this.#onPersist());
+    return this.gate.run(() => this.#persistOrReport());
+  }
+
+  /** A failed save must not cost the client its reply: report it on stderr. */
+  async #persistOrReport(): Promise<void> {
+    try {
+      await this.#onPersist();
+    } catch (e) {
+      console.error(`tpm server: cannot save TPM state: ${(e as Error)?.message ?? e}`);
+    }
   }
 
   /** Asks the server to stop (after the current reply is written). */
