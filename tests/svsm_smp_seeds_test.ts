@@ -26,6 +26,12 @@ async function work(os: GuestOs, cpu: GuestCpu): Promise<void> {
   cpu.ctx.write(base, new TextEncoder().encode(`${r.rax}:${r.rcx}`));
 }
 
+/** The boot CPU starts the APs with CREATE_VCPU, then does its share of the work. */
+async function bootCpuMain(os: GuestOs, cpu: GuestCpu): Promise<void> {
+  for (let apic = 1; apic < VCPUS; apic++) assert.equal(await os.startAp(cpu, apic), 0);
+  await work(os, cpu);
+}
+
 /** Digest of the guest-visible end state: RMP state of guest pages, CPU records, CPU regions. */
 function digest(vm: TestVm): string {
   const h = createHash("sha256");
@@ -53,10 +59,7 @@ async function boot(seed: number, orders: Set<string>): Promise<string> {
   const vm = await runTestVm({
     vcpus: VCPUS,
     seed,
-    main: async (os, cpu) => {
-      for (let apic = 1; apic < VCPUS; apic++) assert.equal(await os.startAp(cpu, apic), 0);
-      await work(os, cpu);
-    },
+    main: bootCpuMain,
     apMain: work,
   });
   assert.notEqual(vm.result.status, "terminated", `seed ${seed}: ${vm.result.reason}`);
@@ -79,4 +82,20 @@ Deno.test(`SMP boot with ${VCPUS} vCPUs: same final state under every scheduler 
       ((performance.now() - t0) / 1000).toFixed(1)
     } s`,
   );
+});
+
+Deno.test("the same seed replays the same SMP boot, event for event", async () => {
+  const traceOf = async () => {
+    const vm = await runTestVm({
+      vcpus: VCPUS,
+      seed: 7,
+      trace: true,
+      main: bootCpuMain,
+      apMain: work,
+    });
+    return vm.machine.trace.lines();
+  };
+  const a = await traceOf();
+  assert.ok(a.some((l) => l.includes("call end core/PVALIDATE SUCCESS")));
+  assert.deepEqual(await traceOf(), a);
 });
