@@ -471,3 +471,24 @@ Deno.test("a failing state save still answers the client", async () => {
     await server.close();
   }
 });
+
+Deno.test("a client stalled mid-message is cut off and its slot freed; idle clients are not", async () => {
+  const tpm = new StubTpm();
+  const server = serveSwtpm(tpm, { port: 0, maxConnections: 1, stallTimeoutMs: 100 });
+  try {
+    const idle = await TpmTcpClient.connect(server.port, "raw");
+    await idle.command(GET_RANDOM_8);
+    await new Promise((r) => setTimeout(r, 250)); // idle between messages: allowed
+    assert.equal((await idle.command(GET_RANDOM_8)).length, 15);
+    idle.close();
+    const stalled = await Peer.open(server.port);
+    await stalled.send(GET_RANDOM_8.subarray(0, 7)); // then silence
+    const next = await TpmTcpClient.connect(server.port, "raw"); // waits for the only slot
+    assert.equal(u32At(await next.command(GET_RANDOM_8), 10), 0x17b);
+    assert.ok(await stalled.closedByServer());
+    stalled.close();
+    next.close();
+  } finally {
+    await server.close();
+  }
+});

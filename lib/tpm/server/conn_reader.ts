@@ -32,26 +32,37 @@ export interface ByteStream {
  */
 export class ConnReader {
   #stream: ByteStream;
+  #stallMs: number;
   #buf = new Uint8Array(8192);
   #start = 0;
   #end = 0;
 
-  /** Reads from `stream`. */
-  constructor(stream: ByteStream) {
+  /**
+   * Reads from `stream`. A peer that goes silent for `stallMs` in the middle
+   * of a message is cut off ({@link TruncatedMessage}), so a stalled or
+   * hostile client cannot hold a connection slot forever; silence between
+   * messages is fine (persistent clients idle). 0 = no limit.
+   */
+  constructor(stream: ByteStream, stallMs = 0) {
     this.#stream = stream;
+    this.#stallMs = stallMs;
   }
 
   /**
-   * Resolves to exactly `n` bytes (a fresh copy), or null if the stream
-   * ended before the first of them; ending part-way throws
+   * Resolves to exactly `n` bytes (a fresh copy) starting a message, or null
+   * if the stream ended before the first of them; ending part-way throws
    * {@link TruncatedMessage}.
    */
-  async readExact(n: number): Promise<Uint8Array | null> {
+  readExact(n: number): Promise<Uint8Array | null> {
+    return this.#read(n, true);
+  }
+
+  async #read(n: number, startsMessage: boolean): Promise<Uint8Array | null> {
     const out = new Uint8Array(n);
     let have = 0;
     while (have < n) {
-      if (this.#start === this.#end && !(await this.#fill())) {
-        if (have === 0) return null;
+      if (this.#start === this.#end && !(await this.#fill(!startsMessage || have > 0))) {
+        if (have === 0 && startsMessage) return null;
         throw new TruncatedMessage(`stream ended after ${have} of ${n} bytes`);
       }
       const take = Math.min(n - have, this.#end - this.#start);
@@ -83,17 +94,33 @@ export class ConnReader {
 
   /** Like {@link readExact} but end of stream anywhere is an error. */
   async readAll(n: number): Promise<Uint8Array> {
-    const out = await this.readExact(n);
+    const out = await this.#read(n, false);
     if (out === null) throw new TruncatedMessage(`stream ended before ${n} bytes`);
     return out;
   }
 
-  async #fill(): Promise<boolean> {
+  async #fill(midMessage: boolean): Promise<boolean> {
     this.#start = this.#end = 0;
-    const n = await this.#stream.read(this.#buf);
+    const read = this.#stream.read(this.#buf);
+    const n = midMessage && this.#stallMs > 0 ? await this.#withinStallLimit(read) : await read;
     if (n === null || n === 0) return false;
     this.#end = n;
     return true;
+  }
+
+  async #withinStallLimit(read: Promise<number | null>): Promise<number | null> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stalled = new Promise<"stalled">((resolve) => {
+      timer = setTimeout(() => resolve("stalled"), this.#stallMs);
+    });
+    try {
+      const r = await Promise.race([read, stalled]);
+      if (r !== "stalled") return r;
+      read.catch(() => {}); // settles when the connection is closed
+      throw new TruncatedMessage(`peer silent for ${this.#stallMs} ms in mid-message`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

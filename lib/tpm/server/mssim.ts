@@ -65,8 +65,8 @@ const TPM_PLATFORM_AVAILABLE = 0x01 | 0x04 | 0x08;
  */
 export function serveMssim(device: TpmDevice, options: TpmServerOptions): TpmServer {
   return new TpmServer("mssim", device, {
-    command: (ctx) => (conn) => serveCommands(ctx, new ConnReader(conn), conn),
-    aux: (ctx) => (conn) => servePlatform(ctx, new ConnReader(conn), conn),
+    command: (ctx) => (conn) => serveCommands(ctx, new ConnReader(conn, ctx.stallMs), conn),
+    aux: (ctx) => (conn) => servePlatform(ctx, new ConnReader(conn, ctx.stallMs), conn),
   }, options);
 }
 

@@ -71,8 +71,8 @@ const TPM_SPECIFICATION = '{"TPMSpecification":{"family":"2.0","level":0,"revisi
  */
 export function serveSwtpm(device: TpmDevice, options: TpmServerOptions): TpmServer {
   return new TpmServer("swtpm", device, {
-    command: (ctx) => (conn) => serveData(ctx, new ConnReader(conn), conn),
-    aux: (ctx) => (conn) => serveControl(ctx, new ConnReader(conn), conn),
+    command: (ctx) => (conn) => serveData(ctx, new ConnReader(conn, ctx.stallMs), conn),
+    aux: (ctx) => (conn) => serveControl(ctx, new ConnReader(conn, ctx.stallMs), conn),
   }, options);
 }
 

@@ -28,6 +28,12 @@ export interface TpmServerOptions {
   /** Live connections per port; more wait in the accept queue. Default 8. */
   readonly maxConnections?: number;
   /**
+   * A client silent this long in the middle of a message is disconnected,
+   * freeing its slot (default 10 000 ms; 0 = never). Idle time between
+   * messages is not limited.
+   */
+  readonly stallTimeoutMs?: number;
+  /**
    * Called (with the TPM idle) when its state should be saved: after a
    * successful TPM2_Shutdown, and when a client asks the server to store
    * state or to stop.
@@ -52,6 +58,8 @@ export class ServerContext {
   readonly gate: TpmGate;
   /** Locality for commands without their own (swtpm CMD_SET_LOCALITY). */
   locality = 0;
+  /** Mid-message silence limit for {@link ConnReader}s (ms; 0 = none). */
+  readonly stallMs: number;
   #onPersist: () => void | Promise<void>;
   #requestStop: () => void;
 
@@ -60,8 +68,10 @@ export class ServerContext {
     device: TpmDevice,
     onPersist: () => void | Promise<void>,
     requestStop: () => void,
+    stallMs: number,
   ) {
     this.gate = new TpmGate(device);
+    this.stallMs = stallMs;
     this.#onPersist = onPersist;
     this.#requestStop = requestStop;
   }
@@ -148,6 +158,7 @@ export class TpmServer {
       device,
       options.onPersist ?? (() => {}),
       () => void this.close(),
+      options.stallTimeoutMs ?? DEFAULT_STALL_MS,
     );
     const max = options.maxConnections ?? 8;
     this.#services = bindPair(options.port, handlers.command(ctx), handlers.aux(ctx), max);
@@ -165,6 +176,7 @@ export class TpmServer {
 }
 
 const PAIR_ATTEMPTS = 20;
+const DEFAULT_STALL_MS = 10_000;
 
 function bindPair(
   port: number,
