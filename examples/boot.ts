@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { createHash } from "node:crypto";
 import { toHex } from "../lib/common/hex.ts";
 import type { GuestCpu, GuestOs } from "../lib/guest/mod.ts";
+import type { Machine } from "../lib/snp/mod.ts";
 import { requestAttestation } from "../lib/guest/attest.ts";
 import { TpmSvsm } from "../lib/guest/tpm_svsm.ts";
 import { EK_RSA2048_TEMPLATE } from "../lib/tpm/ek.ts";
@@ -45,6 +46,102 @@ export interface BootOptions {
   quiet: boolean;
 }
 
+/** One phase of the story: what happened, how long it took, the details. */
+export interface BootPhase {
+  /** 1..6. */
+  readonly step: number;
+  /** One line. */
+  readonly title: string;
+  /** Wall-clock milliseconds since the previous phase. */
+  readonly ms: number;
+  /** Indented detail lines. */
+  readonly details: string[];
+}
+
+/** What a boot established, for people (`main`) and tools (`svsm boot --json`). */
+export interface BootSummary {
+  /** "finished" when the VM ran to its end. */
+  status: string;
+  /** Why it did not finish. */
+  reason?: string;
+  /** The launch digest (hex). */
+  measurement: string;
+  /** It equals the digest computed from the image. */
+  measurementExpected: boolean;
+  /** vCPUs of the VM. */
+  vcpus: number;
+  /** Guest vCPUs running at VMPL2. */
+  vcpusUp: number;
+  /** Pages the guest validated through the SVSM. */
+  validatedPages: number;
+  /** The EK's TPM Name (hex). */
+  ekName: string;
+  /** Key report fields, as text. */
+  report: Record<string, string>;
+  /** The report verified (chain, signature, measurement, REPORT_DATA, VMPL). */
+  reportValid: boolean;
+  /** Why not. */
+  reportReasons: string[];
+  /** The report-bound manifest holds the vTPM's EK. */
+  ekBound: boolean;
+  /** The AK activated a credential made for the EK. */
+  akBound: boolean;
+  /** The AK's quote verified (signature, nonce, PCR digest). */
+  quoteValid: boolean;
+  /** Each phase. */
+  phases: BootPhase[];
+}
+
+/**
+ * Boots the default VM and runs phases 1 to 6; `onPhase` sees each phase as it ends.
+ *
+ * @example
+ * ```ts
+ * import { boot } from "./boot.ts";
+ * const { summary } = await boot({ seed: 1, vcpus: 2, memMiB: 8, quiet: true });
+ * summary.quoteValid; // true
+ * ```
+ */
+export async function boot(
+  options: BootOptions & { trace?: boolean },
+  onPhase: (phase: BootPhase) => void = () => {},
+): Promise<{ summary: BootSummary; machine: Machine }> {
+  const story = new Story(onPhase);
+  const summary = { phases: story.phases, report: {}, reportReasons: [] } as unknown as BootSummary;
+  const vm = await createVm({
+    seed: options.seed,
+    vcpus: options.vcpus,
+    memMiB: options.memMiB,
+    trace: options.trace,
+    main: (os, cpu) => guest(os, cpu, { vcpus: options.vcpus, story, summary, rp }),
+  });
+
+  // 1. The host launches; the firmware measures. The verifier computes the same from the image.
+  const measurement = toHex(launch(vm));
+  const expected = expectedMeasurement(vm.layout);
+  const rp = new RelyingParty({ measurement: expected, nonceSeed: options.seed });
+  summary.vcpus = options.vcpus;
+  summary.measurement = measurement;
+  summary.measurementExpected = measurement === toHex(expected);
+  story.phase(`launch: ${options.memMiB} MiB, ${options.vcpus} vCPUs, SVSM image measured`, [
+    `MEASUREMENT ${measurement}`,
+    `${summary.measurementExpected ? "equals" : "DIFFERS FROM"} the digest the verifier ` +
+    "computes from the image",
+  ]);
+
+  // 2–6 happen inside the VM: the guest's program.
+  const result = await vm.host.run();
+  summary.status = result.status;
+  if (result.reason) summary.reason = result.reason;
+  return { summary, machine: vm.machine };
+}
+
+/** True when the VM finished and every check held. */
+export function bootSucceeded(s: BootSummary): boolean {
+  return s.status === "finished" && s.measurementExpected && s.reportValid && s.ekBound &&
+    s.akBound && s.quoteValid;
+}
+
 /**
  * Runs the example with command-line `args`; returns the exit code (0 booted and verified,
  * 1 something did not check out, 2 bad arguments).
@@ -61,89 +158,109 @@ export async function main(args: string[]): Promise<number> {
     console.error(`${options}\n${USAGE}`);
     return 2;
   }
-  const say = options.quiet ? () => {} : (line: string) => console.log(line);
-  const phase = phaseClock(say);
-  const facts: string[] = [];
-
-  const vm = await createVm({
-    seed: options.seed,
-    vcpus: options.vcpus,
-    memMiB: options.memMiB,
-    main: (os, cpu) => guest(os, cpu, { vcpus: options.vcpus, phase, say, facts, rp }),
-  });
-
-  // 1. The host launches; the firmware measures. The verifier computes the same from the image.
-  const measurement = launch(vm);
-  const expected = expectedMeasurement(vm.layout);
-  const rp = new RelyingParty({ measurement: expected, nonceSeed: options.seed });
-  const same = toHex(measurement) === toHex(expected);
-  phase(`1 launch: ${options.memMiB} MiB, ${options.vcpus} vCPUs, SVSM image measured`);
-  say(`    MEASUREMENT ${toHex(measurement)}`);
-  say(`    ${same ? "equals" : "DIFFERS FROM"} the digest the verifier computes from the image`);
-  facts.push(
-    `measurement: ${toHex(measurement).slice(0, 32)}… (${same ? "as expected" : "unexpected"})`,
-  );
-
-  // 2–6 happen inside the VM; the guest's program narrates them.
-  const result = await vm.host.run();
-  facts.push(`status: ${result.status}${result.reason ? ` (${result.reason})` : ""}`);
-  console.log(facts.join("\n"));
-  const ok = result.status === "finished" && facts.every((f) => !/FAILED|unexpected/.test(f));
-  return ok ? 0 : 1;
+  const { summary } = await boot(options, options.quiet ? undefined : printPhase);
+  console.log(summaryLines(summary).join("\n"));
+  return bootSucceeded(summary) ? 0 : 1;
 }
 
-/** What the guest's boot CPU narrates with. */
-interface Narration {
+/** A phase as the example prints it: `[   12.3 ms] 4 vTPM: …` and its details. */
+export function printPhase(p: BootPhase): void {
+  console.log(`[${p.ms.toFixed(1).padStart(7)} ms] ${p.step} ${p.title}`);
+  for (const d of p.details) console.log(`    ${d}`);
+}
+
+/** The closing facts, one per line. */
+export function summaryLines(s: BootSummary): string[] {
+  const ok = (b: boolean, yes: string) => b ? yes : "FAILED";
+  return [
+    `measurement: ${s.measurement.slice(0, 32)}… (${ok(s.measurementExpected, "as expected")})`,
+    `vCPUs up: ${s.vcpusUp}/${s.vcpus}`,
+    `validated: ${s.validatedPages} pages`,
+    `EK: ${s.ekName?.slice(0, 24)}…`,
+    `report: ${ok(s.reportValid, "valid")}`,
+    `EK bound to the report: ${ok(s.ekBound, "yes")}`,
+    `AK bound to the EK: ${ok(s.akBound, "yes")}`,
+    `quote: ${ok(s.quoteValid, "valid")}`,
+    `status: ${s.status}${s.reason ? ` (${s.reason})` : ""}`,
+  ];
+}
+
+/** Collects phases with the wall-clock time since the previous one. */
+class Story {
+  readonly phases: BootPhase[] = [];
+  readonly #onPhase: (phase: BootPhase) => void;
+  #last = performance.now();
+
+  constructor(onPhase: (phase: BootPhase) => void) {
+    this.#onPhase = onPhase;
+  }
+
+  phase(title: string, details: string[]): void {
+    const now = performance.now();
+    const p = { step: this.phases.length + 1, title, ms: now - this.#last, details };
+    this.#last = now;
+    this.phases.push(p);
+    this.#onPhase(p);
+  }
+}
+
+/** What the guest's program reports into. */
+interface GuestContext {
   vcpus: number;
-  phase: (what: string) => void;
-  say: (line: string) => void;
-  facts: string[];
+  story: Story;
+  summary: BootSummary;
   rp: RelyingParty;
 }
 
 /** The guest's program on its boot CPU (VMPL2): phases 2 to 6. */
-async function guest(os: GuestOs, cpu: GuestCpu, n: Narration): Promise<void> {
-  const { phase, say, facts, rp } = n;
+async function guest(os: GuestOs, cpu: GuestCpu, g: GuestContext): Promise<void> {
+  const { story, summary, rp } = g;
 
   // 2. The SVSM booted (its APs are up at VMPL0); the guest starts its own vCPUs.
   let started = 1;
-  for (let apicId = 1; apicId < n.vcpus; apicId++) {
+  for (let apicId = 1; apicId < g.vcpus; apicId++) {
     if (await os.startAp(cpu, apicId) === 0) started++;
   }
-  phase(`2 SVSM boot: VMPL0 on ${n.vcpus} vCPUs (APs by AP_CREATION); guest at VMPL2`);
-  say(`    the guest found the SVSM at 0x${os.svsm!.base.toString(16)} in its secrets page`);
-  say(`    CREATE_VCPU: ${started}/${n.vcpus} guest vCPUs running at VMPL2`);
-  facts.push(`vCPUs up: ${started}/${n.vcpus}`);
+  summary.vcpusUp = started;
+  story.phase(`SVSM boot: VMPL0 on ${g.vcpus} vCPUs (APs by AP_CREATION); guest at VMPL2`, [
+    `the guest found the SVSM at 0x${os.svsm!.base.toString(16)} in its secrets page`,
+    `CREATE_VCPU: ${started}/${g.vcpus} guest vCPUs running at VMPL2`,
+  ]);
 
   // 3. Validate the rest of guest memory (everything below the SVSM) through the SVSM.
   const size = os.svsm!.base - POOL_END;
   await os.pvalidate(cpu, POOL_END, size);
-  phase(`3 guest memory: ${size >> 20} MiB validated through SVSM PVALIDATE lists`);
-  say(`    ${size / 4096} pages; the guest cannot PVALIDATE at VMPL2, so the SVSM does it`);
-  facts.push(`validated: ${size / 4096} pages`);
+  summary.validatedPages = size / 4096;
+  story.phase(`guest memory: ${size >> 20} MiB validated through SVSM PVALIDATE lists`, [
+    `${size / 4096} pages; the guest cannot PVALIDATE at VMPL2, so the SVSM does it`,
+  ]);
 
   // 4. The vTPM: the guest's driver probes it, sends Startup and reads the EK.
   const driver = await TpmSvsm.probe(os, cpu, { commandName: tpmCommandName });
   const tpm = new Tss((command) => driver.transmit(command));
   await tpm.startup();
   const ek = await tpm.createPrimary(TPM_RH.ENDORSEMENT, EK_RSA2048_TEMPLATE);
-  phase("4 vTPM: TPM2_Startup, EK RSA-2048 (TCG EK profile template L-1, policy A)");
-  say(`    EK name ${toHex(ek.name)}`);
-  facts.push(`EK: ${toHex(ek.name).slice(0, 24)}…`);
+  summary.ekName = toHex(ek.name);
+  story.phase("vTPM: TPM2_Startup, EK RSA-2048 (TCG EK profile template L-1, policy A)", [
+    `EK name ${summary.ekName}`,
+  ]);
 
   // 5. The attestation report, through the SVSM attestation protocol.
   const evidence = await requestAttestation(os, cpu, rp.nonce);
   const verdict = rp.checkReport(evidence);
+  const fields = describeReport(verdict.report).filter((f) => REPORT_FIELDS.includes(f.name));
+  summary.report = Object.fromEntries(fields.map((f) => [f.name, f.value]));
   const resized = evidence.calls > 1 ? `, ${evidence.calls} calls: the guest grew its buffers` : "";
-  phase(`5 attestation report: SVSM_ATTEST_SERVICES${resized}`);
-  for (const f of describeReport(verdict.report)) {
-    if (REPORT_FIELDS.includes(f.name)) say(`    ${f.name.padEnd(12)} ${short(f.value)}`);
-  }
-  say("    REPORT_DATA = SHA-512(nonce ‖ services manifest); the manifest holds the EK");
+  story.phase(`attestation report: SVSM_ATTEST_SERVICES${resized}`, [
+    ...fields.map((f) => `${f.name.padEnd(12)} ${short(f.value)}`),
+    "REPORT_DATA = SHA-512(nonce ‖ services manifest); the manifest holds the EK",
+  ]);
 
   // 6. The verifier's side: report, EK, AK, quote.
   const v = verdict.verify;
-  const ekBound = verdict.ekPublic !== undefined &&
+  summary.reportValid = v.valid;
+  summary.reportReasons = v.reasons;
+  summary.ekBound = verdict.ekPublic !== undefined &&
     toHex(verdict.ekPublic) === toHex(ek.publicArea);
   const ak = await tpm.createPrimary(TPM_RH.OWNER, AK_TEMPLATE);
   const challenge = await rp.challengeAk(ak.publicArea);
@@ -156,30 +273,23 @@ async function guest(os: GuestOs, cpu: GuestCpu, n: Narration): Promise<void> {
     challenge.credentialBlob,
     challenge.secret,
   );
-  const akBound = rp.akBound(recovered);
+  summary.akBound = rp.akBound(recovered);
   const measured = sha256(WORKLOAD);
   await tpm.pcrExtend(PCR, measured);
   const quote = await tpm.quote(ak.handle, rp.nonce, [PCR]);
   const q = await rp.checkQuote(quote, [PCR], [replayPcr([measured])]);
-  const quoteOk = q.signatureValid && q.nonceMatches && q.pcrDigestMatches;
-  phase("6 verification");
-  say(
-    `    report: ${v.valid ? "valid" : "INVALID"} (${v.checks.length} checks: ARK → ASK → VCEK, ` +
-      `signature, measurement, REPORT_DATA, VMPL 0)`,
-  );
-  for (const reason of v.reasons) say(`      ✗ ${reason}`);
-  say(`    EK in the report-bound manifest = the vTPM's EK: ${yes(ekBound)}`);
-  say(`    AK bound to that EK: ${yes(akBound)} — the verifier encrypted a credential to the EK`);
-  say("      for the AK's Name (MakeCredential); only the TPM holding that EK's private key,");
-  say("      with this exact AK loaded, recovers it (ActivateCredential)");
-  say(
-    `    quote of PCR ${PCR} by the AK: signature ${yes(q.signatureValid)}, nonce ` +
-      `${yes(q.nonceMatches)}, PCR matches the workload's measurement ${yes(q.pcrDigestMatches)}`,
-  );
-  facts.push(`report: ${v.valid ? "valid" : "FAILED"}`);
-  facts.push(`EK bound to the report: ${ekBound ? "yes" : "FAILED"}`);
-  facts.push(`AK bound to the EK: ${akBound ? "yes" : "FAILED"}`);
-  facts.push(`quote: ${quoteOk ? "valid" : "FAILED"}`);
+  summary.quoteValid = q.signatureValid && q.nonceMatches && q.pcrDigestMatches;
+  story.phase("verification", [
+    `report: ${v.valid ? "valid" : "INVALID"} (${v.checks.length} checks: ARK → ASK → VCEK, ` +
+    "signature, measurement, REPORT_DATA, VMPL 0)",
+    ...v.reasons.map((r) => `  ✗ ${r}`),
+    `EK in the report-bound manifest = the vTPM's EK: ${yes(summary.ekBound)}`,
+    `AK bound to that EK: ${yes(summary.akBound)} — the verifier encrypted a credential to the EK`,
+    "  for the AK's Name (MakeCredential); only the TPM holding that EK's private key,",
+    "  with this exact AK loaded, recovers it (ActivateCredential)",
+    `quote of PCR ${PCR} by the AK: signature ${yes(q.signatureValid)}, nonce ` +
+    `${yes(q.nonceMatches)}, PCR matches the workload's measurement ${yes(q.pcrDigestMatches)}`,
+  ]);
 }
 
 function yes(b: boolean): string {
@@ -194,14 +304,19 @@ function sha256(data: Uint8Array): Uint8Array {
   return new Uint8Array(createHash("sha256").update(data).digest());
 }
 
-/** Prints each phase with the time since the previous one. */
-function phaseClock(say: (line: string) => void): (what: string) => void {
-  let last = performance.now();
-  return (what) => {
-    const now = performance.now();
-    say(`[${(now - last).toFixed(1).padStart(7)} ms] ${what}`);
-    last = now;
-  };
+/** Checks `--seed`, `--vcpus` and `--mem` (as given on a command line); a string is the error. */
+export function checkOptions(
+  values: { seed: string; vcpus: string; mem: string },
+): Omit<BootOptions, "quiet"> | string {
+  const seed = Number(values.seed);
+  const vcpus = Number(values.vcpus);
+  const memMiB = Number(values.mem);
+  if (!Number.isInteger(seed)) return `--seed must be an integer`;
+  if (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > 64) return `--vcpus must be 1..64`;
+  if (!Number.isInteger(memMiB) || memMiB < 8 || memMiB % 2 !== 0 || memMiB > 4096) {
+    return `--mem must be an even number of MiB, 8..4096`;
+  }
+  return { seed, vcpus, memMiB };
 }
 
 /** Parses and checks the options; a string is the error. */
@@ -217,15 +332,8 @@ export function parseOptions(args: string[]): BootOptions | string {
       },
       strict: true,
     });
-    const seed = Number(values.seed);
-    const vcpus = Number(values.vcpus);
-    const memMiB = Number(values.mem);
-    if (!Number.isInteger(seed)) return `--seed must be an integer`;
-    if (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > 64) return `--vcpus must be 1..64`;
-    if (!Number.isInteger(memMiB) || memMiB < 8 || memMiB % 2 !== 0 || memMiB > 4096) {
-      return `--mem must be an even number of MiB, 8..4096`;
-    }
-    return { seed, vcpus, memMiB, quiet: values.quiet };
+    const checked = checkOptions(values);
+    return typeof checked === "string" ? checked : { ...checked, quiet: values.quiet };
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
   }
