@@ -326,16 +326,17 @@ function buildResponse(
   out: Record<string, unknown>,
   plan: AuthPlan,
 ): Uint8Array {
-  const pw = new TpmWriter();
-  for (const [k, codec] of Object.entries(def.response)) codec.write(pw, out[k]);
-  const sessions = tag === TPM_ST.SESSIONS
-    ? finishSessions(state, def, ctx, plan, pw.finish())
-    : { params: pw.finish(), area: new Uint8Array(0) };
-  const w = new TpmWriter();
+  const w = new TpmWriter(256);
   w.u16(tag).u32(0).u32(TPM_RC.SUCCESS);
   if (def.responseHandle) w.u32(ctx.responseHandle);
-  if (tag === TPM_ST.SESSIONS) w.u32(sessions.params.length);
-  w.bytes(sessions.params).bytes(sessions.area);
+  const sizeAt = w.length;
+  if (tag === TPM_ST.SESSIONS) w.u32(0);
+  const start = w.length;
+  for (const [k, codec] of Object.entries(def.response)) codec.write(w, out[k]);
+  if (tag === TPM_ST.SESSIONS) {
+    w.patchU32(sizeAt, w.length - start);
+    finishSessions(state, def, ctx, plan, w, start);
+  }
   w.patchU32(2, w.length);
   return w.finish();
 }

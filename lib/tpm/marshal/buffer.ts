@@ -22,14 +22,12 @@ export class TpmReader {
   readonly buf: Uint8Array;
   #pos: number;
   readonly #end: number;
-  readonly #view: DataView;
 
   /** Reads `buf[start, end)`. */
   constructor(buf: Uint8Array, start = 0, end = buf.length) {
     this.buf = buf;
     this.#pos = start;
     this.#end = end;
-    this.#view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   /** Current offset into `buf`. */
@@ -54,15 +52,19 @@ export class TpmReader {
   }
   /** Big-endian u16. */
   u16(): number {
-    return this.#view.getUint16(this.#take(2));
+    const p = this.#take(2);
+    return (this.buf[p] << 8) | this.buf[p + 1];
   }
   /** Big-endian u32. */
   u32(): number {
-    return this.#view.getUint32(this.#take(4));
+    const p = this.#take(4);
+    const b = this.buf;
+    return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
   }
   /** Big-endian u64. */
   u64(): bigint {
-    return this.#view.getBigUint64(this.#take(8));
+    const hi = this.u32();
+    return (BigInt(hi) << 32n) | BigInt(this.u32());
   }
   /** `n` bytes, as a view into `buf` (the dispatcher reads a private copy of each command). */
   bytes(n: number): Uint8Array {
@@ -88,8 +90,13 @@ export class TpmReader {
  * ```
  */
 export class TpmWriter {
-  #buf = new Uint8Array(64);
+  #buf: Uint8Array;
   #len = 0;
+
+  /** Starts with room for `capacity` bytes; it grows as needed. */
+  constructor(capacity = 32) {
+    this.#buf = new Uint8Array(capacity);
+  }
 
   #room(n: number): number {
     if (this.#len + n > this.#buf.length) {
@@ -122,14 +129,13 @@ export class TpmWriter {
   /** Big-endian u32. */
   u32(v: number): this {
     const p = this.#room(4);
-    new DataView(this.#buf.buffer).setUint32(p, v >>> 0);
+    this.#put32(p, v);
     return this;
   }
   /** Big-endian u64. */
   u64(v: bigint): this {
-    const p = this.#room(8);
-    new DataView(this.#buf.buffer).setBigUint64(p, BigInt.asUintN(64, v));
-    return this;
+    const x = BigInt.asUintN(64, v);
+    return this.u32(Number(x >> 32n)).u32(Number(x & 0xffffffffn));
   }
   /** Raw bytes. */
   bytes(b: Uint8Array): this {
@@ -139,11 +145,23 @@ export class TpmWriter {
   }
   /** Overwrites a u32 already written at `offset` (for size fields). */
   patchU32(offset: number, v: number): void {
-    new DataView(this.#buf.buffer).setUint32(offset, v >>> 0);
+    this.#put32(offset, v);
   }
-  /** Overwrites a u16 already written at `offset`. */
-  patchU16(offset: number, v: number): void {
-    new DataView(this.#buf.buffer).setUint16(offset, v);
+  /** A view of bytes already written (valid until the next write). */
+  view(start: number, end: number = this.#len): Uint8Array {
+    return this.#buf.subarray(start, end);
+  }
+  /** Overwrites bytes already written at `offset`. */
+  patch(offset: number, b: Uint8Array): void {
+    this.#buf.set(b, offset);
+  }
+
+  #put32(p: number, v: number): void {
+    const b = this.#buf;
+    b[p] = v >>> 24;
+    b[p + 1] = (v >>> 16) & 0xff;
+    b[p + 2] = (v >>> 8) & 0xff;
+    b[p + 3] = v & 0xff;
   }
   /** A copy of the bytes written. */
   finish(): Uint8Array {

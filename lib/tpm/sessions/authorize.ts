@@ -67,10 +67,12 @@ export function authorize(
   const decrypt = auths.findIndex((a) => a.attributes & TPMA_SESSION.decrypt);
   const encrypt = auths.findIndex((a) => a.attributes & TPMA_SESSION.encrypt);
   consistency(def, auths, roles.length, handles, decrypt, encrypt);
-  const names = handles.map((h) => state.nameOf(h) ?? new Uint8Array(0));
+  // Names are needed only by HMAC and policy sessions; a password-only command skips them.
+  let nameList: Uint8Array[] | null = null;
+  const names = () => (nameList ??= handles.map((h) => state.nameOf(h) ?? new Uint8Array(0)));
   const cp = new Map<number, Uint8Array>();
   const cpFor = (alg: number) => {
-    if (!cp.has(alg)) cp.set(alg, cpHash(alg, def.code, names, paramBytes));
+    if (!cp.has(alg)) cp.set(alg, cpHash(alg, def.code, names(), paramBytes));
     return cp.get(alg)!;
   };
   const bound: boolean[] = [];
@@ -129,7 +131,7 @@ function checkAuth(
   a: AuthCommand,
   role: string,
   cpFor: (alg: number) => Uint8Array,
-  names: Uint8Array[],
+  names: () => Uint8Array[],
   extra: Uint8Array[],
   locality: number,
 ): boolean {
@@ -223,7 +225,7 @@ function checkPolicy(
   role: string,
   entity: number,
   cp: Uint8Array,
-  names: Uint8Array[],
+  names: () => Uint8Array[],
 ): void {
   if (def.code === TPM_CC.PolicySecret && !s.isPasswordNeeded && !s.isAuthValueNeeded) {
     throw new TpmError(TPM_RC.MODE);
@@ -240,7 +242,7 @@ function checkPolicy(
     if (s.commandCode !== def.code) throw new TpmError(TPM_RC.POLICY_CC);
   } else if (role === "ADMIN" || role === "DUP") throw new TpmError(TPM_RC.POLICY_FAIL);
   if (s.cpHash.length > 0 && !equalBytes(s.cpHash, cp)) throw new TpmError(TPM_RC.POLICY_FAIL);
-  if (s.nameHash.length > 0 && !equalBytes(s.nameHash, nameHash(s.authHash, names))) {
+  if (s.nameHash.length > 0 && !equalBytes(s.nameHash, nameHash(s.authHash, names()))) {
     throw new TpmError(TPM_RC.POLICY_FAIL);
   }
 }
@@ -335,7 +337,8 @@ function currentAuth(state: TpmState, a: AuthCommand): Uint8Array {
 
 /**
  * Response-side session processing (the reference's BuildResponseSession):
- * new nonceTPM, response parameter encryption, response HMACs, then session
+ * new nonceTPM, encryption of the response parameters in `w` from
+ * `paramStart`, the response session area appended to `w`, then session
  * flush or policy reset.
  */
 export function finishSessions(
@@ -343,18 +346,19 @@ export function finishSessions(
   def: CommandDef,
   ctx: CommandContext,
   plan: AuthPlan,
-  params: Uint8Array,
-): { params: Uint8Array; area: Uint8Array } {
+  w: TpmWriter,
+  paramStart: number,
+): void {
   const auths = ctx.auths;
   for (const a of auths) {
     if (a.session) a.session.nonceTPM = state.rng.bytes(a.session.nonceTPM.length);
   }
-  let out = params;
   if (plan.encrypt >= 0) {
-    out = cryptFirst(auths[plan.encrypt] as AuthCommand, state, params, true, plan.encrypt);
+    const a = auths[plan.encrypt] as AuthCommand;
+    w.patch(paramStart, cryptFirst(a, state, w.view(paramStart), true, plan.encrypt));
   }
-  const responses: AuthResponse[] = auths.map((a, i) => respond(state, def, a, plan.bound[i], out));
-  const w = new TpmWriter();
+  const params = w.view(paramStart);
+  const responses = auths.map((a, i) => respond(state, def, a, plan.bound[i], params));
   writeAuthResponses(w, responses);
   for (const a of auths) {
     const s = a.session;
@@ -362,7 +366,6 @@ export function finishSessions(
     if (!(a.attributes & TPMA_SESSION.continueSession)) state.sessions.remove(s.handle);
     else if (isPolicy(s)) resetPolicy(s, state);
   }
-  return { params: out, area: w.finish() };
 }
 
 function respond(
