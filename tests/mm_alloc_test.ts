@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { parseArgs } from "node:util";
-import { Prng } from "../lib/common/prng.ts";
 import {
   type AllocLayout,
   BuddyAllocator,
@@ -12,24 +10,6 @@ import {
   PageType,
   readPageInfo,
 } from "../lib/mm/mod.ts";
-
-// Long runs: deno test -P tests/mm_alloc_test.ts -- --ops=2000000 [--seed=N]
-const ARGS = parseArgs({
-  args: Deno.args,
-  options: { seed: { type: "string" }, ops: { type: "string" } },
-});
-const OPS = Number(ARGS.values.ops ?? 100_000);
-
-/** Runs `body` with a seed (from --seed or fresh), naming the seed if it fails. */
-function seeded(body: (rng: Prng) => void): void {
-  const seed = Number(ARGS.values.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]);
-  try {
-    body(new Prng(seed));
-  } catch (e) {
-    console.error(`property test failed with seed ${seed} (rerun: -- --seed=${seed})`);
-    throw e;
-  }
-}
 
 function value<T>(r: MmResult<T>): T {
   if (!r.ok) assert.fail(`${r.error.code}: ${r.error.message}`);
@@ -125,139 +105,6 @@ Deno.test("buddy: bad configurations are refused", () => {
   assert.throws(() => new BuddyAllocator({ bytes, base: 0 }, { maxOrder: 0 }), RangeError);
   assert.throws(() => new BuddyAllocator({ bytes, base: 0 }, { maxOrder: 21 }), RangeError);
   assert.throws(() => new BuddyAllocator({ bytes: bytes.subarray(0, PAGE_SIZE), base: 0 }));
-});
-
-Deno.test(`buddy: ${OPS} random page operations keep the metadata consistent`, () => {
-  seeded((rng) => {
-    const maxOrder = 4 + rng.below(5);
-    const count = 200 + rng.below(3000);
-    const pages = new BuddyAllocator({ bytes: new Uint8Array(count * PAGE_SIZE), base: BASE }, {
-      maxOrder,
-    });
-    const before = pages.meta.slice();
-    const owner = new Int32Array(count);
-    const live: { addr: number; order: number; file: boolean }[] = [];
-    for (let op = 0; op < OPS; op++) {
-      if (live.length > 0 && rng.below(100) < 48) {
-        const i = rng.below(live.length);
-        const { addr, order, file } = live[i];
-        live[i] = live[live.length - 1];
-        live.pop();
-        const first = (addr - BASE) / PAGE_SIZE;
-        owner.fill(0, first, first + (1 << order));
-        free(pages, addr, file);
-        continue;
-      }
-      const file = rng.below(8) === 0;
-      const order = file ? 0 : rng.below(maxOrder);
-      const r = file ? pages.allocFilePage() : pages.allocPages(order);
-      if (!r.ok) {
-        assert.equal(r.error.code, "out-of-memory");
-        continue;
-      }
-      const first = (r.value - BASE) / PAGE_SIZE;
-      assert.equal(first % (1 << order), 0, "block aligned to its size");
-      for (let p = first; p < first + (1 << order); p++) {
-        assert.equal(owner[p], 0, `page ${p} handed out twice`);
-        owner[p] = op + 1;
-      }
-      live.push({ addr: r.value, order, file });
-      if (op % 20_000 === 0) assert.deepEqual(checkHeap(pages), []);
-    }
-    assert.deepEqual(checkHeap(pages), []);
-    for (const { addr, file } of live) free(pages, addr, file);
-    assert.equal(pages.freePageCount, count - pages.metaPages, "every page came back");
-    assert.deepEqual(checkHeap(pages), []);
-    pages.rebuildFreeLists();
-    assert.deepEqual(pages.meta, before, "fully coalesced metadata is byte-identical to fresh");
-  });
-});
-
-function free(pages: BuddyAllocator, addr: number, file: boolean): void {
-  if (file) value(pages.putPage(addr));
-  else value(pages.freePages(addr));
-}
-
-const GRANULE = 32;
-
-Deno.test(`heap: ${OPS} random alloc/realloc/dealloc never overlap and keep alignment`, () => {
-  seeded((rng) => {
-    const count = 2048;
-    const heap = heapOf(count);
-    const before = heap.pages.meta.slice();
-    // One owner id per 32-byte granule: an allocation may only cover unowned granules.
-    const owner = new Int32Array((count * PAGE_SIZE) / GRANULE);
-    type Live = { ptr: number; layout: AllocLayout; id: number };
-    const live: Live[] = [];
-    let nextId = 1;
-    const claim = (a: Live, set: boolean): void => {
-      const g0 = (a.ptr - BASE) / GRANULE;
-      const g1 = Math.ceil((a.ptr - BASE + a.layout.size) / GRANULE);
-      for (let g = g0; g < g1; g++) {
-        assert.equal(owner[g], set ? 0 : a.id, `overlap at ${(BASE + g * GRANULE).toString(16)}`);
-        owner[g] = set ? a.id : 0;
-      }
-      const tag = a.id & 0xff;
-      if (set) heap.bytes.fill(tag, a.ptr - BASE, a.ptr - BASE + a.layout.size);
-      else {
-        const body = heap.bytes.subarray(a.ptr - BASE, a.ptr - BASE + a.layout.size);
-        assert.ok(body.every((x) => x === tag), "contents survived");
-      }
-    };
-    const randomLayout = (): AllocLayout => {
-      const big = rng.below(10) === 0;
-      const size = 1 + (big ? rng.below(40_000) : rng.below(rng.below(2) ? 64 : 2100));
-      return { size, align: 1 << rng.below(13) };
-    };
-    for (let op = 0; op < OPS; op++) {
-      const roll = rng.below(100);
-      if (live.length > 0 && roll < 45) {
-        const i = rng.below(live.length);
-        const a = live[i];
-        live[i] = live[live.length - 1];
-        live.pop();
-        claim(a, false);
-        value(heap.dealloc(a.ptr, a.layout));
-      } else if (live.length > 0 && roll < 55) {
-        const i = rng.below(live.length);
-        const a = live[i];
-        const newSize = randomLayout().size;
-        claim(a, false);
-        const r = heap.realloc(a.ptr, a.layout, newSize);
-        if (r.ok) {
-          live[i] = { ptr: r.value, layout: { size: newSize, align: a.layout.align }, id: a.id };
-        } else assert.equal(r.error.code, "out-of-memory");
-        const b = live[i];
-        const keep = Math.min(a.layout.size, b.layout.size);
-        const tag = a.id & 0xff;
-        assert.ok(heap.bytes.subarray(b.ptr - BASE, b.ptr - BASE + keep).every((x) => x === tag));
-        claim(b, true);
-      } else {
-        const layout = randomLayout();
-        const r = rng.below(4) === 0 ? heap.allocZeroed(layout) : heap.alloc(layout);
-        if (!r.ok) {
-          assert.equal(r.error.code, "out-of-memory");
-          continue;
-        }
-        assert.equal(r.value % layout.align, 0, "alignment holds");
-        const a = { ptr: r.value, layout, id: nextId++ };
-        claim(a, true);
-        live.push(a);
-      }
-      if (op % 25_000 === 0) assert.deepEqual(checkHeap(heap.pages, heap.caches), []);
-    }
-    assert.deepEqual(checkHeap(heap.pages, heap.caches), []);
-    for (const a of live) value(heap.dealloc(a.ptr, a.layout));
-    for (const c of heap.caches) c.shrink();
-    assert.equal(heap.pages.freePageCount, count - heap.pages.metaPages, "every page came back");
-    assert.deepEqual(checkHeap(heap.pages, heap.caches), []);
-    heap.pages.rebuildFreeLists();
-    assert.deepEqual(
-      heap.pages.meta,
-      before,
-      "fully coalesced metadata is byte-identical to fresh",
-    );
-  });
 });
 
 Deno.test("heap: dispatch follows COCONUT's classes and honours alignment up to a page", () => {
