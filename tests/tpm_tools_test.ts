@@ -593,3 +593,52 @@ Deno.test("svsm tpm-serve: corrupt state and a taken port are usage errors", asy
     }
   });
 });
+
+Deno.test({
+  name: "svsm tpm-serve as a process: SIGTERM saves state and exits 0",
+  ignore: !HAVE_TPM2 || Deno.build.os === "windows",
+  async fn() {
+    await withDir(async (dir) => {
+      const script = `${dir}/serve.ts`;
+      const cli = new URL("../cli/tpm_serve.ts", import.meta.url).href;
+      await Deno.writeTextFile(
+        script,
+        `import s from "${cli}";\nDeno.exit(await s.run(Deno.args));\n`,
+      );
+      const port = await freePairPort();
+      const child = new Deno.Command("deno", {
+        args: [
+          ...["run", "--no-config", "--allow-net=127.0.0.1", "--allow-read"],
+          ...[`--allow-write=${dir}`, script, "--port", String(port), "--state", `${dir}/st`],
+        ],
+        env: { NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const output = child.output();
+      await waitListening(port + 1);
+      const x = new Tools(`swtpm:host=127.0.0.1,port=${port}`, dir, false);
+      await x.write("v", "sigterm!");
+      await x.ok("startup", "-c");
+      await x.ok("nvdefine", "0x1500021", "-C", "o", "-s", "8", "-a", "ownerread|ownerwrite");
+      await x.ok("nvwrite", "0x1500021", "-C", "o", "-i", "v");
+      child.kill("SIGTERM");
+      const out = await output;
+      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, text);
+      assert.match(text, new RegExp(`swtpm on 127.0.0.1:${port}`));
+      const { server } = await startTpmServe({
+        ...parseTpmServeArgs(["--state", `${dir}/st`]),
+        port: await freePairPort(),
+      });
+      try {
+        const y = new Tools(`swtpm:host=127.0.0.1,port=${server.port}`, dir, false);
+        await y.ok("startup", "-c");
+        await y.ok("nvread", "0x1500021", "-C", "o", "-s", "8", "-o", "v.out");
+        assert.equal(new TextDecoder().decode(await y.read("v.out")), "sigterm!");
+      } finally {
+        await server.close();
+      }
+    });
+  },
+});
