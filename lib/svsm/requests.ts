@@ -174,16 +174,19 @@ async function handleCall(
   const name = tracing ? callName(req.protocol, req.call) : "";
   if (tracing) cpu.ctx.traceBegin("call", name);
   let rc: number;
+  let yielded = false;
   try {
     const r = k.dispatch(req as SvsmRequest);
+    yielded = typeof r !== "number";
     rc = typeof r === "number" ? r : await r;
   } catch (e) {
     rc = softError(k, cpu, e);
+    yielded = true; // it may have, before failing
   }
   if (tracing) cpu.ctx.traceEnd("call", name, resultName(rc));
   let out = vmsa;
   try {
-    out = guestVmsa(cpu, vmsaGpa, vmsa); // a handler may have yielded
+    if (yielded) out = guestVmsa(cpu, vmsaGpa, vmsa); // the page view is stale after a yield
     out.view.setUint32(RAX, rc >>> 0, true); // RAX = the result, zero-extended
     out.view.setUint32(RAX + 4, 0, true);
     out.rcx = req.regs.rcx;

@@ -30,6 +30,8 @@ export async function msrRequest(ctx: CpuContext, request: MsrRequest): Promise<
   return ctx.rdmsr(MSR_GHCB);
 }
 
+const RUN_VMPL_OK = BigInt(GHCB_INFO.RUN_VMPL_RESP); // GHCBInfo 0x17, error 0
+
 /** RUN_VMPL(`vmpl`) request value, precomputed: `(vmpl << 32) | 0x16` (§9.2). */
 export function runVmplRequest(vmpl: number): bigint {
   return (BigInt(vmpl) << 32n) | BigInt(GHCB_INFO.RUN_VMPL_REQ);
@@ -44,6 +46,7 @@ export async function runVmpl(ctx: CpuContext, request: bigint): Promise<number>
   ctx.wrmsr(MSR_GHCB, request);
   await ctx.vmgexit();
   const resp = ctx.rdmsr(MSR_GHCB);
+  if (resp === RUN_VMPL_OK) return 0;
   if (Number(resp & 0xFFFn) !== GHCB_INFO.RUN_VMPL_RESP) return -1;
   return Number(resp >> 32n);
 }
