@@ -8,7 +8,7 @@
  * @module
  */
 
-import { type CpuContext, GHCB_INFO, MSR_GHCB } from "../snp/mod.ts";
+import { type CpuContext, GHCB_INFO, MSR_GHCB, VMSA } from "../snp/mod.ts";
 
 /** The raw result registers. */
 export interface SvsmCallResult {
@@ -30,7 +30,7 @@ export class SvsmCallError extends Error {
 
 const RUN_VMPL0 = BigInt(GHCB_INFO.RUN_VMPL_REQ); // VMPL 0 in bits 39:32
 const RESPONSE_OK = BigInt(GHCB_INFO.RUN_VMPL_RESP); // 0x17 with error 0 in bits 63:32
-const LOW32 = 0xFFFFFFFFn;
+const RAX = VMSA.fields.rax.offset;
 
 /**
  * One SVSM call on the CPU `ctx`, through the calling area at `caGpa`.
@@ -54,7 +54,8 @@ export async function svsmCallOn(
   const off = caGpa & 0xFFF;
   ctx.page(caGpa, "write")[off] = 1;
   const regs = ctx.regs;
-  regs.rax = (BigInt(protocol >>> 0) << 32n) | (BigInt(call >>> 0) & LOW32);
+  regs.view.setUint32(RAX, call >>> 0, true); // RAX = (protocol << 32) | call, as two halves
+  regs.view.setUint32(RAX + 4, protocol >>> 0, true);
   regs.rcx = rcx;
   regs.rdx = rdx;
   regs.r8 = r8;
