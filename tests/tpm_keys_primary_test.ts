@@ -91,18 +91,18 @@ Deno.test("EK templates: 314-byte RSA L-1 and ECC L-2, policy A = PolicySecret(E
 
 Deno.test("template errors answer swtpm's codes: restricted ECC signer with AES is 0x2D6; keyed-hash decrypt is 0x2D2", async () => {
   const k = await KeyTpm.start();
+  // As tpm2_createprimary -G ecc256:ecdsa-sha256 sends it, keeping the default AES symmetric.
   const restrictedEccSign = {
     ...ECC_STORAGE,
     objectAttributes: 0x72 | (1 << 16) | (1 << 18),
+    scheme: { scheme: 0x0018, hashAlg: 0x000b, extra: 0 },
   };
-  let r = await k.run(
-    0x131,
-    [TPM_RH.OWNER],
-    createParams(restrictedEccSign),
-    [""],
-    true,
-  );
+  let r = await k.run(0x131, [TPM_RH.OWNER], createParams(restrictedEccSign), [""], true);
   assert.equal(r.rc, 0x2d6);
+  // Without a scheme the scheme is the first complaint (swtpm answers the same).
+  const noScheme = { ...restrictedEccSign, scheme: { scheme: 0x0010, hashAlg: 0, extra: 0 } };
+  r = await k.run(0x131, [TPM_RH.OWNER], createParams(noScheme), [""], true);
+  assert.equal(r.rc, 0x2d2);
   const keyedHashDecrypt = {
     ...RSA_STORAGE,
     type: 0x0008,

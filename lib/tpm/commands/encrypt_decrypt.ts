@@ -3,11 +3,11 @@
  * §15.3): AES with a loaded, unrestricted SYMCIPHER key. The two commands
  * differ only in parameter order (EncryptDecrypt2 puts inData first so it
  * can be parameter-encrypted). The key's mode wins; if it has none the
- * caller's is used. CFB is implemented.
+ * caller's is used: CFB, CTR, OFB, CBC or ECB.
  * @module
  */
 import { TPM_ALG, TPM_CC, TPMA_OBJECT } from "../constants.ts";
-import { aesCfbDecrypt, aesCfbEncrypt } from "../crypto/aes_cfb.ts";
+import { aesCrypt } from "../crypto/aes_modes.ts";
 import { type CommandContext, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { oneOf, UINT16 } from "../marshal/codec.ts";
@@ -23,10 +23,11 @@ const TPMI_ALG_CIPHER_MODE = oneOf(
   TPM_RC.MODE,
 );
 
-/** Parameter numbers of mode and ivIn, which differ between the two commands. */
+/** Parameter numbers of mode, ivIn and inData, which differ between the two commands. */
 interface Positions {
   mode: number;
   ivIn: number;
+  inData: number;
 }
 
 function run(
@@ -49,11 +50,12 @@ function run(
     throw paramError(TPM_RC.MODE, pos.mode);
   }
   const effective = keyMode !== TPM_ALG.NULL ? keyMode : mode;
-  if (effective !== TPM_ALG.CFB) throw paramError(TPM_RC.MODE, pos.mode);
-  if (ivIn.length !== 16) throw paramError(TPM_RC.SIZE, pos.ivIn);
-  const r = decrypt
-    ? aesCfbDecrypt(key.sensitive, ivIn, inData)
-    : aesCfbEncrypt(key.sensitive, ivIn, inData);
+  if (effective === TPM_ALG.NULL) throw paramError(TPM_RC.MODE, pos.mode);
+  // ECB chains nothing; every other mode needs a full block of IV.
+  if (effective !== TPM_ALG.ECB && ivIn.length !== 16) throw paramError(TPM_RC.SIZE, pos.ivIn);
+  const r = aesCrypt(effective, key.sensitive, ivIn, inData, decrypt !== 0);
+  // Only CBC and ECB refuse data: it must be whole blocks.
+  if (!r) throw paramError(TPM_RC.SIZE, pos.inData);
   return { outData: r.data, ivOut: r.ivOut };
 }
 
@@ -69,7 +71,8 @@ export const EncryptDecrypt = defineCommand({
     inData: TPM2B_MAX_BUFFER,
   },
   response: { outData: TPM2B_MAX_BUFFER, ivOut: TPM2B_IV },
-  execute: (ctx, p) => run(ctx, p.decrypt, p.mode, p.ivIn, p.inData, { mode: 2, ivIn: 3 }),
+  execute: (ctx, p) =>
+    run(ctx, p.decrypt, p.mode, p.ivIn, p.inData, { mode: 2, ivIn: 3, inData: 4 }),
 });
 
 /** TPM2_EncryptDecrypt2. */
@@ -84,5 +87,6 @@ export const EncryptDecrypt2 = defineCommand({
     ivIn: TPM2B_IV,
   },
   response: { outData: TPM2B_MAX_BUFFER, ivOut: TPM2B_IV },
-  execute: (ctx, p) => run(ctx, p.decrypt, p.mode, p.ivIn, p.inData, { mode: 3, ivIn: 4 }),
+  execute: (ctx, p) =>
+    run(ctx, p.decrypt, p.mode, p.ivIn, p.inData, { mode: 3, ivIn: 4, inData: 1 }),
 });

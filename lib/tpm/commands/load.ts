@@ -32,6 +32,7 @@ export const Load = defineCommand({
   responseHandle: true,
   execute(ctx, { inPrivate, inPublic }) {
     const parent = storageParent(ctx, 0);
+    if (inPrivate.length === 0) throw paramError(TPM_RC.SIZE, 1);
     if (!inPublic) throw paramError(TPM_RC.SIZE, 2);
     checkLoadAttributes(inPublic, parent.publicArea);
     const name = objectName(inPublic, encode(TPMT_PUBLIC, inPublic));

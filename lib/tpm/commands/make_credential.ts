@@ -30,7 +30,6 @@ export const MakeCredential = defineCommand({
     const key = ctx.object(0).publicArea;
     if (!isAsymmetricStorageKey(key)) throw handleError(TPM_RC.TYPE, 1);
     if (credential.length > requireHash(key.nameAlg).size) throw paramError(TPM_RC.SIZE, 1);
-    if (objectName.length < 2) throw paramError(TPM_RC.SIZE, 2);
     const shared = atParam(1, () => createSecret(key, "IDENTITY", ctx.state.rng));
     const protector = { nameAlg: key.nameAlg, symmetric: key.symmetric, seed: shared.seed };
     const credentialBlob = wrapOuter(protector, objectName, encode(TPM2B_DIGEST, credential));

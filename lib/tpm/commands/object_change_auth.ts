@@ -13,6 +13,7 @@ import { defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TPM2B_AUTH, TPM2B_PRIVATE } from "../marshal/types.ts";
 import { handleError, paramError, TPM_RC } from "../response_code.ts";
+import { stripZeros } from "../sessions/session_area.ts";
 import { storageParent } from "./key_object.ts";
 
 /** TPM2_ObjectChangeAuth. */
@@ -33,10 +34,12 @@ export const ObjectChangeAuth = defineCommand({
     const alg = obj.publicArea.nameAlg;
     const qn = digest(alg, parent.qualifiedName, obj.name);
     if (!equalBytes(obj.qualifiedName.subarray(2), qn)) throw handleError(TPM_RC.TYPE, 2);
-    if (newAuth.length > requireHash(alg).size) throw paramError(TPM_RC.SIZE, 1);
+    // Trailing zeros are not part of an authValue (Part 1 §19.6.4), so they do not count.
+    const auth = stripZeros(newAuth);
+    if (auth.length > requireHash(alg).size) throw paramError(TPM_RC.SIZE, 1);
     const outPrivate = sensitiveToPrivate(protectorOf(parent), obj.name, {
       sensitiveType: obj.publicArea.type,
-      authValue: newAuth,
+      authValue: auth,
       seedValue: obj.seedValue,
       sensitive: obj.sensitive,
     });

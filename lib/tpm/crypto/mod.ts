@@ -5,6 +5,7 @@
  * @module
  */
 export * from "./aes_cfb.ts";
+export * from "./aes_modes.ts";
 export * from "./bigint_math.ts";
 export * from "./bytes.ts";
 export * from "./ecc.ts";
