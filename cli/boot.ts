@@ -34,6 +34,7 @@ verifier checks the report, the EK it binds and a quote by an AK bound to that E
 
 Exit status: 0 booted and verified, 1 a check failed, 2 usage or unwritable FILE.`;
 
+/** The `boot` subcommand. */
 const bootCommand: Subcommand = {
   summary: "boot, attest and verify the default confidential VM (--trace for Perfetto)",
   help: HELP,

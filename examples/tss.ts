@@ -26,6 +26,7 @@ export type Transmit = (command: Uint8Array) => Promise<Uint8Array>;
 
 /** A command the TPM answered with an error. */
 export class TpmCommandError extends Error {
+  /** The error name. */
   override name = "TpmCommandError";
   /** The TPM_RC. */
   readonly rc: number;

@@ -43,6 +43,7 @@ export interface AttestOptions {
 
 /** The SVSM refused the request. */
 export class GuestAttestError extends Error {
+  /** The error name. */
   override name = "GuestAttestError";
   /** The SVSM result code. */
   readonly code: number;

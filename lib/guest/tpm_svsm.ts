@@ -22,6 +22,7 @@ import type { GuestCpu, GuestOs } from "./guest_os.ts";
 
 /** The vTPM is missing or refused a command (Linux: -ENODEV, -EINVAL, -EIO). */
 export class TpmSvsmError extends Error {
+  /** The error name. */
   override name = "TpmSvsmError";
   /** The SVSM result code, when the SVSM gave one. */
   readonly code?: number;
