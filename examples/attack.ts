@@ -95,8 +95,10 @@ async function attest(rp: RelyingParty, os: GuestOs, cpu: GuestCpu, nonce = rp.n
   return v.valid ? "accepted it" : `rejected it: ${v.reasons[0]}`;
 }
 
-const fault = (what: string) => (_s: Stage, seen: string) =>
-  seen.startsWith(what.split(":")[0]) && `guest gets ${seen}: ${what.split(": ")[1]}`;
+/** A judge: the guest's access must raise `expected`, for the reason `why`. */
+function faults(expected: string, why: string): Scenario["judge"] {
+  return (_stage, seen) => seen.startsWith(expected) && `guest gets ${seen}: ${why}`;
+}
 
 const SCENARIOS: Scenario[] = [
   {
@@ -130,13 +132,13 @@ const SCENARIOS: Scenario[] = [
     host: (s) =>
       atNextExit(s.vm.host, () => s.vm.host.attacks.swap(s.secretGpa, s.secretGpa + 4096)),
     guest: readAfterExit,
-    judge: fault("#NPF: the RMP entry records which GPA a page belongs to"),
+    judge: faults("#NPF", "the RMP entry records which GPA a page belongs to"),
   },
   {
     attack: "RMPUPDATE the page behind the guest's back",
     host: (s) => atNextExit(s.vm.host, () => s.vm.host.attacks.reassignBehindGuest(s.secretGpa)),
     guest: readAfterExit,
-    judge: fault("#VC 0x404: the page lost its VALIDATED bit"),
+    judge: faults("#VC 0x404", "the page lost its VALIDATED bit"),
   },
   {
     attack: "replay old ciphertext of the page",
@@ -150,7 +152,7 @@ const SCENARIOS: Scenario[] = [
       cpu.ctx.write(stage.secretGpa, new TextEncoder().encode("a newer value"));
       return await readAfterExit(stage, os, cpu);
     },
-    judge: fault("#VC 0x404: writing old bytes back costs the page its VALIDATED bit"),
+    judge: faults("#VC 0x404", "writing old bytes back costs the page its VALIDATED bit"),
   },
   {
     attack: "resume the guest without running the SVSM",
