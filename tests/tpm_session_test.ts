@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createECDH } from "node:crypto";
 import { toHex } from "../lib/common/hex.ts";
 import type { Tpm } from "../lib/tpm/mod.ts";
 import {
@@ -331,4 +332,90 @@ Deno.test("tpm session: DA lockout after maxTries wrong passwords; lockout auth 
   assert.equal(rcOf(await tpm.execute(reset)), 0);
   // Not written yet, but authorized: TPM_RC_NV_UNINITIALIZED.
   assert.equal(rcOf(await tpm.execute(read("right"))), 0x14a);
+});
+
+/** KDFe with SHA-256 (Part 1 §11.4.10.3), written here for the test. */
+function kdfe256(z: Uint8Array, label: string, u: Uint8Array, v: Uint8Array): Uint8Array {
+  return sha256(u32(1), z, new TextEncoder().encode(label + "\0"), u, v);
+}
+
+Deno.test("tpm session: ECC-salted session: salt via ECDH + KDFe, session key via KDFa, both checked here", async () => {
+  const tpm = await startedTpm();
+  // ECC P-256 storage primary: restricted decrypt, AES-128-CFB.
+  const tmpl = cat(u16(0x23), u16(0x0b), u32(0x00030072), u16(0), u16(6), u16(128), u16(0x43));
+  const pub = cat(tmpl, u16(0x10), u16(3), u16(0x10), u16(0), u16(0));
+  const cp = command(
+    0x8002,
+    0x131,
+    u32(OWNER),
+    PW_SESSION,
+    cat(u16(4), u16(0), u16(0)),
+    b2(pub),
+    u16(0),
+    u32(0),
+  );
+  const rsp = await tpm.execute(cp);
+  assert.equal(rcOf(rsp), 0);
+  const key = new DataView(rsp.buffer).getUint32(10);
+  const o = 42; // header 10, handle 4, parameterSize 4, size 2, then 22 bytes before unique.x
+  const tpmX = rsp.slice(o + 2, o + 34);
+  const tpmY = rsp.slice(o + 36, o + 68);
+  const eph = createECDH("prime256v1");
+  const ephPub = new Uint8Array(eph.generateKeys());
+  const z = new Uint8Array(eph.computeSecret(cat(new Uint8Array([4]), tpmX, tpmY)));
+  const ephX = ephPub.subarray(1, 33), ephY = ephPub.subarray(33);
+  const salt = kdfe256(z, "SECRET", ephX, tpmX);
+  const nonceCaller = new Uint8Array(32).fill(0x5c);
+  const start = command(
+    0x8001,
+    0x176,
+    u32(key),
+    u32(0x40000007),
+    b2(nonceCaller),
+    b2(cat(b2(ephX), b2(ephY))),
+    new Uint8Array([0]),
+    cat(u16(6), u16(128), u16(0x43)),
+    u16(0x0b),
+  );
+  const sr = await tpm.execute(start);
+  assert.equal(rcOf(sr), 0);
+  const s: CallerSession = {
+    handle: new DataView(sr.buffer).getUint32(10),
+    nonceTPM: sr.slice(16, 48),
+    sessionKey: kdfa256(salt, "ATH", sr.slice(16, 48), nonceCaller, 256),
+  };
+  // Hash with decrypt + encrypt: only a correct sessionKey round-trips.
+  const data = new TextEncoder().encode("salted and encrypted");
+  const kiv = kdfa256(s.sessionKey, "CFB", NONCE, s.nonceTPM, 256);
+  const params = cat(
+    b2(aesCfb(kiv.subarray(0, 16), kiv.subarray(16), data, false)),
+    u16(0x0b),
+    u32(OWNER),
+  );
+  const mac = hmac256(
+    s.sessionKey,
+    sha256(u32(0x17d), params),
+    NONCE,
+    s.nonceTPM,
+    new Uint8Array([0x61]),
+  );
+  const hr = await tpm.execute(command(0x8002, 0x17d, area(entry(s, 0x61, mac)), params));
+  assert.equal(rcOf(hr), 0);
+  const r = parseRsp(hr);
+  const kiv2 = kdfa256(s.sessionKey, "CFB", r.nonce, NONCE, 256);
+  const out = aesCfb(kiv2.subarray(0, 16), kiv2.subarray(16), r.params.subarray(2, 34), true);
+  assert.equal(toHex(out), toHex(sha256(data)));
+  // A salt encrypted to the wrong point (off the curve) is refused with parameter 2.
+  const bad = command(
+    0x8001,
+    0x176,
+    u32(key),
+    u32(0x40000007),
+    b2(nonceCaller),
+    b2(cat(b2(ephX), b2(ephX))),
+    new Uint8Array([0]),
+    u16(0x10),
+    u16(0x0b),
+  );
+  assert.equal(rcOf(await tpm.execute(bad)) & 0xf40, 0x240);
 });
