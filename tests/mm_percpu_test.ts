@@ -8,6 +8,8 @@ import {
   PerCpuPageTables,
   PTE_W,
   SVSM_PERCPU_BASE,
+  SVSM_PERCPU_CAA_BASE,
+  SVSM_PERTASK_BASE,
 } from "../lib/mm/mod.ts";
 
 const BASE = 0x100_0000;
@@ -102,4 +104,20 @@ Deno.test("per-CPU: changing the shared half needs a TLB shootdown on every CPU"
   assert.equal(value(b.translate(va)).pa, 0xa0_0000, "B's TLB is stale");
   set.invlpgAll(va);
   assert.equal(code(b.translate(va)), "not-mapped");
+});
+
+Deno.test("per-CPU: extra private slots and the CA mapping at per-CPU base + 8 KiB", () => {
+  const pages = new BuddyAllocator({ bytes: new Uint8Array(128 * PAGE_4K), base: BASE });
+  const set = value(PerCpuPageTables.create(pages, { privateSlots: [510, 508] }));
+  const a = value(set.addCpu());
+  const b = value(set.addCpu());
+  assert.equal(SVSM_PERCPU_CAA_BASE, 0xffff_ff00_0000_2000n);
+  value(
+    a.map(SVSM_PERCPU_CAA_BASE, 0x55_5000, PAGE_4K, { flags: PTE_W, nx: true, encrypted: false }),
+  );
+  value(a.map(SVSM_PERTASK_BASE, 0x56_0000, PAGE_4K));
+  assert.equal(code(b.translate(SVSM_PERCPU_CAA_BASE)), "not-mapped");
+  assert.equal(code(b.translate(SVSM_PERTASK_BASE)), "not-mapped");
+  const t = value(a.translate(SVSM_PERCPU_CAA_BASE + 0x10n));
+  assert.deepEqual([t.pa, t.encrypted, t.nx], [0x55_5010, false, true]);
 });

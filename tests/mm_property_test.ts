@@ -292,3 +292,89 @@ Deno.test(`page table: ${OPS} random map/unmap/protect/translate agree with a mo
     assert.equal(pages.pageCount - pages.metaPages - pages.freePageCount, pt.tablePages().length);
   });
 });
+
+Deno.test(`heap: ${OPS} hostile frees never throw and never change the metadata`, () => {
+  seeded((rng) => {
+    const heap = heapOf(512);
+    const pt = value(PageTable.create(heap.pages));
+    const live: { ptr: number; layout: AllocLayout }[] = [];
+    const freed: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      const layout = {
+        size: 1 + rng.below(rng.below(4) === 0 ? 20_000 : 2048),
+        align: 1 << rng.below(8),
+      };
+      const r = heap.alloc(layout);
+      if (!r.ok) continue;
+      if (rng.below(4) === 0) {
+        value(heap.dealloc(r.value, layout));
+        freed.push(r.value);
+      } else live.push({ ptr: r.value, layout });
+    }
+    const before = heap.pages.meta.slice();
+    const end = BASE + heap.pages.pageCount * PAGE_SIZE;
+    const pick = <T>(xs: T[]): T => xs[rng.below(xs.length)];
+    const pointer = (): number => {
+      switch (rng.below(6)) {
+        case 0: {
+          const a = pick(live);
+          return a.ptr + 1 + rng.below(Math.max(1, a.layout.size - 1));
+        }
+        case 1:
+          return BASE + rng.below(end - BASE);
+        case 2:
+          return pick(freed);
+        case 3:
+          return BASE + rng.below(heap.pages.metaPages * PAGE_SIZE);
+        case 4:
+          return pick([
+            NaN,
+            Infinity,
+            -Infinity,
+            -PAGE_SIZE,
+            0,
+            end,
+            2 ** 53,
+            BASE + 0.5,
+            end + 64,
+          ]);
+        default:
+          return rng.nextU32() * PAGE_SIZE;
+      }
+    };
+    const liveStart = new Set(live.map((a) => a.ptr));
+    const allowed = new Set([
+      "double-free",
+      "foreign-pointer",
+      "layout-mismatch",
+      "wrong-page-type",
+    ]);
+    const expectError = (r: MmResult<unknown>, what: string): void => {
+      assert.ok(!r.ok && allowed.has(r.error.code), `${what}: ${r.ok ? "accepted" : r.error.code}`);
+    };
+    for (let op = 0; op < OPS; op++) {
+      if (rng.below(8) === 0) {
+        // A live allocation freed with a layout of another class or size.
+        const a = pick(live);
+        const wrong = a.layout.size <= 2048 && a.layout.align <= 2048
+          ? { size: 4 * Math.max(32, a.layout.size, a.layout.align), align: a.layout.align }
+          : { size: a.layout.size + 1, align: a.layout.align };
+        expectError(heap.dealloc(a.ptr, wrong), "wrong layout");
+        continue;
+      }
+      const p = pointer();
+      if (liveStart.has(p)) continue;
+      const layout = { size: 1 + rng.below(40_000), align: 1 << rng.below(12) };
+      expectError(heap.dealloc(p, layout), `dealloc ${p}`);
+      expectError(heap.realloc(p, layout, 1 + rng.below(5000)), `realloc ${p}`);
+      expectError(heap.pages.getPage(p), `getPage ${p}`);
+      expectError(heap.pages.putPage(p), `putPage ${p}`);
+      expectError(heap.pages.freePages(p), `freePages ${p}`);
+      const va = rng.below(2) === 0 ? p : BigInt(rng.nextU32()) << BigInt(rng.below(64));
+      assert.equal(pt.translate(va).ok, false);
+      assert.equal(pt.unmap(va).ok, false);
+    }
+    assert.deepEqual(heap.pages.meta, before, "no rejected call changed the metadata");
+    assert.deepEqual(checkHeap(heap.pages, heap.caches), []);
+  });
+});

@@ -11,16 +11,16 @@
  * shootdown ({@link PerCpuPageTables.invlpgAll}).
  * @module
  */
+import { KERNEL_HALF_FIRST_SLOT, PERCPU_PML4_SLOT } from "./address_space.ts";
 import type { BuddyAllocator } from "./buddy_allocator.ts";
 import { fail, type MmResult, ok } from "./errors.ts";
 import { allocTable, PageTable, type PageTableOptions, type TopLevelShare } from "./page_table.ts";
 
-/** PML4 slot of the per-CPU area (svsm-abi.md §17). */
-export const PERCPU_PML4_SLOT = 510;
-/** Base of the per-CPU area: PML4 slot 510 (svsm-abi.md §17). */
-export const SVSM_PERCPU_BASE = 0xffff_ff00_0000_0000n;
-/** First PML4 slot of the kernel half (0xFFFF800000000000). */
-export const KERNEL_HALF_FIRST_SLOT = 256;
+/** Options of {@link PerCpuPageTables.create}. */
+export interface PerCpuOptions extends PageTableOptions {
+  /** Kernel-half PML4 slots each CPU owns privately (default: the per-CPU slot 510). */
+  readonly privateSlots?: readonly number[];
+}
 
 /**
  * The kernel's master table (holding the shared half) and one table per CPU.
@@ -28,7 +28,8 @@ export const KERNEL_HALF_FIRST_SLOT = 256;
  * @example
  * ```ts
  * import { BuddyAllocator } from "./buddy_allocator.ts";
- * import { PerCpuPageTables, SVSM_PERCPU_BASE } from "./percpu_page_tables.ts";
+ * import { PerCpuPageTables } from "./percpu_page_tables.ts";
+ * import { SVSM_PERCPU_BASE } from "./address_space.ts";
  * import { PAGE_4K } from "./page_table_entry.ts";
  * const pages = new BuddyAllocator({ bytes: new Uint8Array(1 << 20), base: 0x100000 });
  * const set = PerCpuPageTables.create(pages);
@@ -41,18 +42,20 @@ export const KERNEL_HALF_FIRST_SLOT = 256;
 export class PerCpuPageTables implements TopLevelShare {
   readonly #pages: BuddyAllocator;
   readonly #options: PageTableOptions;
+  readonly #private: ReadonlySet<number>;
   readonly #cpus: PageTable[] = [];
   #kernel!: PageTable; // set by create(), before anything can use it
 
-  private constructor(pages: BuddyAllocator, options: PageTableOptions) {
+  private constructor(pages: BuddyAllocator, options: PerCpuOptions) {
     this.#pages = pages;
     this.#options = options;
+    this.#private = new Set(options.privateSlots ?? [PERCPU_PML4_SLOT]);
   }
 
   /** Creates the master table. */
   static create(
     pages: BuddyAllocator,
-    options: PageTableOptions = {},
+    options: PerCpuOptions = {},
   ): MmResult<PerCpuPageTables> {
     const set = new PerCpuPageTables(pages, options);
     const kernel = PageTable.create(pages, options, set);
@@ -83,9 +86,9 @@ export class PerCpuPageTables implements TopLevelShare {
     return table;
   }
 
-  /** Whether PML4 slot `slot` is shared: the kernel half except the per-CPU slot. */
+  /** Whether PML4 slot `slot` is shared: the kernel half except the private slots. */
   isShared(slot: number): boolean {
-    return slot >= KERNEL_HALF_FIRST_SLOT && slot !== PERCPU_PML4_SLOT;
+    return slot >= KERNEL_HALF_FIRST_SLOT && !this.#private.has(slot);
   }
 
   /** Creates shared slot `slot`'s PDPT and links it into every root; false when out of memory. */
