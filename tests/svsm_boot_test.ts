@@ -171,3 +171,24 @@ Deno.test("REMAP_CA: the loop follows the new calling area on the next call", as
   assert.deepEqual(codes, [0, 0]);
   assert.equal(vm.svsm.guestVcpus.get(0)!.caGpa, vm.os.callingAreas.get(0));
 });
+
+Deno.test("every call is a trace slice named protocol/call, closed with the result's name", async () => {
+  const vm = await runTestVm({
+    trace: true,
+    main: async (os, cpu) => {
+      await os.svsmCall(cpu, CORE, CoreCall.QUERY_PROTOCOL, QUERY(0, 1));
+      await os.svsmCall(cpu, CORE, 99);
+      await os.svsmCall(cpu, 77, 1);
+    },
+  });
+  const calls = vm.machine.trace.ofKind("call").map((e) => `${e.phase} ${e.name} ${e.detail}`);
+  assert.deepEqual(calls, [
+    "begin core/QUERY_PROTOCOL ",
+    "end core/QUERY_PROTOCOL SUCCESS",
+    "begin core/99 ",
+    "end core/99 UNSUPPORTED_CALL",
+    "begin protocol77/1 ",
+    "end protocol77/1 UNSUPPORTED_PROTOCOL",
+  ]);
+  assert.ok(vm.machine.trace.ofKind("call").every((e) => e.vcpu === 0 && e.vmpl === 0));
+});
