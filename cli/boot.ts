@@ -15,6 +15,7 @@ import {
   checkOptions,
   printPhase,
   summaryLines,
+  ttyProgress,
 } from "../examples/boot.ts";
 import { EXIT_NEGATIVE, EXIT_OK, type Subcommand, UsageError } from "./common.ts";
 
@@ -58,7 +59,12 @@ const bootCommand: Subcommand = {
     const options = checkOptions(values);
     if (typeof options === "string") throw new UsageError(options);
     const { summary, machine } = await boot(
-      { ...options, quiet: values.quiet, trace: values.trace !== undefined },
+      {
+        ...options,
+        quiet: values.quiet,
+        trace: values.trace !== undefined,
+        progress: values.quiet ? undefined : ttyProgress(),
+      },
       phaseOutput(values.json, values.quiet),
     );
     if (values.trace !== undefined) {

@@ -30,6 +30,7 @@ import { createVm, expectedMeasurement, launch } from "./vm.ts";
 
 const USAGE = "usage: deno run examples/boot.ts [--seed N] [--vcpus N] [--mem MiB] [--quiet]";
 const POOL_END = 2 << 20; // the guest OS allocates its own pages below 2 MiB
+const CHUNK = 64 << 20; // memory is validated in chunks, so a large VM can show progress
 const PCR = 23; // the application PCR: the guest measures its workload here
 const WORKLOAD = new TextEncoder().encode("the confidential workload, version 1");
 const REPORT_FIELDS = ["VERSION", "VMPL", "POLICY", "MEASUREMENT", "REPORT_DATA", "CHIP_ID"];
@@ -103,7 +104,10 @@ export interface BootSummary {
  * ```
  */
 export async function boot(
-  options: BootOptions & { trace?: boolean },
+  options: BootOptions & {
+    trace?: boolean;
+    progress?: (validated: number, total: number) => void;
+  },
   onPhase: (phase: BootPhase) => void = () => {},
 ): Promise<{ summary: BootSummary; machine: Machine }> {
   const story = new Story(onPhase);
@@ -113,7 +117,7 @@ export async function boot(
     vcpus: options.vcpus,
     memMiB: options.memMiB,
     trace: options.trace,
-    main: (os, cpu) => guest(os, cpu, { vcpus: options.vcpus, story, summary, rp }),
+    main: (os, cpu) => guest(os, cpu, { ...options, story, summary, rp }),
   });
 
   // 1. The host launches; the firmware measures. The verifier computes the same from the image.
@@ -158,7 +162,8 @@ export async function main(args: string[]): Promise<number> {
     console.error(`${options}\n${USAGE}`);
     return 2;
   }
-  const { summary } = await boot(options, options.quiet ? undefined : printPhase);
+  const progress = options.quiet ? undefined : ttyProgress();
+  const { summary } = await boot({ ...options, progress }, options.quiet ? undefined : printPhase);
   console.log(summaryLines(summary).join("\n"));
   return bootSucceeded(summary) ? 0 : 1;
 }
@@ -167,6 +172,16 @@ export async function main(args: string[]): Promise<number> {
 export function printPhase(p: BootPhase): void {
   console.log(`[${p.ms.toFixed(1).padStart(7)} ms] ${p.step} ${p.title}`);
   for (const d of p.details) console.log(`    ${d}`);
+}
+
+/** Progress of long phases on a terminal's stderr; nothing when stderr is piped. */
+export function ttyProgress(): ((done: number, total: number) => void) | undefined {
+  if (!Deno.stderr.isTerminal()) return undefined;
+  const text = new TextEncoder();
+  return (done, total) => {
+    const line = done < total ? `  validating ${done >> 20}/${total >> 20} MiB` : "";
+    Deno.stderr.writeSync(text.encode(`\r\x1b[K${line}`));
+  };
 }
 
 /** The closing facts, one per line. */
@@ -207,6 +222,7 @@ class Story {
 /** What the guest's program reports into. */
 interface GuestContext {
   vcpus: number;
+  progress?: (validated: number, total: number) => void;
   story: Story;
   summary: BootSummary;
   rp: RelyingParty;
@@ -229,7 +245,10 @@ async function guest(os: GuestOs, cpu: GuestCpu, g: GuestContext): Promise<void>
 
   // 3. Validate the rest of guest memory (everything below the SVSM) through the SVSM.
   const size = os.svsm!.base - POOL_END;
-  await os.pvalidate(cpu, POOL_END, size);
+  for (let done = 0; done < size; done += CHUNK) {
+    await os.pvalidate(cpu, POOL_END + done, Math.min(CHUNK, size - done));
+    g.progress?.(Math.min(done + CHUNK, size), size);
+  }
   summary.validatedPages = size / 4096;
   story.phase(`guest memory: ${size >> 20} MiB validated through SVSM PVALIDATE lists`, [
     `${size / 4096} pages; the guest cannot PVALIDATE at VMPL2, so the SVSM does it`,
