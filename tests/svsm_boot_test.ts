@@ -192,3 +192,32 @@ Deno.test("every call is a trace slice named protocol/call, closed with the resu
   ]);
   assert.ok(vm.machine.trace.ofKind("call").every((e) => e.vcpu === 0 && e.vmpl === 0));
 });
+
+Deno.test("the guest notices a host that refuses or skips the SVSM (Linux: -EINVAL)", async () => {
+  const errors: string[] = [];
+  let mode: "refuse" | "skip" | "honest" = "honest";
+  const vm = await runTestVm({
+    setup: (vm) => {
+      vm.host.tamper.runVmpl = (_vcpu, vmpl, requested) => {
+        if (vmpl !== 2 || requested !== 0 || mode === "honest") return undefined;
+        return mode === "refuse" ? "refuse" : 2; // "skip": claims success, resumes the guest
+      };
+    },
+    main: async (os, cpu) => {
+      for (const m of ["refuse", "skip"] as const) {
+        mode = m;
+        await os.svsmCall(cpu, CORE, CoreCall.QUERY_PROTOCOL, QUERY(0, 1)).catch((e) =>
+          errors.push(`${e.name}: ${e.message}`)
+        );
+      }
+      mode = "honest";
+      const r = await os.svsmCall(cpu, CORE, CoreCall.QUERY_PROTOCOL, QUERY(0, 1));
+      errors.push(`ok ${r.rcx}`);
+    },
+  });
+  assert.equal(vm.result.status, "finished", String(vm.result.reason));
+  assert.equal(errors.length, 3);
+  assert.match(errors[0], /SvsmCallError: RUN_VMPL\(0\) answered/);
+  assert.match(errors[1], /SvsmCallError: the SVSM did not take the call/);
+  assert.equal(errors[2], `ok ${(1n << 32n) | 1n}`);
+});
