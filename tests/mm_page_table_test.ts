@@ -199,3 +199,20 @@ Deno.test("page table: mappings() and tablePages() enumerate what a walk can rea
   );
   assert.equal(pt.tablePages().length, 1 + 2 + 3);
 });
+
+Deno.test("page table: tables above 4 GiB in a large region", () => {
+  // 4 GiB + 256 KiB, lazily committed: only the metadata and the tables are touched.
+  const bytes = new Uint8Array(2 ** 32 + 64 * PAGE_4K);
+  const pages = new BuddyAllocator({ bytes, base: 0 });
+  // Use up everything below 4 GiB; the top 64 pages stay as two order-5 blocks.
+  for (let k = 0; k < 5; k++) while (pages.freeBlocks(k) > 0) value(pages.allocPages(k));
+  while (pages.freeBlocks(5) > 2) value(pages.allocPages(5));
+  const pt = value(PageTable.create(pages));
+  assert.ok(pt.root >= 2 ** 32, `root at ${pt.root.toString(16)}`);
+  value(pt.map(0xffff_ff80_0000_0000n, 0x3_0000_0000, PAGE_2M, { flags: PTE_W }));
+  assert.equal(value(pt.translate(0xffff_ff80_0000_1234n)).pa, 0x3_0000_1234);
+  const mem = new DataView(bytes.buffer);
+  const pml4e = mem.getBigUint64(pt.root + 511 * 8, true);
+  assert.equal(pml4e, BigInt(pt.tablePages()[1]) | (1n << 51n) | 0x7n);
+  assert.ok(pt.tablePages().every((t) => t >= 2 ** 32));
+});

@@ -81,7 +81,7 @@ export class BuddyAllocator {
       throw new RangeError(`region of ${this.pageCount} pages has no room after its metadata`);
     }
     const { buffer, byteOffset } = region.bytes;
-    this.meta = new Uint32Array(buffer, byteOffset, (this.metaPages * PAGE_SIZE) >> 2);
+    this.meta = new Uint32Array(buffer, byteOffset, (this.metaPages * PAGE_SIZE) / 4);
     this.#init();
   }
 

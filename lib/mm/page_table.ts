@@ -140,7 +140,7 @@ export class PageTable {
   private constructor(pages: BuddyAllocator, root: number, cBit: number, share?: TopLevelShare) {
     this.#pages = pages;
     const { buffer, byteOffset, byteLength } = pages.region.bytes;
-    this.#words = new Uint32Array(buffer, byteOffset, byteLength >>> 2);
+    this.#words = new Uint32Array(buffer, byteOffset, Math.floor(byteLength / 4));
     this.root = root;
     this.cBit = cBit;
     this.#share = share;
