@@ -51,8 +51,8 @@ function run(
   }
   const effective = keyMode !== TPM_ALG.NULL ? keyMode : mode;
   if (effective === TPM_ALG.NULL) throw paramError(TPM_RC.MODE, pos.mode);
-  // ECB chains nothing; every other mode needs a full block of IV.
-  if (effective !== TPM_ALG.ECB && ivIn.length !== 16) throw paramError(TPM_RC.SIZE, pos.ivIn);
+  // ECB chains nothing and takes an empty IV (as swtpm); every other mode a full block.
+  if (ivIn.length !== (effective === TPM_ALG.ECB ? 0 : 16)) throw paramError(TPM_RC.SIZE, pos.ivIn);
   const r = aesCrypt(effective, key.sensitive, ivIn, inData, decrypt !== 0);
   // Only CBC and ECB refuse data: it must be whole blocks.
   if (!r) throw paramError(TPM_RC.SIZE, pos.inData);

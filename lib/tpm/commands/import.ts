@@ -9,7 +9,6 @@
  * @module
  */
 import { TPM_ALG, TPM_CC, TPMA_OBJECT } from "../constants.ts";
-import { checkBinding } from "../crypto/object_binding.ts";
 import { protectorOf } from "../crypto/object_keys.ts";
 import {
   parseSensitive,
@@ -31,7 +30,7 @@ import {
 } from "../marshal/types.ts";
 import { paramError, TPM_RC } from "../response_code.ts";
 import { objectName } from "../state/objects.ts";
-import { atParam, checkLoadAttributes, storageParent } from "./key_object.ts";
+import { atParam, checkBindingAt, checkLoadAttributes, storageParent } from "./key_object.ts";
 
 /** TPM2_Import. */
 export const Import = defineCommand({
@@ -74,7 +73,7 @@ export const Import = defineCommand({
       );
     }
     const sens = atParam(3, () => parseSensitive(data));
-    atParam(3, () => checkBinding(objectPublic, sens));
+    checkBindingAt(3, objectPublic, sens);
     return { outPrivate: sensitiveToPrivate(protectorOf(parent), name, sens) };
   },
 });

@@ -10,7 +10,9 @@ import type { RsaEncryptionScheme } from "../crypto/rsa.ts";
 import { bigIntToBytes, bytesToBigInt } from "../crypto/bytes.ts";
 import type { EccCurve, EccPoint } from "../crypto/ecc_curve.ts";
 import { digest, hashAlgorithm } from "../crypto/hash.ts";
+import { checkBinding } from "../crypto/object_binding.ts";
 import { isStorageParent } from "../crypto/object_keys.ts";
+import type { Sensitive as SensitiveArea } from "../crypto/sensitive.ts";
 import type { Sensitive } from "../crypto/sensitive.ts";
 import { makeTicket } from "../crypto/ticket.ts";
 import type { CommandContext } from "../dispatch.ts";
@@ -270,4 +272,18 @@ export function rsaDecryptScheme(
 /** A label of RSA_Encrypt / RSA_Decrypt must be empty or end in a zero octet (Part 3 §14.2). */
 export function checkLabel(label: Uint8Array, param: number): void {
   if (label.length > 0 && label[label.length - 1] !== 0) throw paramError(TPM_RC.VALUE, param);
+}
+
+/**
+ * The binding check of Load, LoadExternal and Import: TPM_RC_BINDING stays
+ * bare (as the reference's ObjectLoad reports it), other failures name
+ * parameter `param`.
+ */
+export function checkBindingAt(param: number, pub: TpmtPublic, sens: SensitiveArea): void {
+  try {
+    checkBinding(pub, sens);
+  } catch (e) {
+    if (e instanceof TpmError && e.rc !== TPM_RC.BINDING) throw paramError(e.rc, param);
+    throw e;
+  }
 }

@@ -5,7 +5,6 @@
  * @module
  */
 import { TPM_CC } from "../constants.ts";
-import { checkBinding } from "../crypto/object_binding.ts";
 import { protectorOf } from "../crypto/object_keys.ts";
 import { privateToSensitive } from "../crypto/object_protection.ts";
 import { defineCommand } from "../dispatch.ts";
@@ -16,6 +15,7 @@ import { paramError, TPM_RC } from "../response_code.ts";
 import { objectName } from "../state/objects.ts";
 import {
   atParam,
+  checkBindingAt,
   checkLoadAttributes,
   loadObject,
   objectParent,
@@ -37,7 +37,7 @@ export const Load = defineCommand({
     checkLoadAttributes(inPublic, parent.publicArea);
     const name = objectName(inPublic, encode(TPMT_PUBLIC, inPublic));
     const sens = atParam(1, () => privateToSensitive(protectorOf(parent), name, inPrivate));
-    atParam(2, () => checkBinding(inPublic, sens));
+    checkBindingAt(2, inPublic, sens);
     const obj = loadObject(ctx, inPublic, sens, objectParent(parent));
     return { name: obj.name };
   },

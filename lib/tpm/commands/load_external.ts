@@ -6,14 +6,19 @@
  * @module
  */
 import { TPM_ALG, TPM_CC, TPM_RH, TPMA_OBJECT } from "../constants.ts";
-import { checkBinding } from "../crypto/object_binding.ts";
 import { TPM2B_SENSITIVE } from "../crypto/sensitive.ts";
 import { defineCommand } from "../dispatch.ts";
 import { TPM2B_NAME, TPM2B_PUBLIC } from "../marshal/types.ts";
 import { paramError, TPM_RC } from "../response_code.ts";
 import { eccPublicOf, rsaPublicOf } from "../crypto/object_keys.ts";
 import { hashAlgorithm } from "../crypto/hash.ts";
-import { atParam, hierarchyParent, loadObject, TPMI_RH_HIERARCHY_NULL } from "./key_object.ts";
+import {
+  atParam,
+  checkBindingAt,
+  hierarchyParent,
+  loadObject,
+  TPMI_RH_HIERARCHY_NULL,
+} from "./key_object.ts";
 
 /** TPM2_LoadExternal. */
 export const LoadExternal = defineCommand({
@@ -32,7 +37,7 @@ export const LoadExternal = defineCommand({
       if (hierarchy !== TPM_RH.NULL) throw paramError(TPM_RC.HIERARCHY, 3);
       const fixed = TPMA_OBJECT.fixedTPM | TPMA_OBJECT.fixedParent;
       if (inPublic.objectAttributes & fixed) throw paramError(TPM_RC.ATTRIBUTES, 2);
-      atParam(1, () => checkBinding(inPublic, inPrivate));
+      checkBindingAt(1, inPublic, inPrivate);
     } else {
       // A public key alone must still be a usable key.
       if (inPublic.type === TPM_ALG.RSA) atParam(2, () => rsaPublicOf(inPublic));
