@@ -336,6 +336,9 @@ function buildResponse(
   if (tag === TPM_ST.SESSIONS) {
     w.patchU32(sizeAt, w.length - start);
     finishSessions(state, def, ctx, plan, w, start);
+  } else if (def.sessionsAllowed !== false) {
+    // A command without an audit session ends audit exclusivity (Part 1 §19.6.14).
+    state.exclusiveAudit = 0;
   }
   w.patchU32(2, w.length);
   return w.finish();

@@ -86,6 +86,7 @@ export const StartAuthSession = defineCommand({
       locality: 0,
       nvWritten: -1,
       startTime: 0,
+      auditDigest: new Uint8Array(0),
       saved: false,
       savedSequence: 0n,
     };

@@ -32,7 +32,9 @@ import {
   rpHash,
   sessionHmac,
 } from "./session_hmac.ts";
-import { TpmWriter } from "../marshal/buffer.ts";
+import type { TpmWriter } from "../marshal/buffer.ts";
+import { DIGEST_SIZE } from "../marshal/types.ts";
+import { digest } from "../crypto/hash.ts";
 import { resetPolicy } from "./policy_state.ts";
 
 /** What authorization decided, carried to the response. */
@@ -45,6 +47,10 @@ export interface AuthPlan {
   decrypt: number;
   /** Index of the encrypt session, or -1. */
   encrypt: number;
+  /** Index of the audit session, or -1. */
+  audit: number;
+  /** cpHash of this command under the audit session's hash. */
+  auditCp: Uint8Array;
 }
 
 const isPolicy = (s: Session | null): boolean =>
@@ -91,9 +97,15 @@ export function authorize(
       throw e;
     }
   }
+  const audit = auths.findIndex((a) => a.attributes & TPMA_SESSION.audit);
+  let auditCp: Uint8Array = new Uint8Array(0);
+  if (audit >= 0) {
+    checkExclusive(state, auths[audit]);
+    auditCp = cpFor(auths[audit].session!.authHash);
+  }
   let params = paramBytes;
   if (decrypt >= 0) params = cryptFirst(auths[decrypt], state, paramBytes, false, decrypt);
-  return { params, bound, decrypt, encrypt };
+  return { params, bound, decrypt, encrypt, audit, auditCp };
 }
 
 function consistency(
@@ -115,6 +127,40 @@ function consistency(
   const first = (f: CommandDef["params"]) => Object.values(f)[0];
   if (decrypt >= 0 && !first(def.params)?.tpm2b) throw sessionRc(TPM_RC.ATTRIBUTES, decrypt);
   if (encrypt >= 0 && !first(def.response)?.tpm2b) throw sessionRc(TPM_RC.ATTRIBUTES, encrypt);
+}
+
+/** An auditExclusive request on a continuing audit session must name the exclusive one. */
+function checkExclusive(state: TpmState, a: AuthCommand): void {
+  const s = a.session!;
+  const continuing = s.auditDigest.length > 0 && !(a.attributes & TPMA_SESSION.auditReset);
+  if (
+    continuing && (a.attributes & TPMA_SESSION.auditExclusive) && state.exclusiveAudit !== s.handle
+  ) {
+    throw new TpmError(TPM_RC.EXCLUSIVE);
+  }
+}
+
+/**
+ * Extends the audit session's digest: auditDigest := H(auditDigest || cpHash
+ * || rpHash), starting from zeros on first use or auditReset; tracks the
+ * exclusive audit session (Part 1 §19.6.14, the reference's UpdateAuditSessionStatus).
+ */
+function updateAudit(
+  state: TpmState,
+  def: CommandDef,
+  a: AuthCommand,
+  cp: Uint8Array,
+  params: Uint8Array,
+): void {
+  const s = a.session!;
+  if (s.auditDigest.length === 0 || (a.attributes & TPMA_SESSION.auditReset)) {
+    s.auditDigest = new Uint8Array(DIGEST_SIZE[s.authHash]);
+    state.exclusiveAudit = s.handle;
+  } else if (state.exclusiveAudit !== s.handle) state.exclusiveAudit = 0;
+  a.attributes = state.exclusiveAudit === s.handle
+    ? a.attributes | TPMA_SESSION.auditExclusive
+    : a.attributes & ~TPMA_SESSION.auditExclusive;
+  s.auditDigest = digest(s.authHash, s.auditDigest, cp, rpHash(s.authHash, 0, def.code, params));
 }
 
 function extraNonces(auths: AuthCommand[], decrypt: number, encrypt: number): Uint8Array[] {
@@ -358,6 +404,9 @@ export function finishSessions(
     w.patch(paramStart, cryptFirst(a, state, w.view(paramStart), true, plan.encrypt));
   }
   const params = w.view(paramStart);
+  if (plan.audit >= 0) {
+    updateAudit(state, def, auths[plan.audit] as AuthCommand, plan.auditCp, params);
+  } else state.exclusiveAudit = 0;
   const responses = auths.map((a, i) => respond(state, def, a, plan.bound[i], params));
   writeAuthResponses(w, responses);
   for (const a of auths) {

@@ -130,6 +130,7 @@ const SESSION_BODY = struct("SESSION_CONTEXT", {
   nvWritten: UINT8,
   timeout: UINT64,
   startTime: UINT64,
+  auditDigest: BIG("auditDigest"),
 });
 
 /** Marshals a session's state. */
@@ -152,6 +153,7 @@ export function sessionBody(s: Session): Uint8Array {
     nvWritten: s.nvWritten & 0xff,
     timeout: s.timeout,
     startTime: BigInt(s.startTime),
+    auditDigest: s.auditDigest,
   });
 }
 
@@ -177,5 +179,6 @@ export function restoreSession(s: Session, body: Uint8Array): void {
     nvWritten: b.nvWritten === 0xff ? -1 : b.nvWritten,
     timeout: b.timeout,
     startTime: Number(b.startTime),
+    auditDigest: b.auditDigest,
   });
 }

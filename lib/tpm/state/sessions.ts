@@ -48,6 +48,8 @@ export interface Session {
   timeout: bigint;
   /** Milliseconds of `time` when started (for PolicySigned/Secret expiration). */
   startTime: number;
+  /** Session audit digest (Part 1 §19.6.14); empty until first used for audit. */
+  auditDigest: Uint8Array;
   /** True while the context lives outside the TPM (ContextSave). */
   saved: boolean;
   /** Sequence number of the outstanding saved context. */

@@ -63,6 +63,8 @@ export class TpmState {
   orderly = true;
   /** Context sequence counter (contextCounter, Part 1 §30.2). */
   contextCounter = 1n;
+  /** Handle of the exclusive audit session, or 0 (Part 1 §19.6.14). */
+  exclusiveAudit = 0;
   /** The last TPM_RC of SelfTest (GetTestResult). */
   testResult = 0;
 
