@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { RMP_FLAG_VALIDATED } from "../lib/snp/mod.ts";
-import { CoreCall, SvsmProtocol } from "../lib/svsm/abi/mod.ts";
+import { parseReport } from "../lib/snp/firmware/mod.ts";
+import { ATTEST_SERVICES_OP, AttestCall, CoreCall, SvsmProtocol } from "../lib/svsm/abi/mod.ts";
 import type { GuestCpu, GuestOs } from "../lib/guest/mod.ts";
 import { runTestVm, type TestVm } from "./svsm_test_vm.ts";
 
@@ -98,4 +99,50 @@ Deno.test("the same seed replays the same SMP boot, event for event", async () =
   const a = await traceOf();
   assert.ok(a.some((l) => l.includes("call end core/PVALIDATE SUCCESS")));
   assert.deepEqual(await traceOf(), a);
+});
+
+const REPORT_SEEDS = 50;
+let reports = 0; // reports checked in the current run
+
+/** Each CPU asks for an attestation report; the VMPCK0 driver serializes them. */
+async function attest(os: GuestOs, cpu: GuestCpu): Promise<void> {
+  const base = await os.allocPages(cpu, 4);
+  const [op, nonce, report, manifest] = [0, 1, 2, 3].map((i) => base + i * 0x1000);
+  cpu.ctx.write(nonce, new Uint8Array(64).fill(cpu.ctx.apicId + 1));
+  cpu.ctx.write(
+    op,
+    ATTEST_SERVICES_OP.encode({
+      reportGpa: BigInt(report),
+      reportSize: 0x1000,
+      nonceGpa: BigInt(nonce),
+      nonceSize: 64,
+      manifestGpa: BigInt(manifest),
+      manifestSize: 0x1000,
+    }),
+  );
+  const r = await os.svsmCall(cpu, SvsmProtocol.ATTEST, AttestCall.SERVICES, BigInt(op));
+  assert.equal(r.rax, 0n);
+  const parsed = parseReport(cpu.ctx.read(report, Number(r.r8)));
+  const expected = createHash("sha512").update(cpu.ctx.read(nonce, 64))
+    .update(cpu.ctx.read(manifest, Number(r.rcx))).digest();
+  assert.equal(parsed.vmpl, 0);
+  assert.deepEqual(parsed.reportData, new Uint8Array(expected));
+  reports++;
+}
+
+Deno.test(`${VCPUS} CPUs request reports at once under ${REPORT_SEEDS} seeds`, async () => {
+  for (let seed = 1; seed <= REPORT_SEEDS; seed++) {
+    reports = 0;
+    const vm = await runTestVm({
+      vcpus: VCPUS,
+      seed,
+      main: async (os, cpu) => {
+        for (let apic = 1; apic < VCPUS; apic++) assert.equal(await os.startAp(cpu, apic), 0);
+        await attest(os, cpu);
+      },
+      apMain: attest,
+    });
+    assert.notEqual(vm.result.status, "terminated", `seed ${seed}: ${vm.result.reason}`);
+    assert.equal(reports, VCPUS, `seed ${seed}`);
+  }
 });
