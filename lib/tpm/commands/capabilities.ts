@@ -116,7 +116,8 @@ export function variableProperties(s: TpmState): [number, number][] {
     (h.authOf(TPM_RH.ENDORSEMENT).length ? 2 : 0) |
     (h.lockoutAuth.length ? 4 : 0) |
     (h.disableClear ? 1 << 8 : 0) |
-    (s.lockout.inLockout() ? 1 << 9 : 0);
+    (s.lockout.inLockout() ? 1 << 9 : 0) |
+    (1 << 10); // tpmGeneratedEPS: the EPS comes from this TPM's RNG
   const startupClear = ((h.phEnable ? 1 : 0) | (h.shEnable ? 2 : 0) | (h.ehEnable ? 4 : 0) |
     (h.phEnableNV ? 8 : 0) | (s.orderly ? 2 ** 31 : 0)) >>> 0;
   const counters =

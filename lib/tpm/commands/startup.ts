@@ -37,6 +37,7 @@ function tpmReset(s: TpmState): void {
   s.clock.restartCount = 0;
   s.hierarchies.regenerate(TPM_RH.NULL, s.rng);
   s.sessions.clear();
+  s.exclusiveAudit = 0;
   s.objects.flushAll();
   s.pcrs.resetAll();
   enableAll(s);
