@@ -8,15 +8,8 @@
  */
 import { parseArgs } from "node:util";
 import { chromeTraceJson } from "../lib/snp/chrome_trace.ts";
-import {
-  boot,
-  type BootPhase,
-  bootSucceeded,
-  checkOptions,
-  printPhase,
-  summaryLines,
-  ttyProgress,
-} from "../examples/boot.ts";
+import { boot, bootSucceeded, summaryLines } from "../examples/boot.ts";
+import { type BootPhase, checkOptions, printPhase, ttyProgress } from "../examples/story.ts";
 import { EXIT_NEGATIVE, EXIT_OK, type Subcommand, UsageError } from "./common.ts";
 
 const HELP = `usage: svsm boot [--vcpus N] [--mem MiB] [--seed N] [--trace FILE] [--json] [--quiet]

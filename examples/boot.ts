@@ -14,7 +14,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { createHash } from "node:crypto";
 import { toHex } from "../lib/common/hex.ts";
 import type { GuestCpu, GuestOs } from "../lib/guest/mod.ts";
@@ -27,6 +26,14 @@ import { describeReport } from "../lib/verify/mod.ts";
 import { AK_TEMPLATE, tpmCommandName, Tss } from "./tss.ts";
 import { RelyingParty, replayPcr } from "./verifier.ts";
 import { createVm, expectedMeasurement, launch } from "./vm.ts";
+import {
+  type BootOptions,
+  type BootPhase,
+  parseOptions,
+  printPhase,
+  Story,
+  ttyProgress,
+} from "./story.ts";
 
 const USAGE = "usage: deno run examples/boot.ts [--seed N] [--vcpus N] [--mem MiB] [--quiet]";
 const POOL_END = 2 << 20; // the guest OS allocates its own pages below 2 MiB
@@ -34,30 +41,6 @@ const CHUNK = 64 << 20; // memory is validated in chunks, so a large VM can show
 const PCR = 23; // the application PCR: the guest measures its workload here
 const WORKLOAD = new TextEncoder().encode("the confidential workload, version 1");
 const REPORT_FIELDS = ["VERSION", "VMPL", "POLICY", "MEASUREMENT", "REPORT_DATA", "CHIP_ID"];
-
-/** Options of the example. */
-export interface BootOptions {
-  /** Scheduler, firmware and vTPM seed. */
-  seed: number;
-  /** vCPUs. */
-  vcpus: number;
-  /** VM memory in MiB. */
-  memMiB: number;
-  /** Only the summary. */
-  quiet: boolean;
-}
-
-/** One phase of the story: what happened, how long it took, the details. */
-export interface BootPhase {
-  /** 1..6. */
-  readonly step: number;
-  /** One line. */
-  readonly title: string;
-  /** Wall-clock milliseconds since the previous phase. */
-  readonly ms: number;
-  /** Indented detail lines. */
-  readonly details: string[];
-}
 
 /** What a boot established, for people (`main`) and tools (`svsm boot --json`). */
 export interface BootSummary {
@@ -168,22 +151,6 @@ export async function main(args: string[]): Promise<number> {
   return bootSucceeded(summary) ? 0 : 1;
 }
 
-/** A phase as the example prints it: `[   12.3 ms] 4 vTPM: …` and its details. */
-export function printPhase(p: BootPhase): void {
-  console.log(`[${p.ms.toFixed(1).padStart(7)} ms] ${p.step} ${p.title}`);
-  for (const d of p.details) console.log(`    ${d}`);
-}
-
-/** Progress of long phases on a terminal's stderr; nothing when stderr is piped. */
-export function ttyProgress(): ((done: number, total: number) => void) | undefined {
-  if (!Deno.stderr.isTerminal()) return undefined;
-  const text = new TextEncoder();
-  return (done, total) => {
-    const line = done < total ? `  validating ${done >> 20}/${total >> 20} MiB` : "";
-    Deno.stderr.writeSync(text.encode(`\r\x1b[K${line}`));
-  };
-}
-
 /** The closing facts, one per line. */
 export function summaryLines(s: BootSummary): string[] {
   const ok = (b: boolean, yes: string) => b ? yes : "FAILED";
@@ -198,25 +165,6 @@ export function summaryLines(s: BootSummary): string[] {
     `quote: ${ok(s.quoteValid, "valid")}`,
     `status: ${s.status}${s.reason ? ` (${s.reason})` : ""}`,
   ];
-}
-
-/** Collects phases with the wall-clock time since the previous one. */
-class Story {
-  readonly phases: BootPhase[] = [];
-  readonly #onPhase: (phase: BootPhase) => void;
-  #last = performance.now();
-
-  constructor(onPhase: (phase: BootPhase) => void) {
-    this.#onPhase = onPhase;
-  }
-
-  phase(title: string, details: string[]): void {
-    const now = performance.now();
-    const p = { step: this.phases.length + 1, title, ms: now - this.#last, details };
-    this.#last = now;
-    this.phases.push(p);
-    this.#onPhase(p);
-  }
 }
 
 /** What the guest's program reports into. */
@@ -321,41 +269,6 @@ function short(value: string): string {
 
 function sha256(data: Uint8Array): Uint8Array {
   return new Uint8Array(createHash("sha256").update(data).digest());
-}
-
-/** Checks `--seed`, `--vcpus` and `--mem` (as given on a command line); a string is the error. */
-export function checkOptions(
-  values: { seed: string; vcpus: string; mem: string },
-): Omit<BootOptions, "quiet"> | string {
-  const seed = Number(values.seed);
-  const vcpus = Number(values.vcpus);
-  const memMiB = Number(values.mem);
-  if (!Number.isInteger(seed)) return `--seed must be an integer`;
-  if (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > 64) return `--vcpus must be 1..64`;
-  if (!Number.isInteger(memMiB) || memMiB < 8 || memMiB % 2 !== 0 || memMiB > 4096) {
-    return `--mem must be an even number of MiB, 8..4096`;
-  }
-  return { seed, vcpus, memMiB };
-}
-
-/** Parses and checks the options; a string is the error. */
-export function parseOptions(args: string[]): BootOptions | string {
-  try {
-    const { values } = parseArgs({
-      args,
-      options: {
-        seed: { type: "string", default: "1" },
-        vcpus: { type: "string", default: "4" },
-        mem: { type: "string", default: "256" },
-        quiet: { type: "boolean", default: false },
-      },
-      strict: true,
-    });
-    const checked = checkOptions(values);
-    return typeof checked === "string" ? checked : { ...checked, quiet: values.quiet };
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
