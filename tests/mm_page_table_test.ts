@@ -7,6 +7,10 @@ import {
   PAGE_2M,
   PAGE_4K,
   PageTable,
+  PF_ID,
+  PF_P,
+  PF_U,
+  PF_W,
   PTE_A,
   PTE_D,
   PTE_G,
@@ -215,4 +219,57 @@ Deno.test("page table: tables above 4 GiB in a large region", () => {
   const pml4e = mem.getBigUint64(pt.root + 511 * 8, true);
   assert.equal(pml4e, BigInt(pt.tablePages()[1]) | (1n << 51n) | 0x7n);
   assert.ok(pt.tablePages().every((t) => t >= 2 ** 32));
+});
+
+function pfec<T>(r: MmResult<T>): number | string {
+  return r.ok ? "ok" : r.error.code === "page-fault" ? r.error.pfec! : r.error.code;
+}
+
+Deno.test("page table: access() faults with the SDM #PF error code", () => {
+  const { pt } = fresh();
+  const ro = 0xffff_ff80_0000_1000n; // supervisor, read-only, NX
+  const user = 0x40_0000; // user, writable, executable
+  value(pt.map(ro, 0x9000, PAGE_4K, { nx: true }));
+  value(pt.map(user, 0xa000, PAGE_4K, { flags: PTE_W | PTE_U }));
+  assert.equal(pfec(pt.access(0x7000)), 0); // not present, read
+  assert.equal(pfec(pt.access(0x7000, { write: true, user: true })), PF_W | PF_U);
+  assert.equal(pfec(pt.access(0x7000, { fetch: true })), PF_ID);
+  assert.equal(pfec(pt.access(ro, { write: true })), PF_P | PF_W); // CR0.WP = 1
+  assert.equal(pfec(pt.access(ro, { user: true })), PF_P | PF_U);
+  assert.equal(pfec(pt.access(ro, { fetch: true })), PF_P | PF_ID);
+  assert.equal(pfec(pt.access(ro)), "ok");
+  assert.equal(pfec(pt.access(user, { user: true, write: true })), "ok");
+  assert.equal(pfec(pt.access(user, { user: true, fetch: true })), "ok");
+  assert.equal(pfec(pt.access(0x0000_8000_0000_0000n)), "invalid-address"); // #GP, not #PF
+});
+
+Deno.test("page table: access() sets A along the walk and D on a write (hand-computed entries)", () => {
+  const { pt, mem } = fresh();
+  const va = 0x40_3000; // PML4 0, PDPT 0, PD 2, PT 3
+  value(pt.map(va, 0x5_0000, PAGE_4K, { flags: PTE_W }));
+  assert.equal(entryAt(mem, 0x10_4000 + 3 * 8), 0x0008_0000_0005_0003n);
+  value(pt.translate(va)); // a translation alone sets nothing
+  pt.invlpg(va);
+  value(pt.access(va));
+  // A (0x20) in every entry used; the leaf stays clean on a read.
+  assert.equal(entryAt(mem, 0x10_1000), 0x0008_0000_0010_2027n);
+  assert.equal(entryAt(mem, 0x10_2000), 0x0008_0000_0010_3027n);
+  assert.equal(entryAt(mem, 0x10_3000 + 2 * 8), 0x0008_0000_0010_4027n);
+  assert.equal(entryAt(mem, 0x10_4000 + 3 * 8), 0x0008_0000_0005_0023n);
+  // A write through the (clean) TLB entry still sets D (0x40).
+  const t = value(pt.access(va + 8, { write: true }));
+  assert.equal(t.tlbHit, true);
+  assert.equal(entryAt(mem, 0x10_4000 + 3 * 8), 0x0008_0000_0005_0063n);
+  assert.equal(t.flags & (PTE_A | PTE_D), PTE_A | PTE_D);
+});
+
+Deno.test("page table: a stale writable TLB entry allows writes until invlpg", () => {
+  const { pt } = fresh();
+  const va = 0xffff_ff80_0020_0000n;
+  value(pt.map(va, 0x20_0000, PAGE_2M, { flags: PTE_W | PTE_D | PTE_A }));
+  value(pt.access(va, { write: true }));
+  value(pt.protect(va, { flags: PTE_A | PTE_D }));
+  assert.equal(pfec(pt.access(va + 0x1000n, { write: true })), "ok");
+  pt.invlpg(va + 0x1000n);
+  assert.equal(pfec(pt.access(va, { write: true })), PF_P | PF_W);
 });

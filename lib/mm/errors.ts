@@ -34,7 +34,9 @@ export type MmErrorCode =
   /** The virtual range already holds a mapping (or a table where a large page should go). */
   | "already-mapped"
   /** Nothing is mapped at that virtual address. */
-  | "not-mapped";
+  | "not-mapped"
+  /** A modeled processor access faulted (#PF); the error carries the #PF error code. */
+  | "page-fault";
 
 /** A failed operation: the code and a human-readable detail. */
 export interface MmError {
@@ -42,6 +44,8 @@ export interface MmError {
   readonly code: MmErrorCode;
   /** Detail for logs; never parsed. */
   readonly message: string;
+  /** For `page-fault`: the #PF error code (Intel SDM Vol. 3A §4.7). */
+  readonly pfec?: number;
 }
 
 /** The outcome of an operation: a value, or a typed error. */

@@ -24,8 +24,9 @@
  * - {@link PageTable}: x86-64 4-level tables in buddy pages (4 KiB/2 MiB/
  *   1 GiB, P W U A D PS G NX, C-bit at 51 by default), entries as two u32
  *   halves; map/unmap/protect/translate with a per-table {@link Tlb} whose
- *   stale entries stay visible until `invlpg` or a flush. Tables are kept
- *   when their last mapping goes (no reclamation).
+ *   stale entries stay visible until `invlpg` or a flush; `access` adds the
+ *   processor's rights check (#PF error codes) and A/D updates. Tables are
+ *   kept when their last mapping goes (no reclamation).
  * - {@link PerCpuPageTables}: one PML4 per CPU; kernel-half PDPTs shared by
  *   all, slot 510 (per-CPU area) and the user half private.
  *

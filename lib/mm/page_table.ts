@@ -18,7 +18,9 @@ import {
   LEVEL_SHIFT,
   levelSize,
   type PageSize,
+  PTE_A,
   PTE_CALLER_FLAGS,
+  PTE_D,
   PTE_G,
   PTE_NX_HI,
   PTE_P,
@@ -77,6 +79,25 @@ export interface Mapping {
   /** The leaf's raw 64-bit entry. */
   readonly entry: bigint;
 }
+
+/** The kind of a processor access, for {@link PageTable.access}. */
+export interface Access {
+  /** A write (else a read). */
+  readonly write?: boolean;
+  /** From CPL 3 (else supervisor). */
+  readonly user?: boolean;
+  /** An instruction fetch. */
+  readonly fetch?: boolean;
+}
+
+/** #PF error code: the fault was a protection violation (else a not-present entry). SDM Vol. 3A §4.7. */
+export const PF_P = 1 << 0;
+/** #PF error code: the access was a write. */
+export const PF_W = 1 << 1;
+/** #PF error code: the access came from user mode. */
+export const PF_U = 1 << 2;
+/** #PF error code: the access was an instruction fetch. */
+export const PF_ID = 1 << 4;
 
 /** Options of {@link PageTable.create}. */
 export interface PageTableOptions {
@@ -207,7 +228,7 @@ export class PageTable {
     return OK_VOID;
   }
 
-  /** Translates `va`: the TLB first, else a walk whose result is cached. */
+  /** Translates `va`: the TLB first, else a walk whose result is cached. No permission check. */
   translate(va: bigint | number): MmResult<Translation> {
     const low = canonicalLow48(va);
     if (low < 0) return fail("invalid-address", `non-canonical address ${va}`);
@@ -215,6 +236,41 @@ export class PageTable {
     if (hit !== undefined) return ok(translation(hit, low, true));
     const w = this.#findLeaf(low);
     if (w < 0) return this.#walkError(w, low);
+    return ok(translation(this.#cache(w, low), low, false));
+  }
+
+  /**
+   * A processor access to `va`: translates as {@link translate}, then checks
+   * the rights with CR0.WP = 1 and EFER.NXE = 1 (SDM §4.6; no SMEP/SMAP/PKE).
+   * A fault answers `page-fault` with the #PF error code (SDM §4.7). On
+   * success the walk sets A in every entry it used and, for a write, D in
+   * the leaf (SDM §4.8), also when the TLB held a clean entry.
+   */
+  access(va: bigint | number, kind: Access = {}): MmResult<Translation> {
+    const low = canonicalLow48(va);
+    if (low < 0) return fail("invalid-address", `non-canonical address ${va}`); // #GP, not #PF
+    const pfec = (kind.write ? PF_W : 0) | (kind.user ? PF_U : 0) | (kind.fetch ? PF_ID : 0);
+    let entry = this.tlb.lookup(low);
+    const tlbHit = entry !== undefined;
+    if (entry === undefined) {
+      const w = this.#findLeaf(low);
+      if (w === NOT_MAPPED) return pageFault(pfec, low);
+      if (w < 0) return this.#walkError(w, low);
+      entry = this.#cache(w, low);
+    }
+    const denied = (kind.user && (entry.flags & PTE_U) === 0) ||
+      (kind.write && (entry.flags & PTE_W) === 0) || (kind.fetch && entry.nx);
+    if (denied) return pageFault(pfec | PF_P, low);
+    const needs = PTE_A | (kind.write ? PTE_D : 0);
+    if (!tlbHit || (entry.flags & needs) !== needs) {
+      const w = this.#markUsed(low, kind.write === true);
+      if (w >= 0) entry = this.#cache(w, low);
+    }
+    return ok(translation(entry, low, tlbHit));
+  }
+
+  /** Builds the TLB entry for the leaf at word `w` (scratch fields from #findLeaf) and caches it. */
+  #cache(w: number, low: number): TlbEntry {
     const lo = this.#words[w];
     const hi = this.#words[w + 1];
     const entry: TlbEntry = {
@@ -226,7 +282,24 @@ export class PageTable {
       global: (lo & PTE_G) !== 0,
     };
     this.tlb.insert(low, entry);
-    return ok(translation(entry, low, false));
+    return entry;
+  }
+
+  /** Sets A along the walk of `low` (and D in the leaf on a write); answers the leaf's word or a status. */
+  #markUsed(low: number, write: boolean): number {
+    let table = this.root;
+    for (let level = 4; level >= 1; level--) {
+      const w = this.#word(table, tableIndex(low, level));
+      if ((this.#words[w] & PTE_P) === 0) return NOT_MAPPED;
+      this.#words[w] |= PTE_A;
+      if (level === 1 || (level < 4 && (this.#words[w] & PTE_PS) !== 0)) {
+        if (write) this.#words[w] |= PTE_D;
+        return this.#findLeaf(low);
+      }
+      table = this.#frame(this.#words[w], this.#words[w + 1], 1);
+      if (!this.#isTable(table)) return BAD_TABLE;
+    }
+    return NOT_MAPPED;
   }
 
   /** INVLPG for `va` on this address space's TLB. */
@@ -413,6 +486,13 @@ export function allocTable(pages: BuddyAllocator): number {
   if (index < 0) return -1;
   pages.region.bytes.fill(0, index * PAGE_SIZE, (index + 1) * PAGE_SIZE);
   return pages.addressOf(index);
+}
+
+function pageFault<T>(pfec: number, low: number): MmResult<T> {
+  return {
+    ok: false,
+    error: { code: "page-fault", message: `#PF at ${hexAddr(low)}, error code ${pfec}`, pfec },
+  };
 }
 
 function translation(e: TlbEntry, low: number, tlbHit: boolean): Translation {
