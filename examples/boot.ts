@@ -94,7 +94,22 @@ export async function boot(
   onPhase: (phase: BootPhase) => void = () => {},
 ): Promise<{ summary: BootSummary; machine: Machine }> {
   const story = new Story(onPhase);
-  const summary = { phases: story.phases, report: {}, reportReasons: [] } as unknown as BootSummary;
+  const summary: BootSummary = {
+    status: "running",
+    measurement: "",
+    measurementExpected: false,
+    vcpus: options.vcpus,
+    vcpusUp: 0,
+    validatedPages: 0,
+    ekName: "",
+    report: {},
+    reportValid: false,
+    reportReasons: [],
+    ekBound: false,
+    akBound: false,
+    quoteValid: false,
+    phases: story.phases,
+  };
   const vm = await createVm({
     seed: options.seed,
     vcpus: options.vcpus,
@@ -107,7 +122,6 @@ export async function boot(
   const measurement = toHex(launch(vm));
   const expected = expectedMeasurement(vm.layout);
   const rp = new RelyingParty({ measurement: expected, nonceSeed: options.seed });
-  summary.vcpus = options.vcpus;
   summary.measurement = measurement;
   summary.measurementExpected = measurement === toHex(expected);
   story.phase(`launch: ${options.memMiB} MiB, ${options.vcpus} vCPUs, SVSM image measured`, [
@@ -158,7 +172,7 @@ export function summaryLines(s: BootSummary): string[] {
     `measurement: ${s.measurement.slice(0, 32)}… (${ok(s.measurementExpected, "as expected")})`,
     `vCPUs up: ${s.vcpusUp}/${s.vcpus}`,
     `validated: ${s.validatedPages} pages`,
-    `EK: ${s.ekName?.slice(0, 24)}…`,
+    `EK: ${s.ekName.slice(0, 24)}…`,
     `report: ${ok(s.reportValid, "valid")}`,
     `EK bound to the report: ${ok(s.ekBound, "yes")}`,
     `AK bound to the EK: ${ok(s.akBound, "yes")}`,
