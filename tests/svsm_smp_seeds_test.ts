@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { RMP_FLAG_VALIDATED } from "../lib/snp/mod.ts";
 import { parseReport } from "../lib/snp/firmware/mod.ts";
+import { LockDebugger } from "../lib/svsm/locking/mod.ts";
 import { ATTEST_SERVICES_OP, AttestCall, CoreCall, SvsmProtocol } from "../lib/svsm/abi/mod.ts";
 import type { GuestCpu, GuestOs } from "../lib/guest/mod.ts";
 import { runTestVm, type TestVm } from "./svsm_test_vm.ts";
@@ -131,11 +132,14 @@ async function attest(os: GuestOs, cpu: GuestCpu): Promise<void> {
 }
 
 Deno.test(`${VCPUS} CPUs request reports at once under ${REPORT_SEEDS} seeds`, async () => {
+  const lockReports: string[] = [];
+  const lockDebug = new LockDebugger({ onReport: (r) => lockReports.push(r.text) });
   for (let seed = 1; seed <= REPORT_SEEDS; seed++) {
     reports = 0;
     const vm = await runTestVm({
       vcpus: VCPUS,
       seed,
+      lockDebug,
       main: async (os, cpu) => {
         for (let apic = 1; apic < VCPUS; apic++) assert.equal(await os.startAp(cpu, apic), 0);
         await attest(os, cpu);
@@ -145,4 +149,5 @@ Deno.test(`${VCPUS} CPUs request reports at once under ${REPORT_SEEDS} seeds`, a
     assert.notEqual(vm.result.status, "terminated", `seed ${seed}: ${vm.result.reason}`);
     assert.equal(reports, VCPUS, `seed ${seed}`);
   }
+  assert.deepEqual(lockReports, [], "no lock-order inversion or deadlock in the kernel");
 });

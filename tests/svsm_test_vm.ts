@@ -9,6 +9,7 @@ import { SecureProcessor } from "../lib/snp/firmware/mod.ts";
 import { Host } from "../lib/host/mod.ts";
 import { svsmImage, type SvsmLayout, svsmLayout } from "../lib/svsm/boot/mod.ts";
 import { Svsm } from "../lib/svsm/svsm.ts";
+import type { LockDebugger } from "../lib/svsm/locking/mod.ts";
 import { GuestOs, type GuestOsOptions } from "../lib/guest/mod.ts";
 
 /** What a test VM is built from. */
@@ -19,6 +20,8 @@ export interface TestVmOptions {
   trace?: boolean;
   main?: GuestOsOptions["main"];
   apMain?: GuestOsOptions["apMain"];
+  /** Lock debugging for the SVSM's locks. */
+  lockDebug?: LockDebugger;
   /** Called after creation, before launch (install host tampering, etc.). */
   setup?: (vm: TestVm) => void;
 }
@@ -54,7 +57,7 @@ export function createTestVm(o: TestVmOptions = {}): TestVm {
   machine.firmware = firmware;
   const host = new Host(machine);
   host.createVm({ guestMemoryBytes: layout.vmMemoryBytes });
-  const svsm = new Svsm(machine, { layout, log: () => {} });
+  const svsm = new Svsm(machine, { layout, log: () => {}, lockDebug: o.lockDebug });
   svsm.install();
   const os = new GuestOs({ secretsGpa: layout.guestSecretsGpa, main: o.main, apMain: o.apMain });
   os.install(machine);

@@ -28,6 +28,7 @@ import { PerCpu } from "./cpu/percpu.ts";
 import { AP_ENTRY_OFFSET, startAp } from "./cpu/smp.ts";
 import { GuardedGuestMemory } from "./fixups/guest_memory.ts";
 import { createPvalidateLock } from "./locking/pvalidate_lock.ts";
+import type { LockDebugger } from "./locking/lock_debug.ts";
 import type { RwLock } from "./locking/rwlock.ts";
 import { SpinLock } from "./locking/spinlock.ts";
 import { dispatchRequest, ListDepositPool } from "./protocols/mod.ts";
@@ -57,6 +58,8 @@ export interface SvsmOptions {
   vtpm?: VtpmService;
   /** Console output (panic reports); default `console.error`. */
   log?: (line: string) => void;
+  /** Lock debugging for every kernel lock (holders, backtraces, order inversions). */
+  lockDebug?: LockDebugger;
 }
 
 /** One booted CPU: what its request loop and handlers use. */
@@ -85,7 +88,7 @@ export class Svsm implements SvsmKernelServices {
   /** Guest vCPUs by APIC ID (COCONUT `PERCPU_AREAS` shared parts). */
   readonly guestVcpus: Map<number, GuestVcpu> = new Map();
   /** The PVALIDATE lock. */
-  readonly pvalidateLock: RwLock = createPvalidateLock();
+  readonly pvalidateLock: RwLock;
   /** The vTPM, if any. */
   readonly vtpm?: VtpmService;
   /** Attestation reports through the VMPCK0 driver. */
@@ -108,9 +111,10 @@ export class Svsm implements SvsmKernelServices {
   pageTables: PerCpuPageTables | undefined;
   /** Lines the panic handler printed. */
   readonly log: string[] = [];
-  readonly #heapLock = new SpinLock({ name: "ROOT_MEM" });
+  readonly #heapLock: SpinLock;
   readonly #online: Int32Array;
   #driver: GuestRequestDriver | undefined;
+  readonly #lockDebug: LockDebugger | undefined;
   #bsp: CpuContext | undefined;
 
   /** An SVSM for `machine`; nothing runs until {@link Svsm.install} and the host's launch. */
@@ -119,6 +123,9 @@ export class Svsm implements SvsmKernelServices {
     this.layout = options.layout;
     this.vtpm = options.vtpm;
     this.dispatch = options.dispatch ?? dispatchRequest;
+    this.#lockDebug = options.lockDebug;
+    this.pvalidateLock = createPvalidateLock(options.lockDebug);
+    this.#heapLock = new SpinLock({ name: "ROOT_MEM", debug: options.lockDebug });
     this.#online = new Int32Array(new SharedArrayBuffer(4 * machine.vcpus.length));
     const out = options.log ?? ((line: string) => console.error(line));
     this.panics = new PanicHandler({
@@ -150,7 +157,7 @@ export class Svsm implements SvsmKernelServices {
   async #main(ctx: CpuContext): Promise<void> {
     const stack = new KernelStack(ctx.vcpuId);
     try {
-      using _f = stack.frame("svsm", ctx.vcpuId === 0 ? "svsm_main" : "ap_main", 153);
+      using _f = stack.frame("svsm", ctx.vcpuId === 0 ? "svsm_main" : "ap_main", 160);
       const cpu = ctx.vcpuId === 0
         ? await this.#bootBsp(ctx, stack)
         : await this.#bootAp(ctx, stack);
@@ -176,7 +183,7 @@ export class Svsm implements SvsmKernelServices {
   }
 
   async #bootBsp(ctx: CpuContext, stack: KernelStack): Promise<BootedCpu> {
-    using _f = stack.frame("svsm", "svsm_start", 179);
+    using _f = stack.frame("svsm", "svsm_start", 186);
     this.#bsp = ctx;
     this.#checkImage(ctx, stack);
     this.#memoryInit(ctx, stack);
@@ -185,7 +192,7 @@ export class Svsm implements SvsmKernelServices {
     await this.#greqInit(ctx);
     for (const v of this.machine.vcpus) {
       if (v.id === ctx.vcpuId) continue;
-      using _s = stack.frame("svsm", "start_secondary_cpus", 188);
+      using _s = stack.frame("svsm", "start_secondary_cpus", 195);
       await startAp({
         ctx,
         ghcb: cpu.ghcb,
@@ -195,7 +202,7 @@ export class Svsm implements SvsmKernelServices {
         entry: this.layout.imageGpa + AP_ENTRY_OFFSET,
       }, v.apicId);
     }
-    using _p = stack.frame("svsm", "prepare_fw", 198);
+    using _p = stack.frame("svsm", "prepare_fw", 205);
     const guest = prepareGuest(ctx, this.layout, this.#allocPage(stack));
     const record = this.guestVcpus.get(ctx.apicId)!;
     record.vmsaGpa = guest.vmsaGpa;
@@ -204,7 +211,7 @@ export class Svsm implements SvsmKernelServices {
   }
 
   async #bootAp(ctx: CpuContext, stack: KernelStack): Promise<BootedCpu> {
-    using _f = stack.frame("svsm", "start_ap", 207);
+    using _f = stack.frame("svsm", "start_ap", 214);
     const cpu = await this.#cpuInit(ctx, stack);
     Atomics.store(this.#online, ctx.vcpuId, 1);
     cpu.percpu.set("online", 1);
@@ -227,7 +234,7 @@ export class Svsm implements SvsmKernelServices {
    * build the allocator over the heap's plaintext (COCONUT `init_memory`).
    */
   #memoryInit(ctx: CpuContext, stack: KernelStack): void {
-    using _f = stack.frame("svsm", "init_memory", 230);
+    using _f = stack.frame("svsm", "init_memory", 237);
     const { heapBase, heapSize } = this.layout;
     let first: Uint8Array | undefined;
     for (let gpa = heapBase; gpa < heapBase + heapSize; gpa += PAGE_SIZE) {
@@ -258,7 +265,7 @@ export class Svsm implements SvsmKernelServices {
 
   /** The per-CPU area, exception-safe guest memory, and the GHCB of the running CPU. */
   async #cpuInit(ctx: CpuContext, stack: KernelStack): Promise<BootedCpu> {
-    using _f = stack.frame("svsm", "setup_percpu", 261);
+    using _f = stack.frame("svsm", "setup_percpu", 268);
     const lockCpu = { cpuId: ctx.vcpuId, pause: () => ctx.pause() };
     await this.#heapLock.lock(lockCpu);
     let data: number, ghcbPage: number, table;
@@ -296,7 +303,7 @@ export class Svsm implements SvsmKernelServices {
     for (const gpa of [request, response]) await makePageShared(ctx, gpa);
     for (let i = 0; i < GREQ_CERT_PAGES; i++) await makePageShared(ctx, certs + i * PAGE_SIZE);
     const vmpck0 = SECRETS_PAGE.get(ctx.read(this.layout.secretsGpa, PAGE_SIZE), "vmpck0");
-    this.#driver = new GuestRequestDriver(vmpck0, { request, response, certs });
+    this.#driver = new GuestRequestDriver(vmpck0, { request, response, certs }, this.#lockDebug);
   }
 
   async #report(cpu: SvsmCpu, data: Uint8Array, size: number): Promise<ReportOutcome> {

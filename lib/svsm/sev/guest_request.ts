@@ -16,6 +16,7 @@ import {
 } from "../../snp/firmware/mod.ts";
 import type { CpuContext } from "../../snp/mod.ts";
 import type { LockCpu } from "../locking/cpu_relax.ts";
+import type { LockDebugger } from "../locking/lock_debug.ts";
 import { SpinLock } from "../locking/spinlock.ts";
 import type { Ghcb } from "./ghcb.ts";
 
@@ -69,12 +70,16 @@ export type ReportResult =
 export class GuestRequestDriver {
   readonly #messenger: GuestMessenger;
   readonly #pages: GuestRequestPages;
-  readonly #lock = new SpinLock({ name: "GREQ_DRIVER" });
+  readonly #lock: SpinLock;
 
-  /** A driver over VMPCK0 `vmpck0`, starting after sequence number `lastSeqno`. */
-  constructor(vmpck0: Uint8Array, pages: GuestRequestPages, lastSeqno = 0n) {
-    this.#messenger = new GuestMessenger(vmpck0, 0, lastSeqno);
+  /**
+   * A driver over VMPCK0 `vmpck0` (sequence numbers from 1, as the firmware expects after
+   * launch), its lock watched by `debug` when given.
+   */
+  constructor(vmpck0: Uint8Array, pages: GuestRequestPages, debug?: LockDebugger) {
+    this.#messenger = new GuestMessenger(vmpck0, 0);
     this.#pages = pages;
+    this.#lock = new SpinLock({ name: "GREQ_DRIVER", debug });
   }
 
   /** True once VMPCK0 was wiped after a failed exchange. */
