@@ -39,6 +39,7 @@ export const CertifyCreation = defineCommand({
   execute(ctx, { qualifyingData, creationHash, inScheme, creationTicket }) {
     const obj = ctx.object(1);
     const signer = signerAt(ctx, 0, inScheme, 3);
+    if (creationTicket.tag !== TPM_ST.CREATION) throw paramError(TPM_RC.TAG, 4);
     const proof = ctx.state.hierarchies.map.get(creationTicket.hierarchy)?.proof;
     const valid = proof !== undefined &&
       creationTicket.hierarchy === obj.hierarchy &&

@@ -5,13 +5,20 @@
  * that PolicyAuthorize later accepts.
  * @module
  */
-import { TPM_CC, TPM_RH, TPM_ST, TPMA_OBJECT } from "../constants.ts";
+import { TPM_ALG, TPM_CC, TPM_RH, TPM_ST, TPMA_OBJECT } from "../constants.ts";
 import { verifyDigest } from "../crypto/object_sign.ts";
 import { makeTicket } from "../crypto/ticket.ts";
 import { defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TPM2B_DIGEST, TPMT_SIGNATURE, TPMT_TK } from "../marshal/types.ts";
 import { handleError, paramError, TPM_RC, TpmError } from "../response_code.ts";
+
+/** Whether a signature algorithm can come from a key of this type. */
+function signatureFits(type: number, sigAlg: number): boolean {
+  if (type === TPM_ALG.RSA) return sigAlg === TPM_ALG.RSASSA || sigAlg === TPM_ALG.RSAPSS;
+  if (type === TPM_ALG.ECC) return sigAlg === TPM_ALG.ECDSA;
+  return sigAlg === TPM_ALG.HMAC;
+}
 
 /** TPM2_VerifySignature. */
 export const VerifySignature = defineCommand({
@@ -25,6 +32,7 @@ export const VerifySignature = defineCommand({
     if ((key.publicArea.objectAttributes & TPMA_OBJECT.sign) === 0) {
       throw handleError(TPM_RC.ATTRIBUTES, 1);
     }
+    if (!signatureFits(key.publicArea.type, signature.sigAlg)) throw paramError(TPM_RC.SCHEME, 2);
     let ok: boolean;
     try {
       ok = verifyDigest(key, digest, signature);

@@ -88,15 +88,18 @@ export function sensitiveBytes(s: Sensitive): Uint8Array {
   return w.finish();
 }
 
-/** Decodes a TPM2B_SENSITIVE that must fill `bytes`; anything else is TPM_RC_SENSITIVE-class. */
+/**
+ * Decodes a TPM2B_SENSITIVE that must fill `bytes`; a malformed one fails
+ * with its unmarshalling code (TPM_RC_SIZE, _INSUFFICIENT, _TYPE), an empty
+ * one with TPM_RC_SIZE.
+ */
 export function parseSensitive(bytes: Uint8Array): Sensitive {
-  let s: Sensitive | null;
-  try {
-    s = decode(TPM2B_SENSITIVE, bytes);
-  } catch {
-    throw new TpmError(TPM_RC.SENSITIVE);
+  // The size must account for every byte before the contents are looked at.
+  if (bytes.length < 2 || ((bytes[0] << 8) | bytes[1]) !== bytes.length - 2) {
+    throw new TpmError(bytes.length < 2 ? TPM_RC.INSUFFICIENT : TPM_RC.SIZE);
   }
-  if (!s) throw new TpmError(TPM_RC.SENSITIVE);
+  const s = decode(TPM2B_SENSITIVE, bytes);
+  if (!s) throw new TpmError(TPM_RC.SIZE);
   return s;
 }
 

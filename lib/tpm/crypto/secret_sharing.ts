@@ -65,16 +65,18 @@ export function createSecret(
 }
 
 /**
- * Recovers the seed encrypted to a loaded key. A ciphertext that does not
- * decrypt is TPM_RC_VALUE; an ECC point that is malformed or off the curve
- * is TPM_RC_ECC_POINT (callers add the parameter number).
+ * Recovers the seed encrypted to a loaded key. An RSA ciphertext of the
+ * wrong length is TPM_RC_SIZE, one that does not decrypt TPM_RC_VALUE; an
+ * ECC point that is malformed or off the curve is TPM_RC_ECC_POINT (callers
+ * add the parameter number).
  */
 export function recoverSecret(key: TpmObject, label: string, encrypted: Uint8Array): Uint8Array {
   const pub = key.publicArea;
   const h = requireHash(pub.nameAlg);
   if (pub.type === TPM_ALG.RSA) {
     const priv = rsaPrivateOf(key);
-    if (encrypted.length !== priv.size) throw new TpmError(TPM_RC.VALUE);
+    // A ciphertext not exactly the modulus size is malformed (TPM_RC_SIZE, as swtpm).
+    if (encrypted.length !== priv.size) throw new TpmError(TPM_RC.SIZE);
     const seed = rsaDecrypt(priv, "oaep", h, encrypted, labelBytes(label));
     if (!seed) throw new TpmError(TPM_RC.VALUE);
     return seed;
