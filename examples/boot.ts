@@ -37,7 +37,7 @@ import {
 
 const USAGE = "usage: deno run examples/boot.ts [--seed N] [--vcpus N] [--mem MiB] [--quiet]";
 const POOL_END = 2 << 20; // the guest OS allocates its own pages below 2 MiB
-const CHUNK = 64 << 20; // memory is validated in chunks, so a large VM can show progress
+const CHUNK = 16 << 20; // the vCPUs validate memory in chunks, sharing the work
 const PCR = 23; // the application PCR: the guest measures its workload here
 const WORKLOAD = new TextEncoder().encode("the confidential workload, version 1");
 const REPORT_FIELDS = ["VERSION", "VMPL", "POLICY", "MEASUREMENT", "REPORT_DATA", "CHIP_ID"];
@@ -115,8 +115,18 @@ export async function boot(
     vcpus: options.vcpus,
     memMiB: options.memMiB,
     trace: options.trace,
-    main: (os, cpu) => guest(os, cpu, { ...options, story, summary, rp }),
+    main: (os, cpu) => guest(os, cpu, { vcpus: options.vcpus, memory, story, summary, rp }),
+    apMain: (os, cpu) => validateShare(os, cpu, memory),
   });
+  const end = vm.layout.svsmBase; // the guest's memory map ends where the SVSM begins
+  const memory: MemoryWork = {
+    next: POOL_END,
+    end,
+    size: end - POOL_END,
+    validated: 0,
+    cpus: new Set(),
+    progress: options.progress,
+  };
 
   // 1. The host launches; the firmware measures. The verifier computes the same from the image.
   const measurement = toHex(launch(vm));
@@ -184,17 +194,47 @@ export function summaryLines(s: BootSummary): string[] {
 /** What the guest's program reports into. */
 interface GuestContext {
   vcpus: number;
-  progress?: (validated: number, total: number) => void;
+  memory: MemoryWork;
   story: Story;
   summary: BootSummary;
   rp: RelyingParty;
+}
+
+/** Guest memory to validate, shared by the guest's vCPUs (a work queue in the guest kernel). */
+interface MemoryWork {
+  /** First GPA not yet handed out. */
+  next: number;
+  /** End of the range. */
+  readonly end: number;
+  /** Bytes in the range. */
+  readonly size: number;
+  /** Bytes validated so far. */
+  validated: number;
+  /** APIC IDs that took part. */
+  readonly cpus: Set<number>;
+  /** Reports progress. */
+  readonly progress?: (validated: number, total: number) => void;
+}
+
+/** Takes chunks until none is left: run by every guest vCPU. */
+async function validateShare(os: GuestOs, cpu: GuestCpu, work: MemoryWork): Promise<void> {
+  while (work.next < work.end) {
+    const gpa = work.next;
+    const size = Math.min(CHUNK, work.end - gpa);
+    work.next += size;
+    work.cpus.add(cpu.ctx.apicId);
+    await os.pvalidate(cpu, gpa, size);
+    work.validated += size;
+    work.progress?.(work.validated, work.size);
+  }
 }
 
 /** The guest's program on its boot CPU (VMPL2): phases 2 to 6. */
 async function guest(os: GuestOs, cpu: GuestCpu, g: GuestContext): Promise<void> {
   const { story, summary, rp } = g;
 
-  // 2. The SVSM booted (its APs are up at VMPL0); the guest starts its own vCPUs.
+  // 2. The SVSM booted (its APs are up at VMPL0); the guest starts its own vCPUs, which
+  //    start validating memory at once (phase 3) while the boot CPU starts the next one.
   let started = 1;
   for (let apicId = 1; apicId < g.vcpus; apicId++) {
     if (await os.startAp(cpu, apicId) === 0) started++;
@@ -205,15 +245,15 @@ async function guest(os: GuestOs, cpu: GuestCpu, g: GuestContext): Promise<void>
     `CREATE_VCPU: ${started}/${g.vcpus} guest vCPUs running at VMPL2`,
   ]);
 
-  // 3. Validate the rest of guest memory (everything below the SVSM) through the SVSM.
-  const size = os.svsm!.base - POOL_END;
-  for (let done = 0; done < size; done += CHUNK) {
-    await os.pvalidate(cpu, POOL_END + done, Math.min(CHUNK, size - done));
-    g.progress?.(Math.min(done + CHUNK, size), size);
-  }
-  summary.validatedPages = size / 4096;
-  story.phase(`guest memory: ${size >> 20} MiB validated through SVSM PVALIDATE lists`, [
-    `${size / 4096} pages; the guest cannot PVALIDATE at VMPL2, so the SVSM does it`,
+  // 3. The rest of guest memory (everything below the SVSM), validated through the SVSM by
+  //    every vCPU: the boot CPU joins the APs, then waits for the last chunk.
+  const work = g.memory;
+  await validateShare(os, cpu, work);
+  while (work.validated < work.size) await cpu.ctx.pause();
+  summary.validatedPages = work.size / 4096;
+  story.phase(`guest memory: ${work.size >> 20} MiB validated through SVSM PVALIDATE lists`, [
+    `${work.size / 4096} pages by ${work.cpus.size} vCPUs at once; the guest cannot PVALIDATE ` +
+    "at VMPL2, so the SVSM does it",
   ]);
 
   // 4. The vTPM: the guest's driver probes it, sends Startup and reads the EK.
