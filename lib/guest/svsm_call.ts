@@ -51,8 +51,8 @@ export async function svsmCallOn(
   rdx: bigint,
   r8: bigint,
 ): Promise<SvsmCallResult> {
-  const off = caGpa & 0xFFF;
-  ctx.page(caGpa, "write")[off] = 1;
+  // call_pending = 1: byte 0 of the CA, written as part of its first word.
+  ctx.writeU32(caGpa, (ctx.readU32(caGpa) & ~0xFF) | 1);
   const regs = ctx.regs;
   regs.view.setUint32(RAX, call >>> 0, true); // RAX = (protocol << 32) | call, as two halves
   regs.view.setUint32(RAX + 4, protocol >>> 0, true);
@@ -63,9 +63,9 @@ export async function svsmCallOn(
   await ctx.vmgexit();
   const response = ctx.rdmsr(MSR_GHCB);
   // Atomic swap of call_pending with 0: nothing else runs on this vCPU between read and write.
-  const ca = ctx.page(caGpa, "write");
-  const pending = ca[off];
-  ca[off] = 0;
+  const word = ctx.readU32(caGpa);
+  ctx.writeU32(caGpa, word & ~0xFF);
+  const pending = word & 0xFF;
   if (response !== RESPONSE_OK) {
     throw new SvsmCallError(`RUN_VMPL(0) answered 0x${response.toString(16)}`);
   }

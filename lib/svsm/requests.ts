@@ -143,11 +143,11 @@ function takeCall(cpu: RequestLoopCpu): boolean {
   if (ca < 0) return false;
   const guard = cpu.stack.guard(); // explicit dispose: `using` costs more on this hot path
   try {
-    const page = cpu.ctx.page(ca, "write");
-    const off = ca & 0xFFF;
-    const pending = page[off];
-    page[off] = 0;
-    return pending !== 0;
+    // call_pending is byte 0 of the CA; the first four bytes are read and written back as one
+    // word (no page view to allocate on this path).
+    const word = cpu.ctx.readU32(ca);
+    cpu.ctx.writeU32(ca, word & ~0xFF);
+    return (word & 0xFF) !== 0;
   } catch (e) {
     if (faultVector(e) < 0) throw e;
     return false;
