@@ -94,19 +94,22 @@ for (const kind of ["slab", "page"] as const) {
 }
 
 if (import.meta.main) {
+  // Warm the JIT on a small heap first, so the first row is not penalised.
+  const warm = setup("slab", 1_000);
+  for (let i = 0; i < 300; i++) for (const run of Object.values(PATTERNS)) run(warm);
   for (const kind of ["slab", "page"] as const) {
     for (const live of LIVE) {
       const w = setup(kind, live);
       for (const [pattern, run] of Object.entries(PATTERNS)) {
-        for (let i = 0; i < 20; i++) run(w); // warm up
-        // Best of 5 rounds: the machine is shared, the minimum is the allocator's cost.
+        for (let i = 0; i < 20; i++) run(w);
+        // Best of 7 rounds: the machine is shared, the minimum is the allocator's cost.
         let best = Infinity;
-        for (let round = 0; round < 5; round++) {
+        for (let round = 0; round < 7; round++) {
           const t0 = performance.now();
-          for (let i = 0; i < 50; i++) run(w);
+          for (let i = 0; i < 30; i++) run(w);
           best = Math.min(best, (performance.now() - t0) / 1000);
         }
-        const mops = (2 * BATCH * 50) / best / 1e6;
+        const mops = (2 * BATCH * 30) / best / 1e6;
         console.log(
           `${kind} ${pattern.padEnd(6)} ${String(live).padStart(9)} live: ${
             mops.toFixed(1)

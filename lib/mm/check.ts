@@ -69,7 +69,9 @@ function checkBlocks(pages: BuddyAllocator, problems: string[]): Set<number>[] {
           problems.push(`free page ${i}: stale words`);
         }
       }
-    } else if (p.type !== PageType.SlabPage && p.type !== PageType.File) {
+    } else if (p.type === PageType.File) {
+      if (p.aux === 0) problems.push(`file page ${i} with reference count 0`);
+    } else if (p.type !== PageType.SlabPage) {
       problems.push(`page ${i}: type ${p.type} where a block should start`);
       i++;
       continue;

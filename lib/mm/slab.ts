@@ -44,14 +44,10 @@ export class SlabCache {
   readonly slots: number;
   /** Empty pages kept instead of returned to the buddy allocator. */
   readonly reserve: number;
-  /** First page with a free slot, or NO_PAGE. */
-  head: number = NO_PAGE;
-  /** Last page with a free slot, or NO_PAGE. */
-  tail: number = NO_PAGE;
-  /** Slab pages owned. */
-  pages = 0;
-  /** Owned pages with every slot free. */
-  emptyPages = 0;
+  #head = NO_PAGE;
+  #tail = NO_PAGE;
+  #pages = 0;
+  #emptyPages = 0;
   readonly #buddy: BuddyAllocator;
   readonly #meta: Uint32Array;
   readonly #info: number;
@@ -68,9 +64,29 @@ export class SlabCache {
     this.#info = encodeInfo(PageType.SlabPage, itemSize);
   }
 
+  /** First page with a free slot, or NO_PAGE. */
+  get head(): number {
+    return this.#head;
+  }
+
+  /** Last page with a free slot, or NO_PAGE. */
+  get tail(): number {
+    return this.#tail;
+  }
+
+  /** Slab pages owned. */
+  get pages(): number {
+    return this.#pages;
+  }
+
+  /** Owned pages with every slot free. */
+  get emptyPages(): number {
+    return this.#emptyPages;
+  }
+
   /** Takes a free slot, growing by one page if needed; answers its address or -1 (out of memory). */
   allocSlot(): number {
-    let page = this.head;
+    let page = this.#head;
     if (page === NO_PAGE) {
       page = this.#grow();
       if (page < 0) return -1;
@@ -83,7 +99,7 @@ export class SlabCache {
     const bit = 31 - Math.clz32(free & -free);
     m[w] |= 1 << bit;
     const left = m[r + W.aux] - 1;
-    if (left + 1 === this.slots) this.emptyPages--;
+    if (left + 1 === this.slots) this.#emptyPages--;
     m[r + W.aux] = left;
     if (left === 0) this.#unlink(r);
     const slot = ((w - r - W.extra) << 5) + bit;
@@ -113,12 +129,12 @@ export class SlabCache {
 
   /** Returns every empty page to the buddy allocator, reserve included. */
   shrink(): void {
-    let page = this.tail;
+    let page = this.#tail;
     while (page !== NO_PAGE) {
       const r = W.records + page * W.record;
       const prev = this.#meta[r + W.prev];
       if (this.#meta[r + W.aux] === this.slots) {
-        this.emptyPages--;
+        this.#emptyPages--;
         this.#release(page, r);
       }
       page = prev;
@@ -138,51 +154,51 @@ export class SlabCache {
       const missing = Math.min(32, Math.max(0, lo + 32 - Math.max(lo, this.slots)));
       m[r + W.extra + i] = missing === 0 ? 0 : (0xffff_ffff << (32 - missing)) >>> 0;
     }
-    this.pages++;
-    this.emptyPages++;
+    this.#pages++;
+    this.#emptyPages++;
     this.#pushHead(page, r);
     return page;
   }
 
   #emptied(page: number, r: number): void {
-    if (this.emptyPages >= this.reserve) {
+    if (this.#emptyPages >= this.reserve) {
       this.#release(page, r);
       return;
     }
-    this.emptyPages++;
-    if (this.tail === page) return;
+    this.#emptyPages++;
+    if (this.#tail === page) return;
     this.#unlink(r);
     const m = this.#meta;
-    m[r + W.prev] = this.tail;
+    m[r + W.prev] = this.#tail;
     m[r + W.next] = NO_PAGE;
-    if (this.tail === NO_PAGE) this.head = page;
-    else m[W.records + this.tail * W.record + W.next] = page;
-    this.tail = page;
+    if (this.#tail === NO_PAGE) this.#head = page;
+    else m[W.records + this.#tail * W.record + W.next] = page;
+    this.#tail = page;
   }
 
   /** Unlinks an empty page (not counted in emptyPages) and gives it back to the buddy allocator. */
   #release(page: number, r: number): void {
     this.#unlink(r);
-    this.pages--;
+    this.#pages--;
     this.#buddy.releaseBlock(page);
   }
 
   #pushHead(page: number, r: number): void {
     const m = this.#meta;
-    m[r + W.next] = this.head;
+    m[r + W.next] = this.#head;
     m[r + W.prev] = NO_PAGE;
-    if (this.head === NO_PAGE) this.tail = page;
-    else m[W.records + this.head * W.record + W.prev] = page;
-    this.head = page;
+    if (this.#head === NO_PAGE) this.#tail = page;
+    else m[W.records + this.#head * W.record + W.prev] = page;
+    this.#head = page;
   }
 
   #unlink(r: number): void {
     const m = this.#meta;
     const next = m[r + W.next];
     const prev = m[r + W.prev];
-    if (prev === NO_PAGE) this.head = next;
+    if (prev === NO_PAGE) this.#head = next;
     else m[W.records + prev * W.record + W.next] = next;
-    if (next === NO_PAGE) this.tail = prev;
+    if (next === NO_PAGE) this.#tail = prev;
     else m[W.records + next * W.record + W.prev] = prev;
     m[r + W.next] = NO_PAGE;
     m[r + W.prev] = NO_PAGE;
