@@ -53,8 +53,11 @@ export function derivePrimary(
     if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value!);
   }
   memo.set(key, made);
-  // authValue is not a derivation input: each caller gets its own.
-  return { ...made, sensitive: { ...made.sensitive, authValue: sens.userAuth.slice() } };
+  // authValue is not a derivation input: each caller gets its own (and its own copies).
+  return {
+    publicArea: { ...made.publicArea },
+    sensitive: { ...made.sensitive, authValue: sens.userAuth.slice() },
+  };
 }
 
 /** TPM2_CreatePrimary. */

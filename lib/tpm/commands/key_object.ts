@@ -124,7 +124,7 @@ export interface ParentInfo {
 /** A hierarchy as the parent of a primary object. */
 export function hierarchyParent(handle: number): ParentInfo {
   const name = u32Bytes(handle);
-  return { hierarchy: handle, name, qualifiedName: name, nameAlg: 0x0010 };
+  return { hierarchy: handle, name, qualifiedName: name, nameAlg: TPM_ALG.NULL };
 }
 
 /** A storage key as parent. */

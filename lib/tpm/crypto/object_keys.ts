@@ -4,7 +4,7 @@
  * the loaded object), and the protector view of a storage parent.
  * @module
  */
-import { TPM_ALG } from "../constants.ts";
+import { TPM_ALG, TPMA_OBJECT } from "../constants.ts";
 import type { TpmtPublic } from "../marshal/types.ts";
 import { TPM_RC, TpmError } from "../response_code.ts";
 import type { TpmObject } from "../state/objects.ts";
@@ -88,7 +88,8 @@ export function eccPrivateOf(obj: TpmObject): EccKeyPair {
  */
 export function isStorageParent(pub: TpmtPublic): boolean {
   const a = pub.objectAttributes;
-  return (a & (1 << 16)) !== 0 && (a & (1 << 17)) !== 0 && (a & (1 << 18)) === 0 &&
+  return (a & TPMA_OBJECT.restricted) !== 0 && (a & TPMA_OBJECT.decrypt) !== 0 &&
+    (a & TPMA_OBJECT.sign) === 0 &&
     (pub.type === TPM_ALG.RSA || pub.type === TPM_ALG.ECC || pub.type === TPM_ALG.SYMCIPHER);
 }
 
