@@ -13,6 +13,7 @@ import { requestAttestation } from "../lib/guest/attest.ts";
 import { TpmSvsm } from "../lib/guest/tpm_svsm.ts";
 import { createVm, launch } from "../examples/vm.ts";
 import { tpmCommandName } from "../examples/tss.ts";
+import { boot } from "../examples/boot.ts";
 
 /** The format's required fields, slice durations, B/E balance, nesting, lane names. */
 function assertValid(t: ChromeTrace, vcpus: number): void {
@@ -118,4 +119,23 @@ Deno.test("chrome trace: an end without its begin is ignored; the same events gi
   assertValid(c, 1);
   assert.equal(c.traceEvents.filter((e) => e.ph === "X").length, 0);
   assert.equal(c.traceEvents.find((e) => e.ph === "i")?.tid, HOST_LANE_TID);
+});
+
+Deno.test("chrome trace: the example boot shows SVSM calls on every vCPU's lane", async () => {
+  const { summary, machine } = await boot({
+    seed: 2,
+    vcpus: 3,
+    memMiB: 52,
+    quiet: true,
+    trace: true,
+  });
+  assert.equal(summary.quoteValid, true);
+  const trace = toChromeTrace(machine.trace.events, { vcpus: 3 });
+  assertValid(trace, 3);
+  for (let v = 0; v < 3; v++) {
+    assert.ok(
+      trace.traceEvents.some((e) => e.tid === vcpuLane(v) && /^core\/PVALIDATE/.test(e.name)),
+      `PVALIDATE served on vCPU ${v}`,
+    );
+  }
 });
