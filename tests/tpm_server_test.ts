@@ -352,6 +352,13 @@ Deno.test("mssim: tpm2-tss start-up, two-write commands, EOF without SESSION_END
       assert.equal(u32At(await cmd.recv(15), 10), 0x17b);
       assert.equal(await cmd.recvU32(), 0, "trailing u32 0");
     }
+    // IBM TSS writes code, locality, size and command separately (tpm-interop.md §1.4).
+    for (const part of [be32(8), new Uint8Array([0]), be32(GET_RANDOM_8.length), GET_RANDOM_8]) {
+      await cmd.send(part);
+    }
+    assert.equal(await cmd.recvU32(), 15);
+    assert.equal(u32At(await cmd.recv(15), 10), 0x17b);
+    assert.equal(await cmd.recvU32(), 0);
     cmd.close(); // tpm2-tss 3.2.1 ends with plain EOF (tpm-interop.md §1.3 item 5)
     plat.close();
     const again = await TpmTcpClient.connect(server.port, "mssim");
