@@ -44,3 +44,15 @@ Deno.test("example attack: a bad seed is a usage error (exit 2)", async () => {
   assert.equal(code, 2);
   assert.match(err, /usage:/);
 });
+
+Deno.test("example attack: runs under `deno run` with no permission flags", async () => {
+  const script = new URL("../examples/attack.ts", import.meta.url).pathname;
+  const r = await new Deno.Command("deno", {
+    args: ["run", "--no-check", script, "--seed", "8"],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
+  assert.match(new TextDecoder().decode(r.stdout), /10\/10 attacks stopped/);
+});
