@@ -11,7 +11,7 @@ import { requireHash } from "../crypto/hash.ts";
 import { isAsymmetricStorageKey } from "../crypto/object_keys.ts";
 import { unwrapOuter } from "../crypto/object_protection.ts";
 import { recoverSecret } from "../crypto/secret_sharing.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { decode } from "../marshal/codec.ts";
 import { TPM2B_DIGEST, TPM2B_ENCRYPTED_SECRET } from "../marshal/types.ts";
@@ -19,7 +19,7 @@ import { handleError, paramError, TPM_RC } from "../response_code.ts";
 import { atParam, TPM2B_ID_OBJECT } from "./key_object.ts";
 
 /** TPM2_ActivateCredential. */
-export const ActivateCredential = defineCommand({
+export const ActivateCredential: CommandDef = defineCommand({
   code: TPM_CC.ActivateCredential,
   name: "ActivateCredential",
   handles: [

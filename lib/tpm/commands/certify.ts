@@ -5,14 +5,14 @@
  * @module
  */
 import { TPM_CC, TPM_ST } from "../constants.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TpmWriter } from "../marshal/buffer.ts";
 import { TPM2B_DATA, TPM2B_NAME, TPMT_SIG_SCHEME, TPMT_SIGNATURE } from "../marshal/types.ts";
 import { attest, signerAt, TPM2B_ATTEST } from "./attestation.ts";
 
 /** TPM2_Certify. */
-export const Certify = defineCommand({
+export const Certify: CommandDef = defineCommand({
   code: TPM_CC.Certify,
   name: "Certify",
   handles: [

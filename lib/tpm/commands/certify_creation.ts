@@ -7,7 +7,7 @@
  */
 import { TPM_CC, TPM_ST } from "../constants.ts";
 import { checkTicket } from "../crypto/ticket.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TpmWriter } from "../marshal/buffer.ts";
 import {
@@ -22,7 +22,7 @@ import { paramError, TPM_RC } from "../response_code.ts";
 import { attest, signerAt, TPM2B_ATTEST } from "./attestation.ts";
 
 /** TPM2_CertifyCreation. */
-export const CertifyCreation = defineCommand({
+export const CertifyCreation: CommandDef = defineCommand({
   code: TPM_CC.CertifyCreation,
   name: "CertifyCreation",
   handles: [

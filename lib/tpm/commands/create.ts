@@ -10,7 +10,7 @@ import { createObject } from "../crypto/object_create.ts";
 import { protectorOf } from "../crypto/object_keys.ts";
 import { sensitiveToPrivate } from "../crypto/object_protection.ts";
 import { checkTemplate } from "../crypto/object_template.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import {
   TPM2B_DATA,
@@ -28,7 +28,7 @@ import { TPMT_PUBLIC } from "../marshal/types.ts";
 import { creation, objectParent, storageParent, TPM2B_CREATION_DATA } from "./key_object.ts";
 
 /** TPM2_Create. */
-export const Create = defineCommand({
+export const Create: CommandDef = defineCommand({
   code: TPM_CC.Create,
   name: "Create",
   handles: [{ name: "parentHandle", type: HT.OBJECT, auth: "USER" }],

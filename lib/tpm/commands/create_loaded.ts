@@ -11,7 +11,7 @@ import { createObject } from "../crypto/object_create.ts";
 import { protectorOf } from "../crypto/object_keys.ts";
 import { sensitiveToPrivate } from "../crypto/object_protection.ts";
 import { checkTemplate } from "../crypto/object_template.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import {
   TPM2B_NAME,
@@ -24,7 +24,7 @@ import { derivePrimary } from "./create_primary.ts";
 import { hierarchyParent, loadObject, objectParent, storageParent } from "./key_object.ts";
 
 /** TPM2_CreateLoaded (inPublic is a TPM2B_TEMPLATE holding a TPMT_PUBLIC). */
-export const CreateLoaded = defineCommand({
+export const CreateLoaded: CommandDef = defineCommand({
   code: TPM_CC.CreateLoaded,
   name: "CreateLoaded",
   handles: [{ name: "parentHandle", type: HT.PARENT, auth: "USER" }],

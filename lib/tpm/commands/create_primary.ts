@@ -11,7 +11,7 @@ import { toHex } from "../../common/hex.ts";
 import { digest } from "../crypto/hash.ts";
 import { type CreatedObject, createObject, primaryObjectRandom } from "../crypto/object_create.ts";
 import { checkTemplate } from "../crypto/object_template.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { encode } from "../marshal/codec.ts";
 import {
@@ -61,7 +61,7 @@ export function derivePrimary(
 }
 
 /** TPM2_CreatePrimary. */
-export const CreatePrimary = defineCommand({
+export const CreatePrimary: CommandDef = defineCommand({
   code: TPM_CC.CreatePrimary,
   name: "CreatePrimary",
   handles: [{ name: "primaryHandle", type: HT.HIERARCHY_NULL, auth: "USER" }],

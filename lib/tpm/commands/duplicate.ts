@@ -10,7 +10,7 @@ import { TPM_ALG, TPM_CC, TPM_RH, TPMA_OBJECT } from "../constants.ts";
 import { isAsymmetricStorageKey } from "../crypto/object_keys.ts";
 import { sensitiveBytes, wrapInner, wrapOuter } from "../crypto/object_protection.ts";
 import { createSecret } from "../crypto/secret_sharing.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import {
   TPM2B_DATA,
@@ -22,7 +22,7 @@ import { handleError, paramError, TPM_RC } from "../response_code.ts";
 import { atParam } from "./key_object.ts";
 
 /** TPM2_Duplicate. */
-export const Duplicate = defineCommand({
+export const Duplicate: CommandDef = defineCommand({
   code: TPM_CC.Duplicate,
   name: "Duplicate",
   handles: [

@@ -8,13 +8,13 @@
 import { TPM_ALG, TPM_CC } from "../constants.ts";
 import { ecdhPoint, generateEccKey } from "../crypto/ecc.ts";
 import { curveOf, eccPublicOf } from "../crypto/object_keys.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { handleError, TPM_RC } from "../response_code.ts";
 import { pointToBytes, TPM2B_ECC_POINT } from "./key_object.ts";
 
 /** TPM2_ECDH_KeyGen. */
-export const ECDH_KeyGen = defineCommand({
+export const ECDH_KeyGen: CommandDef = defineCommand({
   code: TPM_CC.ECDH_KeyGen,
   name: "ECDH_KeyGen",
   handles: [{ name: "keyHandle", type: HT.OBJECT }],

@@ -8,13 +8,13 @@
 import { TPM_ALG, TPM_CC, TPMA_OBJECT } from "../constants.ts";
 import { ecdhPoint } from "../crypto/ecc.ts";
 import { curveOf, eccPrivateOf } from "../crypto/object_keys.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { handleError, paramError, TPM_RC } from "../response_code.ts";
 import { bytesToPoint, pointToBytes, TPM2B_ECC_POINT } from "./key_object.ts";
 
 /** TPM2_ECDH_ZGen. */
-export const ECDH_ZGen = defineCommand({
+export const ECDH_ZGen: CommandDef = defineCommand({
   code: TPM_CC.ECDH_ZGen,
   name: "ECDH_ZGen",
   handles: [{ name: "keyHandle", type: HT.OBJECT, auth: "USER" }],

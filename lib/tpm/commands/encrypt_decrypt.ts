@@ -8,7 +8,7 @@
  */
 import { TPM_ALG, TPM_CC, TPMA_OBJECT } from "../constants.ts";
 import { aesCrypt } from "../crypto/aes_modes.ts";
-import { type CommandContext, defineCommand } from "../dispatch.ts";
+import { type CommandContext, type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { oneOf, UINT16 } from "../marshal/codec.ts";
 import { TPM2B_MAX_BUFFER, TPMI_YES_NO } from "../marshal/types.ts";
@@ -60,7 +60,7 @@ function run(
 }
 
 /** TPM2_EncryptDecrypt. */
-export const EncryptDecrypt = defineCommand({
+export const EncryptDecrypt: CommandDef = defineCommand({
   code: TPM_CC.EncryptDecrypt,
   name: "EncryptDecrypt",
   handles: [{ name: "keyHandle", type: HT.OBJECT, auth: "USER" }],
@@ -76,7 +76,7 @@ export const EncryptDecrypt = defineCommand({
 });
 
 /** TPM2_EncryptDecrypt2. */
-export const EncryptDecrypt2 = defineCommand({
+export const EncryptDecrypt2: CommandDef = defineCommand({
   code: TPM_CC.EncryptDecrypt2,
   name: "EncryptDecrypt2",
   handles: [{ name: "keyHandle", type: HT.OBJECT, auth: "USER" }],

@@ -17,7 +17,7 @@ import {
   unwrapOuter,
 } from "../crypto/object_protection.ts";
 import { recoverSecret } from "../crypto/secret_sharing.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { encode } from "../marshal/codec.ts";
 import {
@@ -33,7 +33,7 @@ import { objectName } from "../state/objects.ts";
 import { atParam, checkBindingAt, checkLoadAttributes, storageParent } from "./key_object.ts";
 
 /** TPM2_Import. */
-export const Import = defineCommand({
+export const Import: CommandDef = defineCommand({
   code: TPM_CC.Import,
   name: "Import",
   handles: [{ name: "parentHandle", type: HT.OBJECT, auth: "USER" }],

@@ -41,16 +41,6 @@ import {
 import { handleError, paramError, TPM_RC, TpmError } from "../response_code.ts";
 import { makeObject, type TpmObject, u32Bytes } from "../state/objects.ts";
 
-/** TPMS_CREATION_DATA. Part 2 §15.1. */
-export const TPMS_CREATION_DATA = struct("TPMS_CREATION_DATA", {
-  pcrSelect: TPML_PCR_SELECTION,
-  pcrDigest: TPM2B_DIGEST,
-  locality: UINT8,
-  parentNameAlg: UINT16,
-  parentName: TPM2B_NAME,
-  parentQualifiedName: TPM2B_NAME,
-  outsideInfo: TPM2B_DATA,
-});
 /** A decoded TPMS_CREATION_DATA. */
 export type CreationData = {
   pcrSelect: PcrSelection[];
@@ -61,6 +51,16 @@ export type CreationData = {
   parentQualifiedName: Uint8Array;
   outsideInfo: Uint8Array;
 };
+/** TPMS_CREATION_DATA. Part 2 §15.1. */
+export const TPMS_CREATION_DATA: Codec<CreationData> = struct("TPMS_CREATION_DATA", {
+  pcrSelect: TPML_PCR_SELECTION,
+  pcrDigest: TPM2B_DIGEST,
+  locality: UINT8,
+  parentNameAlg: UINT16,
+  parentName: TPM2B_NAME,
+  parentQualifiedName: TPM2B_NAME,
+  outsideInfo: TPM2B_DATA,
+});
 /** TPM2B_CREATION_DATA. Part 2 §15.2. */
 export const TPM2B_CREATION_DATA: Codec<CreationData | null> = sized(
   "TPM2B_CREATION_DATA",

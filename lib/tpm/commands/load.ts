@@ -7,7 +7,7 @@
 import { TPM_CC } from "../constants.ts";
 import { protectorOf } from "../crypto/object_keys.ts";
 import { privateToSensitive } from "../crypto/object_protection.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { encode } from "../marshal/codec.ts";
 import { TPM2B_NAME, TPM2B_PRIVATE, TPM2B_PUBLIC, TPMT_PUBLIC } from "../marshal/types.ts";
@@ -23,7 +23,7 @@ import {
 } from "./key_object.ts";
 
 /** TPM2_Load. */
-export const Load = defineCommand({
+export const Load: CommandDef = defineCommand({
   code: TPM_CC.Load,
   name: "Load",
   handles: [{ name: "parentHandle", type: HT.OBJECT, auth: "USER" }],

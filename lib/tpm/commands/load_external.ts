@@ -7,7 +7,7 @@
  */
 import { TPM_ALG, TPM_CC, TPM_RH, TPMA_OBJECT } from "../constants.ts";
 import { TPM2B_SENSITIVE } from "../crypto/sensitive.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { TPM2B_NAME, TPM2B_PUBLIC } from "../marshal/types.ts";
 import { paramError, TPM_RC } from "../response_code.ts";
 import { eccPublicOf, rsaPublicOf } from "../crypto/object_keys.ts";
@@ -21,7 +21,7 @@ import {
 } from "./key_object.ts";
 
 /** TPM2_LoadExternal. */
-export const LoadExternal = defineCommand({
+export const LoadExternal: CommandDef = defineCommand({
   code: TPM_CC.LoadExternal,
   name: "LoadExternal",
   handles: [],

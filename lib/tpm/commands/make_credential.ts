@@ -12,7 +12,7 @@ import { requireHash } from "../crypto/hash.ts";
 import { isAsymmetricStorageKey } from "../crypto/object_keys.ts";
 import { wrapOuter } from "../crypto/object_protection.ts";
 import { createSecret } from "../crypto/secret_sharing.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { encode } from "../marshal/codec.ts";
 import { TPM2B_DIGEST, TPM2B_ENCRYPTED_SECRET, TPM2B_NAME } from "../marshal/types.ts";
@@ -20,7 +20,7 @@ import { handleError, paramError, TPM_RC } from "../response_code.ts";
 import { atParam, TPM2B_ID_OBJECT } from "./key_object.ts";
 
 /** TPM2_MakeCredential. */
-export const MakeCredential = defineCommand({
+export const MakeCredential: CommandDef = defineCommand({
   code: TPM_CC.MakeCredential,
   name: "MakeCredential",
   handles: [{ name: "handle", type: HT.OBJECT }],

@@ -5,7 +5,7 @@
  * @module
  */
 import { TPM_CC, TPM_ST, TPMA_NV } from "../constants.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TpmWriter } from "../marshal/buffer.ts";
 import { UINT16 } from "../marshal/codec.ts";
@@ -21,7 +21,7 @@ import { hasNv, nvName } from "../state/nv.ts";
 import { attest, signerAt, TPM2B_ATTEST } from "./attestation.ts";
 
 /** TPM2_NV_Certify. */
-export const NV_Certify = defineCommand({
+export const NV_Certify: CommandDef = defineCommand({
   code: TPM_CC.NV_Certify,
   name: "NV_Certify",
   handles: [

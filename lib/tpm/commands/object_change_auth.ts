@@ -9,7 +9,7 @@ import { equalBytes } from "../crypto/bytes.ts";
 import { digest, requireHash } from "../crypto/hash.ts";
 import { protectorOf } from "../crypto/object_keys.ts";
 import { sensitiveToPrivate } from "../crypto/object_protection.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TPM2B_AUTH, TPM2B_PRIVATE } from "../marshal/types.ts";
 import { handleError, paramError, TPM_RC } from "../response_code.ts";
@@ -17,7 +17,7 @@ import { stripZeros } from "../sessions/session_area.ts";
 import { storageParent } from "./key_object.ts";
 
 /** TPM2_ObjectChangeAuth. */
-export const ObjectChangeAuth = defineCommand({
+export const ObjectChangeAuth: CommandDef = defineCommand({
   code: TPM_CC.ObjectChangeAuth,
   name: "ObjectChangeAuth",
   handles: [

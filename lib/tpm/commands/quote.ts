@@ -6,7 +6,7 @@
  */
 import { TPM_CC, TPM_ST } from "../constants.ts";
 import { digest } from "../crypto/hash.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TpmWriter } from "../marshal/buffer.ts";
 import {
@@ -19,7 +19,7 @@ import {
 import { attest, signerAt, TPM2B_ATTEST } from "./attestation.ts";
 
 /** TPM2_Quote. */
-export const Quote = defineCommand({
+export const Quote: CommandDef = defineCommand({
   code: TPM_CC.Quote,
   name: "Quote",
   handles: [{ name: "signHandle", type: HT.OBJECT, auth: "USER" }],

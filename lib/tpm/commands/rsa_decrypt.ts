@@ -7,14 +7,14 @@
 import { TPM_ALG, TPM_CC, TPMA_OBJECT } from "../constants.ts";
 import { rsaPrivateOf } from "../crypto/object_keys.ts";
 import { rsaDecrypt } from "../crypto/rsa.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TPM2B_DATA, TPM2B_PUBLIC_KEY_RSA, TPMT_RSA_DECRYPT } from "../marshal/types.ts";
 import { handleError, paramError, TPM_RC } from "../response_code.ts";
 import { checkLabel, rsaDecryptScheme } from "./key_object.ts";
 
 /** TPM2_RSA_Decrypt. */
-export const RSA_Decrypt = defineCommand({
+export const RSA_Decrypt: CommandDef = defineCommand({
   code: TPM_CC.RSA_Decrypt,
   name: "RSA_Decrypt",
   handles: [{ name: "keyHandle", type: HT.OBJECT, auth: "USER" }],

@@ -7,14 +7,14 @@
 import { TPM_ALG, TPM_CC, TPMA_OBJECT } from "../constants.ts";
 import { rsaPublicOf } from "../crypto/object_keys.ts";
 import { rsaEncrypt } from "../crypto/rsa.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TPM2B_DATA, TPM2B_PUBLIC_KEY_RSA, TPMT_RSA_DECRYPT } from "../marshal/types.ts";
 import { paramError, TPM_RC } from "../response_code.ts";
 import { atParam, checkLabel, rsaDecryptScheme } from "./key_object.ts";
 
 /** TPM2_RSA_Encrypt. */
-export const RSA_Encrypt = defineCommand({
+export const RSA_Encrypt: CommandDef = defineCommand({
   code: TPM_CC.RSA_Encrypt,
   name: "RSA_Encrypt",
   handles: [{ name: "keyHandle", type: HT.OBJECT }],

@@ -7,14 +7,14 @@
 import { TPM_CC, TPM_ST, TPMA_OBJECT } from "../constants.ts";
 import { selectSignScheme, signDigest } from "../crypto/object_sign.ts";
 import { checkTicket } from "../crypto/ticket.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TPM2B_DIGEST, TPMT_SIG_SCHEME, TPMT_SIGNATURE, TPMT_TK } from "../marshal/types.ts";
 import { handleError, paramError, TPM_RC, TpmError } from "../response_code.ts";
 import { atParam } from "./key_object.ts";
 
 /** TPM2_Sign. */
-export const Sign = defineCommand({
+export const Sign: CommandDef = defineCommand({
   code: TPM_CC.Sign,
   name: "Sign",
   handles: [{ name: "keyHandle", type: HT.OBJECT, auth: "USER" }],

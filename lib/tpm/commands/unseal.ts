@@ -5,7 +5,7 @@
  * @module
  */
 import { TPM_ALG, TPM_CC, TPMA_OBJECT } from "../constants.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TPM2B_SENSITIVE_DATA } from "../marshal/types.ts";
 import { handleError, TPM_RC } from "../response_code.ts";
@@ -13,7 +13,7 @@ import { handleError, TPM_RC } from "../response_code.ts";
 const USE = TPMA_OBJECT.sign | TPMA_OBJECT.decrypt | TPMA_OBJECT.restricted;
 
 /** TPM2_Unseal. */
-export const Unseal = defineCommand({
+export const Unseal: CommandDef = defineCommand({
   code: TPM_CC.Unseal,
   name: "Unseal",
   handles: [{ name: "itemHandle", type: HT.OBJECT, auth: "USER" }],

@@ -8,7 +8,7 @@
 import { TPM_ALG, TPM_CC, TPM_RH, TPM_ST, TPMA_OBJECT } from "../constants.ts";
 import { verifyDigest } from "../crypto/object_sign.ts";
 import { makeTicket } from "../crypto/ticket.ts";
-import { defineCommand } from "../dispatch.ts";
+import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TPM2B_DIGEST, TPMT_SIGNATURE, TPMT_TK } from "../marshal/types.ts";
 import { handleError, paramError, TPM_RC, TpmError } from "../response_code.ts";
@@ -21,7 +21,7 @@ function signatureFits(type: number, sigAlg: number): boolean {
 }
 
 /** TPM2_VerifySignature. */
-export const VerifySignature = defineCommand({
+export const VerifySignature: CommandDef = defineCommand({
   code: TPM_CC.VerifySignature,
   name: "VerifySignature",
   handles: [{ name: "keyHandle", type: HT.OBJECT }],
