@@ -4,7 +4,8 @@
  * write an index, and its lock and written state.
  * @module
  */
-import { TPM_HT, TPM_RH, TPMA_NV } from "../constants.ts";
+import { TPM_RH, TPMA_NV } from "../constants.ts";
+import { isPolicySession } from "../sessions/session_hmac.ts";
 import type { CommandContext } from "../dispatch.ts";
 import { TPM_RC, TpmError } from "../response_code.ts";
 import { hasNv, type NvIndex } from "../state/nv.ts";
@@ -15,8 +16,7 @@ export function indexAt(ctx: CommandContext, i: number): NvIndex {
 }
 
 function viaPolicy(ctx: CommandContext): boolean {
-  const s = ctx.auths[0]?.session;
-  return s !== null && s !== undefined && s.handle >>> 24 === TPM_HT.POLICY_SESSION;
+  return isPolicySession(ctx.auths[0]?.session ?? null);
 }
 
 /** Write access: OWNERWRITE/PPWRITE for owner/platform auth, AUTHWRITE/POLICYWRITE for the index. */

@@ -1,7 +1,8 @@
 /**
- * Authorization checks (Part 1 §19.6–§19.8, the reference's
- * ParseSessionBuffer / CheckAuthSession) and the response-side session work
- * (new nonces, parameter encryption, response HMACs, session updates).
+ * Authorization checks on the command side (Part 1 §19.6–§19.8, the
+ * reference's ParseSessionBuffer / CheckAuthSession): association of
+ * sessions with handles, password, HMAC and policy checks, DA, and
+ * decryption of the first parameter. The response side is `respond.ts`.
  * @module
  */
 import {
@@ -14,28 +15,19 @@ import {
   TPMA_SESSION,
 } from "../constants.ts";
 import { equalBytes } from "../crypto/bytes.ts";
-import type { CommandContext, CommandDef } from "../dispatch.ts";
+import type { CommandDef } from "../dispatch.ts";
 import { TPM_RC, TpmError, withPosition } from "../response_code.ts";
 import type { Session } from "../state/sessions.ts";
 import type { TpmState } from "../state/tpm_state.ts";
-import {
-  type AuthCommand,
-  type AuthResponse,
-  stripZeros,
-  writeAuthResponses,
-} from "./session_area.ts";
+import { concat, cryptFirst } from "./param_crypt.ts";
+import { type AuthCommand, stripZeros } from "./session_area.ts";
 import {
   cpHash,
-  cryptParameter,
   includesAuthValue,
+  isPolicySession,
   nameHash,
-  rpHash,
   sessionHmac,
 } from "./session_hmac.ts";
-import type { TpmWriter } from "../marshal/buffer.ts";
-import { DIGEST_SIZE } from "../marshal/types.ts";
-import { digest } from "../crypto/hash.ts";
-import { resetPolicy } from "./policy_state.ts";
 
 /** What authorization decided, carried to the response. */
 export interface AuthPlan {
@@ -52,9 +44,6 @@ export interface AuthPlan {
   /** cpHash of this command under the audit session's hash. */
   auditCp: Uint8Array;
 }
-
-const isPolicy = (s: Session | null): boolean =>
-  s !== null && s.handle >>> 24 === TPM_HT.POLICY_SESSION;
 
 /**
  * Associates sessions with the authorized handles, checks every
@@ -140,29 +129,6 @@ function checkExclusive(state: TpmState, a: AuthCommand): void {
   }
 }
 
-/**
- * Extends the audit session's digest: auditDigest := H(auditDigest || cpHash
- * || rpHash), starting from zeros on first use or auditReset; tracks the
- * exclusive audit session (Part 1 §19.6.14, the reference's UpdateAuditSessionStatus).
- */
-function updateAudit(
-  state: TpmState,
-  def: CommandDef,
-  a: AuthCommand,
-  cp: Uint8Array,
-  params: Uint8Array,
-): void {
-  const s = a.session!;
-  if (s.auditDigest.length === 0 || (a.attributes & TPMA_SESSION.auditReset)) {
-    s.auditDigest = new Uint8Array(DIGEST_SIZE[s.authHash]);
-    state.exclusiveAudit = s.handle;
-  } else if (state.exclusiveAudit !== s.handle) state.exclusiveAudit = 0;
-  a.attributes = state.exclusiveAudit === s.handle
-    ? a.attributes | TPMA_SESSION.auditExclusive
-    : a.attributes & ~TPMA_SESSION.auditExclusive;
-  s.auditDigest = digest(s.authHash, s.auditDigest, cp, rpHash(s.authHash, 0, def.code, params));
-}
-
 function extraNonces(auths: AuthCommand[], decrypt: number, encrypt: number): Uint8Array[] {
   const out: Uint8Array[] = [];
   if (decrypt > 0) out.push(auths[decrypt].session!.nonceTPM);
@@ -184,15 +150,17 @@ function checkAuth(
   const entity = a.entity!;
   const s = a.session;
   a.entityAuth = stripZeros(state.authOf(entity));
-  if (!isPolicy(s) || s!.isAuthValueNeeded || s!.isPasswordNeeded) checkLockout(state, entity);
+  if (!isPolicySession(s) || s!.isAuthValueNeeded || s!.isPasswordNeeded) {
+    checkLockout(state, entity);
+  }
   const policyRequired = role === "DUP" || (role === "ADMIN" && adminNeedsPolicy(state, entity));
-  if (policyRequired && !isPolicy(s)) throw new TpmError(TPM_RC.AUTH_TYPE);
+  if (policyRequired && !isPolicySession(s)) throw new TpmError(TPM_RC.AUTH_TYPE);
   if (s === null) {
     if (!authValueAvailable(state, entity, role, def)) throw new TpmError(TPM_RC.AUTH_UNAVAILABLE);
     checkPassword(state, a);
     return false;
   }
-  if (isPolicy(s)) {
+  if (isPolicySession(s)) {
     if (!policyAvailable(state, entity, policyRequired, def)) {
       throw new TpmError(TPM_RC.AUTH_UNAVAILABLE);
     }
@@ -343,106 +311,4 @@ function checkHmac(
   const expect = sessionHmac(s, key, cp, a.nonce, s.nonceTPM, extra, a.attributes);
   if (!equalBytes(expect, a.hmac)) authFailed(state, withAuth ? entity : null);
   return bound;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-/** Encrypts/decrypts the data bytes of a leading TPM2B in `bytes` (Part 1 §21.1). */
-function cryptFirst(
-  a: AuthCommand,
-  state: TpmState,
-  bytes: Uint8Array,
-  encrypt: boolean,
-  index: number,
-): Uint8Array {
-  const s = a.session!;
-  if (bytes.length < 2) throw new TpmError(TPM_RC.INSUFFICIENT, { where: "parameter", n: 1 });
-  const size = (bytes[0] << 8) | bytes[1];
-  if (size > bytes.length - 2) throw new TpmError(TPM_RC.SIZE, { where: "session", n: index + 1 });
-  const auth = a.entity !== null ? stripZeros(currentAuth(state, a)) : new Uint8Array(0);
-  const key = concat(s.sessionKey, auth);
-  const [newer, older] = encrypt ? [s.nonceTPM, a.nonce] : [a.nonce, s.nonceTPM];
-  const out = bytes.slice();
-  out.set(cryptParameter(s, key, newer, older, bytes.subarray(2, 2 + size), encrypt), 2);
-  return out;
-}
-
-/** The entity's authValue now (it may have changed or gone during the command). */
-function currentAuth(state: TpmState, a: AuthCommand): Uint8Array {
-  const e = a.entity!;
-  const ht = e >>> 24;
-  const exists = ht === TPM_HT.PERMANENT || ht === TPM_HT.PCR || state.nameOf(e) !== undefined;
-  // A flushed sequence (SequenceComplete) answers with the authValue it had.
-  return exists ? state.authOf(e) : a.entityAuth;
-}
-
-/**
- * Response-side session processing (the reference's BuildResponseSession):
- * new nonceTPM, encryption of the response parameters in `w` from
- * `paramStart`, the response session area appended to `w`, then session
- * flush or policy reset.
- */
-export function finishSessions(
-  state: TpmState,
-  def: CommandDef,
-  ctx: CommandContext,
-  plan: AuthPlan,
-  w: TpmWriter,
-  paramStart: number,
-): void {
-  const auths = ctx.auths;
-  for (const a of auths) {
-    if (a.session) a.session.nonceTPM = state.rng.bytes(a.session.nonceTPM.length);
-  }
-  if (plan.encrypt >= 0) {
-    const a = auths[plan.encrypt] as AuthCommand;
-    w.patch(paramStart, cryptFirst(a, state, w.view(paramStart), true, plan.encrypt));
-  }
-  const params = w.view(paramStart);
-  if (plan.audit >= 0) {
-    updateAudit(state, def, auths[plan.audit] as AuthCommand, plan.auditCp, params);
-  } else state.exclusiveAudit = 0;
-  const responses = auths.map((a, i) => respond(state, def, a, plan.bound[i], params));
-  writeAuthResponses(w, responses);
-  for (const a of auths) {
-    const s = a.session;
-    if (!s) continue;
-    if (!(a.attributes & TPMA_SESSION.continueSession)) state.sessions.remove(s.handle);
-    else if (isPolicy(s)) resetPolicy(s, state);
-  }
-}
-
-function respond(
-  state: TpmState,
-  def: CommandDef,
-  a: AuthCommand,
-  bound: boolean,
-  params: Uint8Array,
-): AuthResponse {
-  const s = a.session;
-  if (!s) {
-    return {
-      nonce: new Uint8Array(0),
-      attributes: a.attributes | TPMA_SESSION.continueSession,
-      hmac: new Uint8Array(0),
-    };
-  }
-  const policy = isPolicy(s);
-  const response: AuthResponse = {
-    nonce: s.nonceTPM,
-    attributes: a.attributes,
-    hmac: new Uint8Array(0),
-  };
-  if (policy && s.isPasswordNeeded) return response;
-  const withAuth = a.entity !== null && !(policy && !s.isAuthValueNeeded) && !bound;
-  const key = withAuth ? concat(s.sessionKey, stripZeros(currentAuth(state, a))) : s.sessionKey;
-  if (policy && key.length === 0 && a.hmac.length === 0) return response;
-  const rp = rpHash(s.authHash, 0, def.code, params);
-  response.hmac = sessionHmac(s, key, rp, s.nonceTPM, a.nonce, [], a.attributes);
-  return response;
 }

@@ -33,13 +33,18 @@ export function nameHash(alg: number, names: readonly Uint8Array[]): Uint8Array 
   return digest(alg, ...names);
 }
 
+/** True for a policy or trial session (handle type 0x03). */
+export function isPolicySession(s: Session | null): boolean {
+  return s !== null && s.handle >>> 24 === TPM_HT.POLICY_SESSION;
+}
+
 /**
  * True when the entity's authValue goes into the session's HMAC and
  * encryption keys: a policy session after PolicyAuthValue, or an HMAC
  * session not bound to this entity (Part 1 §19.6.5, §19.6.11).
  */
 export function includesAuthValue(s: Session, boundToEntity: boolean): boolean {
-  if (s.handle >>> 24 === TPM_HT.POLICY_SESSION) return s.isAuthValueNeeded;
+  if (isPolicySession(s)) return s.isAuthValueNeeded;
   return !boundToEntity;
 }
 
