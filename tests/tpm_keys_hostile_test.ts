@@ -21,8 +21,18 @@ import {
   u32,
 } from "./tpm_keys_client.ts";
 
-/** Mutated commands per run; raise it (e.g. 200000) for a long soak. */
-const ROUNDS = 3000;
+/**
+ * Mutated commands per run. A long soak sets TPM_KEYS_FUZZ_ROUNDS, e.g.
+ * `TPM_KEYS_FUZZ_ROUNDS=200000 deno test -P --allow-env=TPM_KEYS_FUZZ_ROUNDS tests/tpm_keys_hostile_test.ts`.
+ */
+const ROUNDS = rounds(3000);
+
+function rounds(fallback: number): number {
+  const variable = "TPM_KEYS_FUZZ_ROUNDS";
+  if (Deno.permissions.querySync({ name: "env", variable }).state !== "granted") return fallback;
+  const v = Number(Deno.env.get(variable));
+  return Number.isInteger(v) && v > 0 ? v : fallback;
+}
 const NULL_TICKET = [0x80, 0x24, 0x40, 0, 0, 7, 0, 0];
 
 function wellFormed(rsp: Uint8Array): boolean {
