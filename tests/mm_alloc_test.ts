@@ -22,8 +22,8 @@ function code<T>(r: MmResult<T>): string {
 
 const BASE = 0x4000_0000; // 1 GiB, 2 MiB aligned
 
-function heapOf(pages: number, base = BASE): KernelAllocator {
-  return new KernelAllocator({ bytes: new Uint8Array(pages * PAGE_SIZE), base });
+function heapOf(pages: number): KernelAllocator {
+  return new KernelAllocator({ bytes: new Uint8Array(pages * PAGE_SIZE), base: BASE });
 }
 
 Deno.test("buddy: metadata carved from the region start, the rest in maximal aligned blocks", () => {
@@ -224,5 +224,24 @@ Deno.test("slab: empty pages go back to the buddy allocator beyond the reserve",
   assert.equal(cache.pages, 0);
   assert.equal(cache.head, NO_PAGE);
   assert.equal(heap.pages.freePageCount, free0);
+  assert.deepEqual(checkHeap(heap.pages, heap.caches), []);
+});
+
+Deno.test("heap: a region that is a window of a SharedArrayBuffer (as the machine model passes it)", () => {
+  const machine = new Uint8Array(new SharedArrayBuffer(96 * PAGE_SIZE));
+  const offset = 16 * PAGE_SIZE; // the region starts at machine physical 0x10000
+  const heap = new KernelAllocator({
+    bytes: machine.subarray(offset, offset + 64 * PAGE_SIZE),
+    base: offset,
+  });
+  const layout = { size: 100, align: 16 };
+  const p = value(heap.alloc(layout));
+  assert.ok(p >= offset + heap.pages.metaPages * PAGE_SIZE && p < offset + 64 * PAGE_SIZE);
+  heap.bytes.fill(0x5a, p - offset, p - offset + 100);
+  assert.equal(machine[p], 0x5a, "physical address p is machine byte p");
+  assert.equal(machine[p + 100], 0);
+  // The metadata sits in the region's first page, little-endian: the header magic "BDDY".
+  assert.deepEqual([...machine.subarray(offset, offset + 4)], [0x42, 0x44, 0x44, 0x59]);
+  value(heap.dealloc(p, layout));
   assert.deepEqual(checkHeap(heap.pages, heap.caches), []);
 });

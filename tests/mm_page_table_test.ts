@@ -273,3 +273,15 @@ Deno.test("page table: a stale writable TLB entry allows writes until invlpg", (
   pt.invlpg(va + 0x1000n);
   assert.equal(pfec(pt.access(va, { write: true })), PF_P | PF_W);
 });
+
+Deno.test("page table: entries land at their physical address in a SharedArrayBuffer window", () => {
+  const machine = new Uint8Array(new SharedArrayBuffer(48 * PAGE_4K));
+  const offset = 16 * PAGE_4K;
+  const pages = new BuddyAllocator({ bytes: machine.subarray(offset), base: offset });
+  const pt = value(PageTable.create(pages));
+  value(pt.map(0x1000, 0x3000, PAGE_4K, { flags: PTE_W }));
+  const leaf = pt.walk(0x1000).at(-1)!;
+  const mem = new DataView(machine.buffer);
+  assert.equal(mem.getBigUint64(leaf.entryAddr, true), 0x0008_0000_0000_3003n);
+  assert.equal(mem.getBigUint64(pt.root, true) & 0xfffn, 0x7n);
+});

@@ -53,8 +53,8 @@ function value<T>(r: MmResult<T>): T {
 
 const BASE = 0x4000_0000; // 1 GiB, 2 MiB aligned
 
-function heapOf(pages: number, base = BASE): KernelAllocator {
-  return new KernelAllocator({ bytes: new Uint8Array(pages * PAGE_SIZE), base });
+function heapOf(pages: number): KernelAllocator {
+  return new KernelAllocator({ bytes: new Uint8Array(pages * PAGE_SIZE), base: BASE });
 }
 
 Deno.test(`buddy: ${OPS} random page operations keep the metadata consistent`, () => {
