@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { Prng } from "../lib/common/prng.ts";
+import { bigIntToBytes, generateRsaKey, SeededRandom } from "../lib/tpm/crypto/mod.ts";
 import { TPM_ALG, TPM_RH } from "../lib/tpm/constants.ts";
+import { encode } from "../lib/tpm/marshal/codec.ts";
+import { TPM2B_PUBLIC } from "../lib/tpm/marshal/types.ts";
 import {
   AES_KEY,
   b2,
@@ -146,4 +149,86 @@ Deno.test("a huge RSA size, an unknown curve, data with sensitiveDataOrigin, a l
   const longAuth = "x".repeat(33);
   r = await k.run(0x131, [TPM_RH.OWNER], createParams(ECC_SIGN, longAuth), [""], true);
   assert.equal(r.rc, 0x1d5, "TPM_RC_SIZE on parameter 1: authValue longer than the nameAlg digest");
+});
+
+Deno.test("LoadExternal of forged RSA private parts (n = p², shared factors) and NULL-named secrets: codes, no crash", async () => {
+  const k = await KeyTpm.start();
+  const p = generateRsaKey(
+    2048,
+    0,
+    new SeededRandom(0xb, new Uint8Array(32), "t", new Uint8Array(0), new Uint8Array(0)),
+  ).p;
+  const third = ((1n << 1024n) - 1n) / 3n;
+  const forgeries: [string, bigint, bigint][] = [
+    ["n = p²", p * p, p],
+    ["p, q share 3", 3n * third * (3n * (third - 1n)), 3n * third],
+  ];
+  for (const [what, n, prime] of forgeries) {
+    const pub = { ...RSA_DECRYPT, objectAttributes: 0x20060, unique: bigIntToBytes(n, 256) };
+    const sens = b2(cat(u16(TPM_ALG.RSA), b2(""), b2(""), b2(bigIntToBytes(prime, 128))));
+    const r = await k.run(
+      0x167,
+      [],
+      cat(sens, encode(TPM2B_PUBLIC, pub), u32(TPM_RH.NULL)),
+      [],
+      true,
+    );
+    assert.equal(r.rc, 0x0a5, `${what}: TPM_RC_BINDING`);
+  }
+  const nullName = { ...ECC_SIGN, nameAlg: TPM_ALG.NULL, objectAttributes: 0x40060 };
+  const sens = b2(cat(u16(TPM_ALG.ECC), b2(""), b2(""), b2(new Uint8Array(32).fill(1))));
+  const r = await k.run(
+    0x167,
+    [],
+    cat(sens, encode(TPM2B_PUBLIC, nullName), u32(TPM_RH.NULL)),
+    [],
+    true,
+  );
+  assert.equal(r.rc, 0x2c3, "TPM_RC_HASH on parameter 2");
+  assert.deepEqual(k.tpm.internalErrors, []);
+});
+
+Deno.test("public keys without a Name algorithm: MakeCredential, Duplicate, VerifySignature, CertifyCreation answer codes", async () => {
+  const k = await KeyTpm.start();
+  const storage = await createPrimary(k, ECC_STORAGE);
+  const noName = { ...storage.pub, nameAlg: TPM_ALG.NULL };
+  const h = await k.run(
+    0x167,
+    [],
+    cat([0, 0], encode(TPM2B_PUBLIC, noName), u32(TPM_RH.OWNER)),
+    [],
+    true,
+  );
+  assert.equal(h.rc, 0);
+  const mc = await k.run(0x168, [h.handle], cat(b2("c"), b2(storage.name)));
+  assert.equal(mc.rc, 0x183, "TPM_RC_HASH on handle 1");
+  const signer = await createPrimary(k, ECC_SIGN);
+  const sPub = { ...signer.pub, nameAlg: TPM_ALG.NULL };
+  const sh = await k.run(
+    0x167,
+    [],
+    cat([0, 0], encode(TPM2B_PUBLIC, sPub), u32(TPM_RH.OWNER)),
+    [],
+    true,
+  );
+  const digest = new Uint8Array(32).fill(1);
+  const sig = await k.run(0x15d, [signer.handle], cat(b2(digest), u16(0x10), NULL_TICKET), [""]);
+  const v = await k.run(
+    0x177,
+    [sh.handle],
+    cat(b2(digest), sig.params.bytes(sig.params.remaining)),
+  );
+  assert.equal(v.rc, 0, "verified, with a NULL ticket");
+  assert.deepEqual(
+    v.params.bytes(v.params.remaining),
+    Uint8Array.from([0x80, 0x22, 0x40, 0, 0, 7, 0, 0]),
+  );
+  const cc = await k.run(
+    0x14a,
+    [signer.handle, sh.handle],
+    cat([0, 0], b2(new Uint8Array(32)), u16(0x10), [0x80, 0x21, 0x40, 0, 0, 1, 0, 0]),
+    [""],
+  );
+  assert.equal(cc.rc, 0x4e0, "TPM_RC_TICKET");
+  assert.deepEqual(k.tpm.internalErrors, []);
 });

@@ -6,6 +6,7 @@
  * @module
  */
 import { TPM_CC, TPM_ST } from "../constants.ts";
+import { hashAlgorithm } from "../crypto/hash.ts";
 import { checkTicket } from "../crypto/ticket.ts";
 import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
@@ -41,7 +42,7 @@ export const CertifyCreation: CommandDef = defineCommand({
     const signer = signerAt(ctx, 0, inScheme, 3);
     if (creationTicket.tag !== TPM_ST.CREATION) throw paramError(TPM_RC.TAG, 4);
     const proof = ctx.state.hierarchies.map.get(creationTicket.hierarchy)?.proof;
-    const valid = proof !== undefined &&
+    const valid = proof !== undefined && hashAlgorithm(obj.publicArea.nameAlg) !== undefined &&
       creationTicket.hierarchy === obj.hierarchy &&
       checkTicket(
         creationTicket,

@@ -34,6 +34,8 @@ export const LoadExternal: CommandDef = defineCommand({
       throw paramError(TPM_RC.HASH, 2);
     }
     if (inPrivate) {
+      // A secret needs a Name algorithm for its binding and protection.
+      if (inPublic.nameAlg === TPM_ALG.NULL) throw paramError(TPM_RC.HASH, 2);
       if (hierarchy !== TPM_RH.NULL) throw paramError(TPM_RC.HIERARCHY, 3);
       const fixed = TPMA_OBJECT.fixedTPM | TPMA_OBJECT.fixedParent;
       if (inPublic.objectAttributes & fixed) throw paramError(TPM_RC.ATTRIBUTES, 2);

@@ -8,7 +8,7 @@
  * @module
  */
 import { TPM_CC } from "../constants.ts";
-import { requireHash } from "../crypto/hash.ts";
+import { hashAlgorithm } from "../crypto/hash.ts";
 import { isAsymmetricStorageKey } from "../crypto/object_keys.ts";
 import { wrapOuter } from "../crypto/object_protection.ts";
 import { createSecret } from "../crypto/secret_sharing.ts";
@@ -29,7 +29,9 @@ export const MakeCredential: CommandDef = defineCommand({
   execute(ctx, { credential, objectName }) {
     const key = ctx.object(0).publicArea;
     if (!isAsymmetricStorageKey(key)) throw handleError(TPM_RC.TYPE, 1);
-    if (credential.length > requireHash(key.nameAlg).size) throw paramError(TPM_RC.SIZE, 1);
+    const h = hashAlgorithm(key.nameAlg);
+    if (!h) throw handleError(TPM_RC.HASH, 1);
+    if (credential.length > h.size) throw paramError(TPM_RC.SIZE, 1);
     const shared = atParam(1, () => createSecret(key, "IDENTITY", ctx.state.rng));
     const protector = { nameAlg: key.nameAlg, symmetric: key.symmetric, seed: shared.seed };
     const credentialBlob = wrapOuter(protector, objectName, encode(TPM2B_DIGEST, credential));

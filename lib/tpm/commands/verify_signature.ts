@@ -6,6 +6,7 @@
  * @module
  */
 import { TPM_ALG, TPM_CC, TPM_RH, TPM_ST, TPMA_OBJECT } from "../constants.ts";
+import { hashAlgorithm } from "../crypto/hash.ts";
 import { verifyDigest } from "../crypto/object_sign.ts";
 import { makeTicket } from "../crypto/ticket.ts";
 import { type CommandDef, defineCommand } from "../dispatch.ts";
@@ -41,7 +42,8 @@ export const VerifySignature: CommandDef = defineCommand({
       throw e;
     }
     if (!ok) throw paramError(TPM_RC.SIGNATURE, 2);
-    const h = key.hierarchy;
+    // Keys in the NULL hierarchy, or without a Name algorithm, earn a NULL ticket.
+    const h = hashAlgorithm(key.publicArea.nameAlg) ? key.hierarchy : TPM_RH.NULL;
     const proof = h === TPM_RH.NULL ? new Uint8Array(0) : ctx.state.hierarchies.get(h).proof;
     const validation = makeTicket(
       key.publicArea.nameAlg,

@@ -119,6 +119,9 @@ export function rsaKeyFromPrime(
   if (!isValidRsaExponent(exponent) || p <= 1n || p >= n || n % p !== 0n) return undefined;
   const q = n / p;
   const e = exponentOf(exponent);
+  // p = q (n a square), p and q sharing a factor, or e sharing one with φ(n)
+  // leave no private key.
+  if (q === p || q <= 1n || gcd(p, q) !== 1n) return undefined;
   if (gcd(e, (p - 1n) * (q - 1n)) !== 1n) return undefined;
   return fromPrimes(p, q, e);
 }
@@ -172,10 +175,16 @@ export function rsaPrivateJwk(key: RsaPrivateKey): Record<string, string> {
  */
 export function rsaPrivateRaw(key: RsaPrivateKey, block: Uint8Array): Uint8Array | undefined {
   if (block.length !== key.size || bytesToBigInt(block) >= key.n) return undefined;
-  let ko = keyObjects.get(key);
-  if (!ko) {
-    ko = createPrivateKey({ key: rsaPrivateJwk(key), format: "jwk" });
-    keyObjects.set(key, ko);
+  try {
+    let ko = keyObjects.get(key);
+    if (!ko) {
+      ko = createPrivateKey({ key: rsaPrivateJwk(key), format: "jwk" });
+      keyObjects.set(key, ko);
+    }
+    return new Uint8Array(privateDecrypt({ key: ko, padding: constants.RSA_NO_PADDING }, block));
+  } catch {
+    // A key the crypto library refuses (e.g. composite "primes" smuggled in
+    // through LoadExternal) cannot decrypt or sign.
+    return undefined;
   }
-  return new Uint8Array(privateDecrypt({ key: ko, padding: constants.RSA_NO_PADDING }, block));
 }

@@ -13,12 +13,19 @@ import { TPM_RC, TpmError } from "../response_code.ts";
 import type { TpmObject } from "../state/objects.ts";
 import { bigIntToBytes, bytesToBigInt } from "./bytes.ts";
 import { ecdhZ, generateEccKey } from "./ecc.ts";
-import { requireHash } from "./hash.ts";
+import { type HashAlgorithm, hashAlgorithm } from "./hash.ts";
 import { kdfe } from "./kdfe.ts";
 import { labelBytes } from "./label.ts";
 import { curveOf, eccPrivateOf, eccPublicOf, rsaPrivateOf, rsaPublicOf } from "./object_keys.ts";
 import { type RandomSource, systemRandom } from "./random_source.ts";
 import { rsaDecrypt, rsaEncrypt } from "./rsa.ts";
+
+/** The key's nameAlg, which sizes the seed; a key without one cannot share (TPM_RC_HASH). */
+function keyHash(key: TpmtPublic): HashAlgorithm {
+  const h = hashAlgorithm(key.nameAlg);
+  if (!h) throw new TpmError(TPM_RC.HASH);
+  return h;
+}
 
 /** A seed and its encryption to a key (TPM2B_ENCRYPTED_SECRET contents). */
 export interface SharedSecret {
@@ -44,7 +51,7 @@ export function createSecret(
   label: string,
   rng: RandomSource = systemRandom,
 ): SharedSecret {
-  const h = requireHash(key.nameAlg);
+  const h = keyHash(key);
   if (key.type === TPM_ALG.RSA) {
     const seed = rng.bytes(h.size);
     const encrypted = rsaEncrypt(rsaPublicOf(key), "oaep", h, seed, labelBytes(label), rng);
@@ -72,7 +79,7 @@ export function createSecret(
  */
 export function recoverSecret(key: TpmObject, label: string, encrypted: Uint8Array): Uint8Array {
   const pub = key.publicArea;
-  const h = requireHash(pub.nameAlg);
+  const h = keyHash(pub);
   if (pub.type === TPM_ALG.RSA) {
     const priv = rsaPrivateOf(key);
     // A ciphertext not exactly the modulus size is malformed (TPM_RC_SIZE, as swtpm).
