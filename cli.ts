@@ -28,6 +28,7 @@ register("measure", () => import("./cli/measure.ts"));
 register("verify", () => import("./cli/verify.ts"));
 register("report", () => import("./cli/report.ts"));
 register("tpm-serve", () => import("./cli/tpm_serve.ts"));
+register("boot", () => import("./cli/boot.ts"));
 
 /**
  * Runs the CLI with `args` (without the program name) and resolves to the

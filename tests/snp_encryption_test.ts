@@ -141,8 +141,11 @@ Deno.test("encryption: views flip lazily; one flip per side change, not per acce
   assert.equal(enc.epoch, e0 + 1);
   assert.equal(enc.views[1], 1);
   enc.hostRead(0x1000, 16);
+  assert.equal(enc.views[1], 1, "a host look changes nothing");
+  assert.equal(enc.epoch, e0 + 1);
+  enc.sharedView(0x1000); // the C-bit-clear side touches it: one flip
   assert.equal(enc.views[1], VIEW_RAW);
-  enc.hostRead(0x1000, 16);
+  enc.sharedView(0x1000);
   assert.equal(enc.epoch, e0 + 2);
 });
 

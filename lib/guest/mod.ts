@@ -16,3 +16,5 @@ export * from "./svsm_call.ts";
 export * from "./pvalidate.ts";
 export * from "./ap_start.ts";
 export * from "./guest_os.ts";
+export * from "./attest.ts";
+export * from "./tpm_svsm.ts";

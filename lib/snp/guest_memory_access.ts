@@ -64,7 +64,7 @@ export const ACCESS_PERM: Readonly<Record<AccessKind, number>> = {
   "execute-supervisor": RMP_PERM_EXEC_SUPER,
 };
 
-const TLB_SIZE = 64; // power of two
+const TLB_SIZE = 256; // power of two: 64 pages × 4 VMPLs
 const DECRYPT_AHEAD = 64; // pages converted together when a guest touches a raw private page
 
 /** One cached translation: the tag (guest page, NPT, ASID, VMPL, epochs) and its outcome. */
@@ -223,7 +223,8 @@ export class GuestMemoryAccess {
 
   #resolve(ctx: AccessContext, gpa: number, need: number, cbit: boolean): number {
     const gfn = Math.floor(gpa / PAGE_SIZE);
-    const t = this.#tlb[gfn & (TLB_SIZE - 1)];
+    // Indexed by page and VMPL: the calling area is touched by VMPL0 and VMPL2 on every call.
+    const t = this.#tlb[(gfn * 4 + ctx.vmpl) & (TLB_SIZE - 1)];
     const npt = ctx.npt;
     if (
       t.gfn === gfn && t.npt === npt && t.asid === ctx.asid && t.vmpl === ctx.vmpl &&
@@ -307,7 +308,7 @@ export class GuestMemoryAccess {
   }
 
   #fill(ctx: AccessContext, gfn: number, base: number, perm: number): void {
-    const t = this.#tlb[gfn & (TLB_SIZE - 1)];
+    const t = this.#tlb[(gfn * 4 + ctx.vmpl) & (TLB_SIZE - 1)];
     t.gfn = gfn;
     t.npt = ctx.npt;
     t.asid = ctx.asid;

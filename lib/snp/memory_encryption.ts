@@ -134,11 +134,24 @@ export class MemoryEncryption {
     return this.memory.bytes.subarray(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
   }
 
-  /** A copy of what DRAM holds at `spa`..`spa+length`: ciphertext for private pages. */
+  /**
+   * A copy of what DRAM holds at `spa`..`spa+length`: ciphertext for private
+   * pages. Looking changes nothing: a page the guest (or the SVSM's heap) keeps
+   * in its plaintext view stays in it, as real DRAM does not change when read.
+   */
   hostRead(spa: number, length: number): Uint8Array {
     const [first, count] = this.#range(spa, length);
-    this.toRaw(first, count);
-    return this.memory.bytes.slice(spa, spa + length);
+    const out = new Uint8Array(count * PAGE_SIZE);
+    out.set(this.memory.bytes.subarray(first * PAGE_SIZE, (first + count) * PAGE_SIZE));
+    const words = new Uint32Array(out.buffer);
+    for (let i = 0; i < count; i++) {
+      const tag = this.views[first + i];
+      if (tag !== VIEW_RAW) {
+        xtsInPlace(this.#key(tag), first + i, 1, true, words, i * WORDS_PER_PAGE);
+      }
+    }
+    const skip = spa - first * PAGE_SIZE;
+    return out.slice(skip, skip + length);
   }
 
   /** Writes raw bytes into DRAM (RMP rules are the caller's); whole pages need no cipher call. */
@@ -229,15 +242,28 @@ export class MemoryEncryption {
 
   /** XTS over `count` contiguous pages in place: C = E_K1(P ^ T) ^ T, T_j = E_K2(SPA) * alpha^j. */
   #xts(key: XtsKey, first: number, count: number, encrypt: boolean): void {
-    const words = this.memory.words;
-    const tweaks = tweakBlocks(key, first, count);
-    const base = first * WORDS_PER_PAGE;
-    xorTweaks(words, base, tweaks, count);
-    const bytes = this.memory.bytes.subarray(base * 4, (base + count * WORDS_PER_PAGE) * 4);
-    const out = aligned((encrypt ? key.enc1 : key.dec1).update(bytes));
-    words.set(out, base);
-    xorTweaks(words, base, tweaks, count);
+    xtsInPlace(key, first, count, encrypt, this.memory.words, first * WORDS_PER_PAGE);
   }
+}
+
+/**
+ * AES-XTS over `count` pages whose tweaks are those of system pages
+ * `first`.., held in `words` from word `base` (DRAM itself, or a copy).
+ */
+function xtsInPlace(
+  key: XtsKey,
+  first: number,
+  count: number,
+  encrypt: boolean,
+  words: Uint32Array,
+  base: number,
+): void {
+  const tweaks = tweakBlocks(key, first, count);
+  xorTweaks(words, base, tweaks, count);
+  const bytes = new Uint8Array(words.buffer, words.byteOffset + base * 4, count * PAGE_SIZE);
+  const out = aligned((encrypt ? key.enc1 : key.dec1).update(bytes));
+  words.set(out, base);
+  xorTweaks(words, base, tweaks, count);
 }
 
 /** XORs each page's tweak sequence T_j = T_0 * alpha^j into `words` from `base`. */

@@ -17,4 +17,5 @@ export * from "./scheduler.ts";
 export * from "./cpu_context.ts";
 export * from "./vcpu.ts";
 export * from "./machine.ts";
+export * from "./chrome_trace.ts";
 export * from "./firmware/mod.ts";

@@ -55,12 +55,14 @@ export function pageOf(gpa: number): number {
 
 /** Runs a guest-memory operation; a machine fault becomes INVALID_ADDRESS. */
 export function guarded<T>(cpu: SvsmCpu, op: () => T): T {
-  using _guard = cpu.stack.guard();
+  const guard = cpu.stack.guard(); // explicit dispose: `using` costs more on this hot path
   try {
     return op();
   } catch (e) {
     if (e instanceof MachineFault) fail(SvsmResultCode.INVALID_ADDRESS);
     throw e;
+  } finally {
+    guard[Symbol.dispose]();
   }
 }
 
