@@ -3,7 +3,9 @@ import { Prng } from "../lib/common/prng.ts";
 import { bigIntToBytes, generateRsaKey, SeededRandom } from "../lib/tpm/crypto/mod.ts";
 import { TPM_ALG, TPM_RH } from "../lib/tpm/constants.ts";
 import { encode } from "../lib/tpm/marshal/codec.ts";
-import { TPM2B_PUBLIC } from "../lib/tpm/marshal/types.ts";
+import { TPM2B_PUBLIC, type TpmtPublic } from "../lib/tpm/marshal/types.ts";
+import { Tpm } from "../lib/tpm/tpm.ts";
+import { createHash } from "node:crypto";
 import {
   AES_KEY,
   b2,
@@ -188,7 +190,7 @@ Deno.test("LoadExternal of forged RSA private parts (n = p², shared factors) an
   assert.deepEqual(k.tpm.internalErrors, []);
 });
 
-Deno.test("public keys without a Name algorithm: MakeCredential, Duplicate, VerifySignature, CertifyCreation answer codes", async () => {
+Deno.test("public keys without a Name algorithm: MakeCredential, VerifySignature, CertifyCreation answer codes", async () => {
   const k = await KeyTpm.start();
   const storage = await createPrimary(k, ECC_STORAGE);
   const noName = { ...storage.pub, nameAlg: TPM_ALG.NULL };
@@ -231,4 +233,190 @@ Deno.test("public keys without a Name algorithm: MakeCredential, Duplicate, Veri
   );
   assert.equal(cc.rc, 0x4e0, "TPM_RC_TICKET");
   assert.deepEqual(k.tpm.internalErrors, []);
+});
+
+const FORGE_KEY = generateRsaKey(
+  2048,
+  0,
+  new SeededRandom(0xb, new Uint8Array(32), "x", new Uint8Array(0), new Uint8Array(0)),
+);
+
+/** A random, often inconsistent, external object: public area and secrets. */
+function randomObject(
+  p: Prng,
+): { pub: TpmtPublic; secret: Uint8Array; seed: Uint8Array; type: number } {
+  const pick = <T>(a: T[]) => a[p.below(a.length)];
+  const bytes = (n: number) => p.fill(new Uint8Array(n));
+  const type = pick([1, 0x23, 8, 0x25]);
+  const nameAlg = pick([0x10, 4, 0xb, 0xc, 0xd]);
+  let attrs = pick([0x40060, 0x20060, 0x60060, 0x30060, 0x50060, 0x60, 0x40, 0x20]) |
+    (p.below(2) ? 0x400 : 0);
+  const sym = pick([{ algorithm: 0x10, keyBits: 0, mode: 0 }, {
+    algorithm: 6,
+    keyBits: 128,
+    mode: 0x43,
+  }, { algorithm: 6, keyBits: 256, mode: pick([0x40, 0x41, 0x42, 0x43, 0x44, 0x10]) }]);
+  const scheme = pick([
+    { scheme: 0x10, hashAlg: 0, extra: 0 },
+    { scheme: 0x14, hashAlg: 0xb, extra: 0 },
+    { scheme: 0x16, hashAlg: 0x4, extra: 0 },
+    { scheme: 0x17, hashAlg: 0xd, extra: 0 },
+    { scheme: 0x15, hashAlg: 0, extra: 0 },
+    { scheme: 0x18, hashAlg: 0xb, extra: 0 },
+    { scheme: 0x19, hashAlg: 0xc, extra: 0 },
+    { scheme: 5, hashAlg: 0xb, extra: 0 },
+  ]);
+  let unique: Uint8Array = bytes(pick([0, 1, 32, 48, 128, 256]));
+  let uniqueY: Uint8Array = new Uint8Array(0);
+  let secret: Uint8Array = bytes(pick([0, 1, 16, 32, 48, 128]));
+  const seed = bytes(pick([0, 20, 32, 64]));
+  const keyBits = type === 1 ? pick([1024, 2048, 2048, 3072]) : 0;
+  const curveID = type === 0x23 ? pick([3, 4, 3]) : 0;
+  if (type === 1 && p.below(2)) {
+    unique = bigIntToBytes(FORGE_KEY.n, 256);
+    secret = bigIntToBytes(pick([FORGE_KEY.p, FORGE_KEY.q, FORGE_KEY.p + 2n]), 128);
+  }
+  if (type === 0x23) uniqueY = bytes(pick([0, 32, 48]));
+  if ((type === 8 || type === 0x25) && p.below(2) && nameAlg !== 0x10) {
+    const alg = { 4: "sha1", 0xb: "sha256", 0xc: "sha384", 0xd: "sha512" }[nameAlg as 4]!;
+    unique = new Uint8Array(createHash(alg).update(seed).update(secret).digest());
+  }
+  if (p.below(4) === 0) attrs |= 1 << pick([0, 3, 12, 20]);
+  return {
+    pub: {
+      type,
+      nameAlg,
+      objectAttributes: attrs,
+      authPolicy: bytes(pick([0, 0, 32])),
+      symmetric: sym,
+      scheme,
+      keyBits,
+      exponent: pick([0, 0, 3, 65537]),
+      curveID,
+      kdf: { scheme: 0x10, hashAlg: 0, extra: 0 },
+      unique,
+      uniqueY,
+    },
+    secret,
+    seed,
+    type: pick([type, type, type, 1, 8]),
+  };
+}
+
+Deno.test(`${ROUNDS / 5} random external objects (LoadExternal) driven through every key command: no escapes`, async () => {
+  const tpm = await Tpm.manufacture({
+    seed: new Uint8Array(32).fill(9),
+    onInternalError: () => {},
+  });
+  tpm.powerOn();
+  const exec = (c: Uint8Array) => tpm.execute(c);
+  await exec(Uint8Array.from([0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x44, 0, 0]));
+  const p = new Prng(77);
+  const pick = <T>(a: T[]) => a[p.below(a.length)];
+  const bytes = (n: number) => p.fill(new Uint8Array(n));
+  const rcOf = (r: Uint8Array) => new DataView(r.buffer, r.byteOffset).getUint32(6);
+  const handleOf = (r: Uint8Array) => new DataView(r.buffer, r.byteOffset).getUint32(10);
+  let loaded = 0;
+  for (let i = 0; i < ROUNDS / 5; i++) {
+    const { pub, secret, seed, type } = randomObject(p);
+    const withPrivate = p.below(3) !== 0;
+    const sens = withPrivate
+      ? b2(cat(u16(type), b2(bytes(pick([0, 4]))), b2(seed), b2(secret)))
+      : Uint8Array.from([0, 0]);
+    const pubBytes = encode(TPM2B_PUBLIC, pub);
+    const r = await exec(
+      buildCommand(0x167, [], cat(sens, pubBytes, u32(pick([0x40000007, 0x40000001, 0x4000000b])))),
+    );
+    if (rcOf(r) !== 0) continue;
+    loaded++;
+    const h = handleOf(r);
+    const d32 = new Uint8Array(32).fill(i & 255);
+    const cmds = [
+      buildCommand(
+        0x15d,
+        [h],
+        cat(
+          b2(d32),
+          pick([
+            u16(0x10),
+            cat(u16(0x14), u16(0xb)),
+            cat(u16(0x18), u16(0xb)),
+            cat(u16(5), u16(0xb)),
+          ]),
+          [0x80, 0x24, 0x40, 0, 0, 7, 0, 0],
+        ),
+        [""],
+      ),
+      buildCommand(0x177, [h], cat(b2(d32), u16(0x14), u16(0xb), b2(bytes(256)))),
+      buildCommand(0x177, [h], cat(b2(d32), u16(5), u16(0xb), bytes(32))),
+      buildCommand(
+        0x174,
+        [h],
+        cat(
+          b2(bytes(pick([1, 100, 256]))),
+          pick([u16(0x10), cat(u16(0x17), u16(0xb)), u16(0x15)]),
+          b2(pick([new Uint8Array(0), Uint8Array.from([97, 0])])),
+        ),
+      ),
+      buildCommand(
+        0x159,
+        [h],
+        cat(b2(bytes(pick([1, 256]))), pick([u16(0x10), cat(u16(0x17), u16(0xb)), u16(0x15)]), [
+          0,
+          0,
+        ]),
+        [""],
+      ),
+      buildCommand(0x163, [h], new Uint8Array(0)),
+      buildCommand(0x154, [h], b2(cat(b2(bytes(32)), b2(bytes(32)))), [""]),
+      buildCommand(
+        0x193,
+        [h],
+        cat(
+          b2(bytes(pick([0, 5, 16, 33]))),
+          [p.below(2)],
+          u16(pick([0x10, 0x43, 0x40, 0x44, 0x42])),
+          b2(bytes(pick([0, 16]))),
+        ),
+        [""],
+      ),
+      buildCommand(0x15e, [h], new Uint8Array(0), [""]),
+      buildCommand(0x168, [h], cat(b2(bytes(16)), b2(bytes(34)))),
+      buildCommand(0x147, [h, h], cat(b2(bytes(50)), b2(bytes(pick([32, 65, 256])))), ["", ""]),
+      buildCommand(
+        0x153,
+        [h],
+        createParams(pick([SEALED, ECC_SIGN]), "", pick([new Uint8Array([1]), undefined])),
+        [""],
+      ),
+      buildCommand(
+        0x191,
+        [h],
+        cat(b2(cat(b2(""), b2(new Uint8Array([1])))), encode(TPM2B_PUBLIC, SEALED)),
+        [""],
+      ),
+      buildCommand(
+        0x156,
+        [h],
+        cat([0, 0], pubBytes, b2(bytes(60)), b2(bytes(pick([0, 68, 256]))), u16(0x10)),
+        [""],
+      ),
+      buildCommand(0x148, [h, h], cat([0, 0], u16(0x10)), ["", ""]),
+      buildCommand(0x158, [h], cat([0, 0], u16(0x10), u32(1), u16(0xb), [3, 1, 0, 0]), [""]),
+      buildCommand(0x14b, [h, 0x40000007], cat([0, 0], u16(0x10)), [""]),
+      buildCommand(0x150, [h, h], b2("x"), [""]),
+      buildCommand(
+        0x176,
+        [h, 0x40000007],
+        cat(b2(bytes(16)), b2(bytes(pick([0, 68, 256]))), [0], u16(0x10), u16(0xb)),
+      ),
+    ];
+    for (const c of cmds) await exec(c);
+    await exec(Uint8Array.from([0x80, 1, 0, 0, 0, 14, 0, 0, 1, 0x65, ...u32(h)]));
+    for (const t of tpm.state.objects.transientHandles()) tpm.state.objects.flush(t);
+    for (const s of tpm.state.sessions.all()) tpm.state.sessions.remove(s.handle);
+  }
+
+  assert.ok(loaded > ROUNDS / 100, "some objects were accepted and exercised");
+  assert.deepEqual(tpm.internalErrors, []);
 });
