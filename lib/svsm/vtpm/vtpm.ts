@@ -6,9 +6,11 @@
  * @module
  */
 import { Tpm } from "../../tpm/tpm.ts";
-import { createPrimaryEkCommand, EK_RSA2048_TEMPLATE } from "../../tpm/ek.ts";
-import { TPM_CC, TPM_ST } from "../../tpm/constants.ts";
-import { fail, SvsmResultCode } from "../protocols/errors.ts";
+import { EK_RSA2048_TEMPLATE } from "../../tpm/ek.ts";
+import { TPM_RH } from "../../tpm/constants.ts";
+import { derivePrimary } from "../../tpm/commands/create_primary.ts";
+import { encode } from "../../tpm/marshal/codec.ts";
+import { TPMT_PUBLIC } from "../../tpm/marshal/types.ts";
 import type { VtpmService } from "../request_context.ts";
 
 /** Options for {@link SvsmVtpm.create}. */
@@ -29,7 +31,7 @@ export interface SvsmVtpmOptions {
  */
 export class SvsmVtpm implements VtpmService {
   readonly #tpm: Tpm;
-  #ekPublic?: Uint8Array;
+  #ekPublic?: { seed: Uint8Array; bytes: Uint8Array };
 
   private constructor(tpm: Tpm) {
     this.#tpm = tpm;
@@ -54,32 +56,20 @@ export class SvsmVtpm implements VtpmService {
 
   /**
    * The RSA-2048 EK's marshalled TPMT_PUBLIC (EK Credential Profile template
-   * L-1, policy A), created on first use with TPM2_CreatePrimary under the
-   * endorsement hierarchy and cached, as COCONUT does. The EK is derived from
-   * the endorsement seed, so it is the same every time for this TPM. Before
-   * the guest's TPM2_Startup the TPM cannot create it: INVALID_REQUEST.
+   * L-1, policy A): the services-manifest entry of the vTPM. The EK is derived
+   * from the endorsement primary seed exactly as TPM2_CreatePrimary derives it
+   * (COCONUT sends that command), but without a command, so it exists before
+   * the guest's TPM2_Startup and uses no object slot. Cached per seed: a
+   * TPM2_ChangeEPS gives a new EK.
    */
-  async ekPublic(): Promise<Uint8Array> {
-    if (this.#ekPublic) return this.#ekPublic;
-    const rsp = await this.#tpm.execute(createPrimaryEkCommand(EK_RSA2048_TEMPLATE), 0);
-    const dv = new DataView(rsp.buffer, rsp.byteOffset, rsp.byteLength);
-    if (rsp.length < 20 || dv.getUint32(6) !== 0) fail(SvsmResultCode.INVALID_REQUEST);
-    // Response: header (10) | objectHandle (4) | parameterSize (4) | TPM2B_PUBLIC.
-    const handle = dv.getUint32(10);
-    const size = dv.getUint16(18);
-    this.#ekPublic = rsp.slice(20, 20 + size);
-    await this.#tpm.execute(flushContext(handle), 0);
-    return this.#ekPublic;
+  ekPublic(): Promise<Uint8Array> {
+    const state = this.#tpm.state;
+    const seed = state.hierarchies.get(TPM_RH.ENDORSEMENT).seed;
+    if (this.#ekPublic?.seed !== seed) {
+      const empty = new Uint8Array(0);
+      const ek = derivePrimary(state, seed, EK_RSA2048_TEMPLATE, { userAuth: empty, data: empty });
+      this.#ekPublic = { seed, bytes: encode(TPMT_PUBLIC, ek.publicArea) };
+    }
+    return Promise.resolve(this.#ekPublic.bytes);
   }
-}
-
-/** TPM2_FlushContext(handle) (TCG TPM 2.0 Part 3 §28.4). */
-function flushContext(handle: number): Uint8Array {
-  const cmd = new Uint8Array(14);
-  const dv = new DataView(cmd.buffer);
-  dv.setUint16(0, TPM_ST.NO_SESSIONS);
-  dv.setUint32(2, 14);
-  dv.setUint32(6, TPM_CC.FlushContext);
-  dv.setUint32(10, handle);
-  return cmd;
 }
