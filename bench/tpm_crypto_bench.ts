@@ -4,7 +4,8 @@
  * + FlushContext with a fixed template (served from the per-TPM memo) and
  * with a new `unique` each time (a full seed derivation: two 1024-bit primes
  * found by sieve and Miller–Rabin). Compare with swtpm's 1,300–1,500 Sign/s
- * and 20–37 CreatePrimary/s; the server benchmark measures both over TCP.
+ * and 20–37 RSA / 1,200–1,700 ECC CreatePrimary/s; the server benchmark measures both
+ * over TCP.
  *
  *   deno bench -P=bench bench/tpm_crypto_bench.ts
  */
@@ -79,5 +80,24 @@ Deno.bench(
     full.set(hex("0000 00000000"), cmd.length + 2);
     await expectOk(fresh.execute(full));
     await expectOk(fresh.execute(FLUSH_SECOND));
+  },
+);
+
+const eccFresh = await started();
+await expectOk(eccFresh.execute(CP_ECC));
+let eccCounter = 0;
+
+Deno.bench(
+  "vTPM CreatePrimary ECC P-256 signing + FlushContext, new unique each time",
+  { group: "createprimary-ecc" },
+  async () => {
+    // CP_ECC with a 2-byte unique.x: sizes grow by 2 (command, TPM2B_PUBLIC).
+    const c = eccCounter++ & 0xffff;
+    const cmd = hex(
+      "8002 00000043 00000131 40000001 00000009 40000009 0000 00 0000 0004 0000 0000 001a 0023 000b 00040072 0000 0010 0018 000b 0003 0010 0002 0000 0000 0000 00000000",
+    );
+    cmd.set([c >> 8, c & 0xff], 57); // the two unique.x bytes
+    await expectOk(eccFresh.execute(cmd));
+    await expectOk(eccFresh.execute(FLUSH_SECOND));
   },
 );
