@@ -172,7 +172,7 @@ Deno.test("svsm verify: bad usage and unreadable input exit 2 with one clear lin
     [[report, ...chain(d), "--measurement", "abcd"], /96 hex/],
     [[report, ...chain(d), "--min-tcb", "bl=x"], /--min-tcb/],
     [[report, ...chain(d), "--frobnicate"], /frobnicate/],
-    [["/nonexistent/report.bin", ...chain(d)], /no such file/],
+    [["./tests/vectors/no-such-dir/report.bin", ...chain(d)], /no such file/],
   ];
   for (const [args, re] of usage) {
     const r = await run(verify, args);
