@@ -32,14 +32,9 @@ function uncompressed(c: EccCurve, pt: EccPoint): Uint8Array {
   return concat(new Uint8Array([4]), bigIntToBytes(pt.x, c.size), bigIntToBytes(pt.y, c.size));
 }
 
-// One ECDH context per curve; setPrivateKey replaces its key each call.
-const contexts = new Map<string, ReturnType<typeof createECDH>>();
+// A fresh context per use, so no private key outlives the call.
 function ecdhContext(c: EccCurve, d: bigint) {
-  let ctx = contexts.get(c.nodeName);
-  if (!ctx) {
-    ctx = createECDH(c.nodeName);
-    contexts.set(c.nodeName, ctx);
-  }
+  const ctx = createECDH(c.nodeName);
   ctx.setPrivateKey(bigIntToBytes(d, c.size));
   return ctx;
 }
