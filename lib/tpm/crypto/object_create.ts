@@ -93,7 +93,7 @@ export function createObject(
     }
     default: {
       // KEYEDHASH and SYMCIPHER: a key (or the caller's sealed data) hidden
-      // behind unique = H(seedValue ‖ sensitive) (Part 1 §27.7.x).
+      // behind unique = H_nameAlg(seedValue ‖ sensitive) (Part 2 §12.2.3.2, TPMU_PUBLIC_ID).
       secret = sens.data.length > 0 ? sens.data.slice() : rng.bytes(symmetricKeySize(template));
       seedValue = rng.bytes(h.size);
       pub.unique = digest(h, seedValue, secret);

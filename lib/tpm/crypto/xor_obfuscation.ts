@@ -1,5 +1,5 @@
 /**
- * XOR parameter obfuscation (TCG TPM 2.0 Part 1 §21.2.1 / §11.4.6.x): the
+ * XOR parameter obfuscation (TCG TPM 2.0 Part 1 §21.2.1, "XOR Parameter Obfuscation"): the
  * data is XORed with a KDFa("XOR") mask as long as the data.
  * @module
  */
