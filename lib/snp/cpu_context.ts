@@ -59,8 +59,12 @@ export interface CpuContext {
   writeU32(gpa: number, value: number, cbit?: boolean): void;
   /** Writes a little-endian u64. */
   writeU64(gpa: number, value: bigint, cbit?: boolean): void;
-  /** The checked 4 KiB page holding `gpa`, live until the next yield point. */
-  page(gpa: number, kind: AccessKind, cbit?: boolean): Uint8Array;
+  /**
+   * The checked 4 KiB page holding `gpa`, live until the next yield point. When `reuse` is a
+   * view this returned earlier for the same page, the check is made and `reuse` is returned
+   * (no new view).
+   */
+  page(gpa: number, kind: AccessKind, cbit?: boolean, reuse?: Uint8Array): Uint8Array;
   /** Zeroes the page holding `gpa` (one whole-page write). */
   zeroPage(gpa: number, cbit?: boolean): void;
   /** PVALIDATE (snp-abi.md §7.2). */
@@ -210,9 +214,9 @@ export class VmplCpu implements CpuContext {
   }
 
   /** The checked page holding `gpa`. */
-  page(gpa: number, kind: AccessKind, cbit = true): Uint8Array {
+  page(gpa: number, kind: AccessKind, cbit = true, reuse?: Uint8Array): Uint8Array {
     try {
-      return this.vcpu.machine.access.page(this.#ctx, gpa, kind, cbit);
+      return this.vcpu.machine.access.page(this.#ctx, gpa, kind, cbit, reuse);
     } catch (e) {
       throw this.#traced(e);
     }

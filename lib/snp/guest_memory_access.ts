@@ -200,10 +200,22 @@ export class GuestMemoryAccess {
   /**
    * The checked 4 KiB page holding `gpa`, as a live view for bulk work. Valid
    * until the next RMP, NPT or view change (re-fetch it after a yield point).
+   * `reuse`, a view of the same page returned earlier, is returned as is.
    */
-  page(ctx: AccessContext, gpa: number, kind: AccessKind, cbit: boolean): Uint8Array {
+  page(
+    ctx: AccessContext,
+    gpa: number,
+    kind: AccessKind,
+    cbit: boolean,
+    reuse?: Uint8Array,
+  ): Uint8Array {
     const spa = this.#resolve(ctx, gpa - (gpa % PAGE_SIZE), ACCESS_PERM[kind], cbit);
-    return this.#bytes.subarray(spa, spa + PAGE_SIZE);
+    const bytes = this.#bytes;
+    if (
+      reuse !== undefined && reuse.buffer === bytes.buffer &&
+      reuse.byteOffset === bytes.byteOffset + spa && reuse.length === PAGE_SIZE
+    ) return reuse;
+    return bytes.subarray(spa, spa + PAGE_SIZE);
   }
 
   /**

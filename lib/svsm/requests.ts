@@ -9,7 +9,7 @@
  * @module
  */
 
-import { SVM_EXIT_VMGEXIT, type Trace, VMSA, VmsaPage } from "../snp/mod.ts";
+import { GHCB_INFO, MSR_GHCB, SVM_EXIT_VMGEXIT, type Trace, VMSA, VmsaPage } from "../snp/mod.ts";
 import { callName } from "./abi/protocol_ids.ts";
 import type { PanicHandler } from "./debug/panic.ts";
 import type { ExceptionTable } from "./cpu/idt.ts";
@@ -18,11 +18,12 @@ import type { PerCpu } from "./cpu/percpu.ts";
 import { resultName, SvsmRequestFailure } from "./protocols/errors.ts";
 import type { CallRegisters, ProtocolHandler, SvsmCpu, SvsmRequest } from "./request_context.ts";
 import type { Ghcb } from "./sev/ghcb.ts";
-import { runVmpl, runVmplRequest } from "./sev/msr_protocol.ts";
+import { runVmplRequest } from "./sev/msr_protocol.ts";
 
 /** The VMPL the guest OS runs at (COCONUT kernel/src/types.rs `GUEST_VMPL`; svsm-abi.md §10). */
 export const GUEST_VMPL = 2;
 const RUN_GUEST = runVmplRequest(GUEST_VMPL);
+const RUN_GUEST_OK = BigInt(GHCB_INFO.RUN_VMPL_RESP); // GHCBInfo 0x17, error 0
 // The hot path reads and writes VMSA fields as 32-bit halves and bytes (no BigInt per call).
 const F = VMSA.fields;
 const EFER_SVME_BYTE = F.efer.offset + 1, EFER_SVME_BIT = 1 << 4; // EFER bit 12
@@ -69,7 +70,7 @@ interface MutableRequest {
  */
 export async function requestLoop(k: RequestLoopKernel, cpu: RequestLoopCpu): Promise<never> {
   const { ctx, percpu, stack } = cpu;
-  using _frame = stack.frame("requests", "request_loop", 72);
+  using _frame = stack.frame("requests", "request_loop", 73);
   const req: MutableRequest = {
     protocol: 0,
     call: 0,
@@ -92,10 +93,11 @@ export async function requestLoop(k: RequestLoopKernel, cpu: RequestLoopCpu): Pr
     } catch (e) {
       kernelFault(k, cpu, e);
     }
-    const error = await runVmpl(ctx, RUN_GUEST);
-    if (error !== 0) {
-      k.panics.panic(stack, `RUN_VMPL(${GUEST_VMPL}) failed: ${error}`);
-    }
+    // RUN_VMPL inline (sev/msr_protocol.ts `runVmpl`): one async frame less per call.
+    ctx.wrmsr(MSR_GHCB, RUN_GUEST);
+    await ctx.vmgexit();
+    const response = ctx.rdmsr(MSR_GHCB);
+    if (response !== RUN_GUEST_OK) checkRunVmpl(k, cpu, response);
     try {
       vmsa = guestVmsa(cpu, vmsaGpa, vmsa);
       vmsa.bytes[EFER_SVME_BYTE] &= ~EFER_SVME_BIT;
@@ -103,8 +105,20 @@ export async function requestLoop(k: RequestLoopKernel, cpu: RequestLoopCpu): Pr
     } catch (e) {
       kernelFault(k, cpu, e);
     }
-    await handleCall(k, req, vmsaGpa, vmsa);
+    const pending = handleCall(k, req, vmsaGpa, vmsa);
+    if (pending !== undefined) await pending;
   }
+}
+
+/**
+ * Panics on a RUN_VMPL response whose error field (bits 63:32) is not 0, or that is no RUN_VMPL
+ * response at all (error -1; COCONUT checks GHCBInfo = 0x17).
+ */
+function checkRunVmpl(k: RequestLoopKernel, cpu: RequestLoopCpu, response: bigint): void {
+  const error = Number(response & 0xFFFn) !== GHCB_INFO.RUN_VMPL_RESP
+    ? -1
+    : Number(response >> 32n);
+  if (error !== 0) k.panics.panic(cpu.stack, `RUN_VMPL(${GUEST_VMPL}) failed: ${error}`);
 }
 
 /** GUEST_EXIT_CODE = 0x403 (VMGEXIT)? */
@@ -129,9 +143,8 @@ async function registerGuestVmsa(cpu: RequestLoopCpu, vmsaGpa: number): Promise<
 
 /** The guest VMSA through the per-CPU mapping, reusing the previous wrapper for the same page. */
 function guestVmsa(cpu: RequestLoopCpu, gpa: number, last: VmsaPage | undefined): VmsaPage {
-  const page = cpu.ctx.page(gpa, "write");
-  if (last !== undefined && last.bytes.byteOffset === page.byteOffset) return last;
-  return new VmsaPage(page);
+  const page = cpu.ctx.page(gpa, "write", true, last?.bytes);
+  return page === last?.bytes ? last : new VmsaPage(page);
 }
 
 /**
@@ -156,13 +169,16 @@ function takeCall(cpu: RequestLoopCpu): boolean {
   }
 }
 
-/** Decodes, dispatches and completes one call (svsm-abi.md §1 steps 6–7). */
-async function handleCall(
+/**
+ * Decodes, dispatches and completes one call (svsm-abi.md §1 steps 6–7). A synchronous
+ * handler completes here and returns undefined (no Promise on the hot path).
+ */
+function handleCall(
   k: RequestLoopKernel,
   req: MutableRequest,
   vmsaGpa: number,
   vmsa: VmsaPage,
-): Promise<void> {
+): Promise<void> | undefined {
   const cpu = req.cpu as RequestLoopCpu;
   req.protocol = vmsa.view.getUint32(RAX + 4, true);
   req.call = vmsa.view.getUint32(RAX, true);
@@ -170,23 +186,38 @@ async function handleCall(
   req.regs.rdx = vmsa.rdx;
   req.regs.r8 = vmsa.r8;
   req.callerSevFeatures = vmsa.sevFeatures;
-  const tracing = k.trace.enabled;
-  const name = tracing ? callName(req.protocol, req.call) : "";
-  if (tracing) cpu.ctx.traceBegin("call", name);
-  let rc: number;
-  let yielded = false;
-  try {
-    const r = k.dispatch(req as SvsmRequest);
-    yielded = typeof r !== "number";
-    rc = typeof r === "number" ? r : await r;
+  const name = k.trace.enabled ? callName(req.protocol, req.call) : "";
+  if (name !== "") cpu.ctx.traceBegin("call", name);
+  let r: number | Promise<number>;
+  try { // a failed handler may have changed page state: the VMSA page is fetched again
+    r = k.dispatch(req as SvsmRequest);
   } catch (e) {
-    rc = softError(k, cpu, e);
-    yielded = true; // it may have, before failing
+    return completeCall(k, req, vmsaGpa, vmsa, name, softError(k, cpu, e), true);
   }
-  if (tracing) cpu.ctx.traceEnd("call", name, resultName(rc));
-  let out = vmsa;
+  if (typeof r === "number") return completeCall(k, req, vmsaGpa, vmsa, name, r, false);
+  return r.then(
+    (rc) => completeCall(k, req, vmsaGpa, vmsa, name, rc, true),
+    (e) => completeCall(k, req, vmsaGpa, vmsa, name, softError(k, cpu, e), true),
+  );
+}
+
+/**
+ * Writes RAX = `rc` and RCX/RDX/R8 back. After a yield (`stale`) the VMSA page is checked and
+ * fetched again.
+ */
+function completeCall(
+  k: RequestLoopKernel,
+  req: MutableRequest,
+  vmsaGpa: number,
+  vmsa: VmsaPage,
+  name: string,
+  rc: number,
+  stale: boolean,
+): undefined {
+  const cpu = req.cpu as RequestLoopCpu;
+  if (name !== "") cpu.ctx.traceEnd("call", name, resultName(rc));
   try {
-    if (yielded) out = guestVmsa(cpu, vmsaGpa, vmsa); // the page view is stale after a yield
+    const out = stale ? guestVmsa(cpu, vmsaGpa, vmsa) : vmsa;
     out.view.setUint32(RAX, rc >>> 0, true); // RAX = the result, zero-extended
     out.view.setUint32(RAX + 4, 0, true);
     out.rcx = req.regs.rcx;
@@ -195,6 +226,7 @@ async function handleCall(
   } catch (e) {
     kernelFault(k, cpu, e);
   }
+  return undefined;
 }
 
 /** A handler's failure: a soft error's code, or a panic (fatal errors, anything unexpected). */
