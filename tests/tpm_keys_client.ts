@@ -283,3 +283,50 @@ function TPM2B_PUBLIC_BYTES(r: TpmReader): Uint8Array {
   const size = r.u16();
   return cat(u16(size), r.bytes(size));
 }
+
+// ---- Independent references (WebCrypto, openssl) for wrapping checks ----
+
+/** HMAC-SHA-256 by WebCrypto (an independent reference). */
+export async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  const k = await crypto.subtle.importKey(
+    "raw",
+    new Uint8Array(key),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  return new Uint8Array(await crypto.subtle.sign("HMAC", k, new Uint8Array(data)));
+}
+
+/** KDFa(SHA-256) from Part 1 §11.4.10.2, written out independently of lib/tpm/crypto. */
+export async function kdfa(key: Uint8Array, label: string, u: Uint8Array, bits: number) {
+  let out = new Uint8Array(0);
+  for (let i = 1; out.length * 8 < bits; i++) {
+    const input = cat(u32(i), new TextEncoder().encode(label + "\0"), u, u32(bits));
+    out = cat(out, await hmacSha256(key, input));
+  }
+  return out.slice(0, bits / 8);
+}
+
+/** AES-128-CFB with a zero IV by `openssl enc`; `undefined` without openssl. */
+export async function opensslCfb(
+  key: Uint8Array,
+  data: Uint8Array,
+): Promise<Uint8Array | undefined> {
+  const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  try {
+    const p = new Deno.Command("openssl", {
+      args: ["enc", "-aes-128-cfb", "-K", hex(key), "-iv", "00".repeat(16), "-nopad"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const w = p.stdin.getWriter();
+    await w.write(data);
+    await w.close();
+    const out = await p.output();
+    return out.success ? out.stdout : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -6,10 +6,12 @@ import {
   createPrimary,
   ECC_AK,
   ECC_STORAGE,
+  hmacSha256,
+  kdfa,
   KeyTpm,
   type Made,
+  opensslCfb,
   RSA_STORAGE,
-  u32,
 } from "./tpm_keys_client.ts";
 
 const CREDENTIAL = new TextEncoder().encode("the credential!!");
@@ -53,53 +55,6 @@ Deno.test("MakeCredential needs a restricted decryption key (TPM_RC_TYPE otherwi
 });
 
 // ---- A credential made outside the TPM, as tpm2_makecredential does with OpenSSL ----
-
-function u32b(v: number) {
-  return Uint8Array.from(u32(v));
-}
-
-async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-  const k = await crypto.subtle.importKey(
-    "raw",
-    new Uint8Array(key),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  return new Uint8Array(await crypto.subtle.sign("HMAC", k, new Uint8Array(data)));
-}
-
-/** KDFa with SHA-256 written out from Part 1 §11.4.10.2, one or two blocks. */
-async function kdfa(key: Uint8Array, label: string, u: Uint8Array, bits: number) {
-  let out = new Uint8Array(0);
-  for (let i = 1; out.length * 8 < bits; i++) {
-    const block = await hmacSha256(
-      key,
-      cat(u32b(i), new TextEncoder().encode(label + "\0"), u, u32b(bits)),
-    );
-    out = cat(out, block);
-  }
-  return out.slice(0, bits / 8);
-}
-
-async function opensslCfb(key: Uint8Array, data: Uint8Array): Promise<Uint8Array | undefined> {
-  const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-  try {
-    const p = new Deno.Command("openssl", {
-      args: ["enc", "-aes-128-cfb", "-K", hex(key), "-iv", "00".repeat(16), "-nopad"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    const w = p.stdin.getWriter();
-    await w.write(data);
-    await w.close();
-    const out = await p.output();
-    return out.success ? out.stdout : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 Deno.test("a credential built outside the TPM (WebCrypto OAEP + HMAC, openssl CFB) activates", async (t) => {
   const k = await KeyTpm.start();

@@ -9,9 +9,12 @@ import {
   create,
   createPrimary,
   ECC_SIGN,
+  hmacSha256,
+  kdfa,
   KeyTpm,
   load,
   type Made,
+  opensslCfb,
   RSA_STORAGE,
   u16,
   u32,
@@ -179,4 +182,76 @@ Deno.test("Import of a key generated outside any TPM (plain TPM2B_SENSITIVE), th
     [""],
   );
   assert.equal(bad.rc, 0x0a5, "a bare TPM_RC_BINDING, as swtpm");
+});
+
+// ---- An outer-wrapped duplicate built outside any TPM, as tpm2_import does with OpenSSL ----
+
+Deno.test('Import of a duplicate wrapped outside the TPM (WebCrypto OAEP "DUPLICATE", KDFa, openssl CFB)', async (t) => {
+  const k = await KeyTpm.start();
+  const srk = await createPrimary(k, RSA_STORAGE);
+  const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+    "sign",
+  ]);
+  const jwk = await crypto.subtle.exportKey("jwk", pair.privateKey);
+  const unb64 = (s: string) =>
+    Uint8Array.from(atob(s.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
+  const pub: TpmtPublic = {
+    ...DUPLICABLE,
+    objectAttributes: 0x40040,
+    authPolicy: new Uint8Array(0),
+    unique: unb64(jwk.x!),
+    uniqueY: unb64(jwk.y!),
+  };
+  const pubBytes = encode(TPM2B_PUBLIC, pub);
+  const name = cat(
+    u16(TPM_ALG.SHA256),
+    new Uint8Array(await crypto.subtle.digest("SHA-256", pubBytes.slice(2))),
+  );
+  const seed = crypto.getRandomValues(new Uint8Array(32));
+  const b64 = (b: Uint8Array) =>
+    btoa(String.fromCharCode(...b)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  const parentKey = await crypto.subtle.importKey(
+    "jwk",
+    { kty: "RSA", n: b64(srk.pub.unique), e: "AQAB" },
+    { name: "RSA-OAEP", hash: "SHA-256" },
+    false,
+    ["encrypt"],
+  );
+  const inSymSeed = new Uint8Array(
+    await crypto.subtle.encrypt(
+      { name: "RSA-OAEP", label: new TextEncoder().encode("DUPLICATE\0") },
+      parentKey,
+      seed,
+    ),
+  );
+  const sensitive = b2(cat(u16(TPM_ALG.ECC), b2(""), b2(""), b2(unb64(jwk.d!))));
+  const enc = await opensslCfb(await kdfa(seed, "STORAGE", name, 128), sensitive);
+  if (!enc) {
+    await t.step({ name: "openssl unavailable", ignore: true, fn() {} });
+    return;
+  }
+  const mac = await hmacSha256(
+    await kdfa(seed, "INTEGRITY", new Uint8Array(0), 256),
+    cat(enc, name),
+  );
+  const duplicate = cat(b2(mac), enc);
+  const imp = await k.run(
+    0x156,
+    [srk.handle],
+    cat([0, 0], pubBytes, b2(duplicate), b2(inSymSeed), NULL_SYM),
+    [""],
+  );
+  assert.equal(imp.rc, 0);
+  const priv = imp.params.bytes(imp.params.u16());
+  const key = await load(k, srk.handle, {
+    handle: 0,
+    pub,
+    pubBytes,
+    priv,
+    creationHash: new Uint8Array(0),
+    ticket: { tag: 0, hierarchy: 0, digest: new Uint8Array(0) },
+    name: new Uint8Array(0),
+  });
+  assert.deepEqual(key.name, name, "the TPM computes the same Name");
+  await signAndCheck(k, key);
 });
