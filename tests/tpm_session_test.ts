@@ -419,3 +419,26 @@ Deno.test("tpm session: ECC-salted session: salt via ECDH + KDFe, session key vi
   );
   assert.equal(rcOf(await tpm.execute(bad)) & 0xf40, 0x240);
 });
+
+Deno.test("tpm session: audit session digest = H(H(0 || cp1 || rp1) || cp2 || rp2); exclusivity is tracked", async () => {
+  const tpm = await startedTpm();
+  const s = await startSession(tpm);
+  const gr = (attrs: number) =>
+    command(0x8002, 0x17b, area(entry(s, attrs, new Uint8Array(0), NONCE)), u16(8));
+  let expect: Uint8Array = new Uint8Array(32);
+  for (let i = 0; i < 2; i++) {
+    const rsp = await tpm.execute(gr(0x81));
+    assert.equal(rcOf(rsp), 0);
+    const r = parseRsp(rsp);
+    assert.equal(r.attrs, 0x83); // continueSession | audit, plus auditExclusive
+    const cp = sha256(u32(0x17b), u16(8));
+    expect = sha256(expect, cp, sha256(u32(0), u32(0x17b), r.params));
+  }
+  assert.equal(toHex(tpm.state.sessions.loaded(s.handle)!.auditDigest), toHex(expect));
+  // Any command without the audit session ends exclusivity.
+  assert.equal(rcOf(await tpm.execute(command(0x8001, 0x17b, u16(1)))), 0);
+  assert.equal(rcOf(await tpm.execute(gr(0x81 | 0x02))), 0x121); // TPM_RC_EXCLUSIVE
+  assert.equal(parseRsp(await tpm.execute(gr(0x81))).attrs, 0x81);
+  // auditReset starts over and makes the session exclusive again.
+  assert.equal(parseRsp(await tpm.execute(gr(0x85))).attrs, 0x87);
+});
