@@ -230,7 +230,8 @@ export class GuestMemoryAccess {
 
   /** Zeroes the page holding `gpa` (a private write of 4096 zero bytes, no decryption needed). */
   zeroPage(ctx: AccessContext, gpa: number, cbit: boolean): void {
-    this.overwritePage(ctx, gpa, cbit).fill(0);
+    const spa = this.#walk(ctx, gpa - (gpa % PAGE_SIZE), RMP_PERM_WRITE, cbit, false);
+    this.encryption.zeroPage(cbit ? ctx.asid : VIEW_RAW, spa);
   }
 
   #resolve(ctx: AccessContext, gpa: number, need: number, cbit: boolean): number {
@@ -298,7 +299,11 @@ export class GuestMemoryAccess {
       allowed = RMP_PERM_READ | RMP_PERM_WRITE | RMP_PERM_EXEC_USER | RMP_PERM_EXEC_SUPER;
       if (convert) this.encryption.toRaw(page, 1);
     }
-    if (convert) this.#fill(ctx, gfn, page * PAGE_SIZE, cbit ? allowed : allowed << SHARED_SHIFT);
+    if (convert) {
+      // Accesses through the TLB write DRAM without asking the encryption engine.
+      this.encryption.markWritten(page);
+      this.#fill(ctx, gfn, page * PAGE_SIZE, cbit ? allowed : allowed << SHARED_SHIFT);
+    }
     return page * PAGE_SIZE + (gpa - gfn * PAGE_SIZE);
   }
 

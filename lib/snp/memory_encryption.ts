@@ -73,11 +73,16 @@ export class MemoryEncryption {
   /** Bumped whenever a view flips, so cached guest translations re-check. */
   epoch = 0;
   #keys: (XtsKey | undefined)[] = [];
+  // Per system page: 1 while DRAM still holds the zeroes it was allocated with (nothing wrote
+  // it and no view of it was handed out). Zeroing such a page stores nothing, so the OS never
+  // has to back it: a guest validating all its memory would otherwise fault in every page.
+  readonly #pristine: Uint8Array;
 
   /** An engine with no keys and every page raw. */
   constructor(memory: SystemMemory) {
     this.memory = memory;
     this.views = new Uint16Array(memory.pageCount);
+    this.#pristine = new Uint8Array(memory.pageCount).fill(1);
   }
 
   /**
@@ -113,6 +118,7 @@ export class MemoryEncryption {
   privateView(asid: number, spa: number): Uint8Array {
     const page = this.#page(spa);
     this.toPrivate(asid, page);
+    this.#pristine[page] = 0;
     return this.memory.bytes.subarray(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
   }
 
@@ -124,13 +130,37 @@ export class MemoryEncryption {
     const page = this.#page(spa);
     if (asid !== VIEW_RAW) this.#key(asid);
     this.#setView(page, asid);
+    this.#pristine[page] = 0;
     return this.memory.bytes.subarray(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+  }
+
+  /**
+   * Claims the page at `spa` for `asid` (or {@link VIEW_RAW}) and zeroes it, as
+   * `overwriteView(asid, spa).fill(0)` does, with no store to DRAM that still holds its
+   * initial zeroes.
+   */
+  zeroPage(asid: number, spa: number): void {
+    const page = this.#page(spa);
+    if (asid !== VIEW_RAW) this.#key(asid);
+    this.#setView(page, asid);
+    if (this.#pristine[page] === 0) {
+      this.memory.words.fill(0, page * WORDS_PER_PAGE, (page + 1) * WORDS_PER_PAGE);
+    }
+  }
+
+  /**
+   * Records that DRAM page `page` may be written from now on (the guest access path calls it
+   * before it caches a translation of the page; every other writer here does it itself).
+   */
+  markWritten(page: number): void {
+    this.#pristine[page] = 0;
   }
 
   /** The page at `spa` raw (C-bit clear): what DRAM holds. */
   sharedView(spa: number): Uint8Array {
     const page = this.#page(spa);
     this.toRaw(page, 1);
+    this.#pristine[page] = 0;
     return this.memory.bytes.subarray(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
   }
 
@@ -163,6 +193,7 @@ export class MemoryEncryption {
       if (whole) this.#setView(p, VIEW_RAW);
       else this.toRaw(p, 1);
     }
+    this.#pristine.fill(0, first, first + count);
     this.memory.bytes.set(data, spa);
   }
 
@@ -242,6 +273,7 @@ export class MemoryEncryption {
 
   /** XTS over `count` contiguous pages in place: C = E_K1(P ^ T) ^ T, T_j = E_K2(SPA) * alpha^j. */
   #xts(key: XtsKey, first: number, count: number, encrypt: boolean): void {
+    this.#pristine.fill(0, first, first + count);
     xtsInPlace(key, first, count, encrypt, this.memory.words, first * WORDS_PER_PAGE);
   }
 }
