@@ -20,7 +20,8 @@ let seed = Number(values.seed);
 let failed = false;
 for (let i = 0; i < runs; i++, seed++) {
   const t0 = performance.now();
-  const report = await fuzzSvsm(calls, seed);
+  const report = await fuzzSvsm(calls, seed, progress(seed, calls));
+  if (Deno.stderr.isTerminal()) console.error();
   const ms = performance.now() - t0;
   const codes = [...report.results].map(([c, n]) => `0x${c.toString(16)}:${n}`).join(" ");
   console.log(`seed ${seed}: ${calls} calls in ${ms.toFixed(0)} ms; ${codes}`);
@@ -28,3 +29,13 @@ for (let i = 0; i < runs; i++, seed++) {
   failed ||= report.problems.length > 0;
 }
 Deno.exit(failed ? 1 : 0);
+
+/** A one-line counter on a terminal; nothing when stderr is piped. */
+function progress(seed: number, calls: number): ((done: number) => void) | undefined {
+  if (!Deno.stderr.isTerminal()) return undefined;
+  const enc = new TextEncoder();
+  return (done) => {
+    const pct = ((100 * done) / calls).toFixed(0).padStart(3);
+    Deno.stderr.writeSync(enc.encode(`\rseed ${seed}: ${done}/${calls} calls (${pct}%)`));
+  };
+}

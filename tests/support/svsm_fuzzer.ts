@@ -35,8 +35,15 @@ export interface FuzzReport {
   readonly run: RunResult;
 }
 
-/** Runs `calls` fuzzed calls on a fresh VM seeded with `seed`. */
-export async function fuzzSvsm(calls: number, seed: number): Promise<FuzzReport> {
+/**
+ * Runs `calls` fuzzed calls on a fresh VM seeded with `seed`; `onProgress`
+ * hears the count every 1024 calls.
+ */
+export async function fuzzSvsm(
+  calls: number,
+  seed: number,
+  onProgress?: (done: number) => void,
+): Promise<FuzzReport> {
   const results = new Map<number, number>();
   const problems: string[] = [];
   let vm: TestVm | undefined;
@@ -63,6 +70,7 @@ export async function fuzzSvsm(calls: number, seed: number): Promise<FuzzReport>
           cpu = { ctx: cpu.ctx, caGpa: Number(call.rcx) }; // REMAP_CA moved our CA
         }
         if ((i & 1023) === 1023 || i === calls - 1) {
+          onProgress?.(i + 1);
           await checkAlive(os, cpu, problems, i);
           if (digest(cpu.ctx.read(SENTINEL.base, SENTINEL.size)) !== sentinel) {
             problems.push(`after call ${i}: memory the calls never named has changed`);
