@@ -9,6 +9,7 @@ import { SecureProcessor } from "../lib/snp/firmware/mod.ts";
 import { Host } from "../lib/host/mod.ts";
 import { svsmImage, type SvsmLayout, svsmLayout } from "../lib/svsm/boot/mod.ts";
 import { Svsm } from "../lib/svsm/svsm.ts";
+import type { VtpmService } from "../lib/svsm/request_context.ts";
 import type { LockDebugger } from "../lib/svsm/locking/mod.ts";
 import { GuestOs, type GuestOsOptions } from "../lib/guest/mod.ts";
 
@@ -22,6 +23,8 @@ export interface TestVmOptions {
   apMain?: GuestOsOptions["apMain"];
   /** Lock debugging for the SVSM's locks. */
   lockDebug?: LockDebugger;
+  /** The SVSM's vTPM, if it runs one. */
+  vtpm?: VtpmService;
   /** Called after creation, before launch (install host tampering, etc.). */
   setup?: (vm: TestVm) => void;
 }

@@ -11,6 +11,7 @@ import { ATTEST_SERVICES_OP, SvsmResultCode } from "../../lib/svsm/abi/mod.ts";
 import type { GuestCpu, GuestOs } from "../../lib/guest/mod.ts";
 import { runTestVm, type TestVm } from "../svsm_test_vm.ts";
 import type { RunResult } from "../../lib/snp/mod.ts";
+import { SvsmVtpm } from "../../lib/svsm/vtpm/mod.ts";
 
 /** Where the fuzzing guest keeps things (all below the SVSM region of a 16 MiB VM). */
 const SCRATCH = { base: 0x100000, size: 0x40000 }; // buffers the fuzzer writes calls into
@@ -51,6 +52,7 @@ export async function fuzzSvsm(
   const vmRun = await runTestVm({
     vcpus: 2,
     seed,
+    vtpm: await SvsmVtpm.create({ seed: new Uint8Array(32).fill(seed & 0xff) }),
     setup: (v) => vm = v,
     main: async (os, bsp) => {
       let cpu = bsp;
@@ -122,6 +124,8 @@ function makeCall(r: Prng, cpu: GuestCpu): FuzzCall {
     c.rcx = BigInt(writeAttestOp(r, cpu)); // reports are slow: only now and then
   } else if (protocol === 1 && call <= 1) {
     c.rcx = 0n; // an op the guest never wrote: rejected before any report is made
+  } else if (protocol === 2 && call === 1 && r.below(2) === 0) {
+    c.rcx = BigInt(writeTpmCommand(r, cpu));
   }
   return c;
 }
@@ -194,6 +198,32 @@ function writeList(r: Prng, cpu: GuestCpu): number {
     if (r.below(20) === 0) e |= BigInt(r.below(256)) << 4n; // reserved bits
     dv.setBigUint64(8 + 8 * i, BigInt.asUintN(64, e), true);
   }
+  cpu.ctx.write(gpa, buf);
+  return gpa;
+}
+
+/**
+ * A TPM_SEND_COMMAND buffer (svsm-abi.md §7): mostly a well-formed TPM command
+ * (GetRandom, Startup, PCR_Read) mutated now and then, sometimes a bad header.
+ */
+function writeTpmCommand(r: Prng, cpu: GuestCpu): number {
+  // Unaligned buffers span two pages, as the protocol allows; keep them inside scratch.
+  const gpa = r.below(4) === 0
+    ? SCRATCH.base + r.below(SCRATCH.size - 0x1000)
+    : scratchSlot(r, 0x1000);
+  const commands = [
+    [0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x7b, 0, 32], // GetRandom(32)
+    [0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x44, 0, 0], // Startup(CLEAR)
+    [0x80, 1, 0, 0, 0, 20, 0, 0, 1, 0x7e, 0, 0, 0, 1, 0, 0xb, 3, 0xff, 0xff, 0xff], // PCR_Read
+  ];
+  const body = Uint8Array.from(commands[r.below(commands.length)]);
+  if (r.below(4) === 0) body[r.below(body.length)] ^= 1 << r.below(8);
+  const buf = new Uint8Array(9 + body.length);
+  const dv = new DataView(buf.buffer);
+  dv.setUint32(0, r.below(10) === 0 ? r.below(16) : 8, true); // TPM_SEND_COMMAND
+  buf[4] = r.below(10) === 0 ? r.below(5) : 0; // locality
+  dv.setUint32(5, r.below(10) === 0 ? r.nextU32() : body.length, true);
+  buf.set(body, 9);
   cpu.ctx.write(gpa, buf);
   return gpa;
 }
