@@ -269,13 +269,12 @@ export class GuestMemoryAccess {
     const page = spa / PAGE_SIZE;
     const rmp = this.rmp;
     const f = rmp.flags[page];
-    const rmpFault = faultBits(accessBits, PFERR_PRESENT, PFERR_GUEST_RMP, PFERR_GUEST_FINAL, enc);
     let allowed: number;
     if (cbit) {
       if (!(f & RMP_FLAG_ASSIGNED) || rmp.asids[page] !== ctx.asid || rmp.gfns[page] !== gfn) {
         throw new MachineFault(
           "npf",
-          rmpFault,
+          rmpFaultBits(accessBits, enc),
           gpa,
           "RMP: page not assigned to this guest at this GPA",
         );
@@ -286,7 +285,7 @@ export class GuestMemoryAccess {
       if (!(allowed & need)) {
         throw new MachineFault(
           "npf",
-          faultBits(rmpFault, PFERR_GUEST_VMPL),
+          faultBits(rmpFaultBits(accessBits, enc), PFERR_GUEST_VMPL),
           gpa,
           `VMPL${ctx.vmpl} permission`,
         );
@@ -294,7 +293,12 @@ export class GuestMemoryAccess {
       if (convert) this.#decryptAhead(ctx.asid, page);
     } else {
       if (f & RMP_FLAG_ASSIGNED) {
-        throw new MachineFault("npf", rmpFault, gpa, "RMP: shared access to a guest-assigned page");
+        throw new MachineFault(
+          "npf",
+          rmpFaultBits(accessBits, enc),
+          gpa,
+          "RMP: shared access to a guest-assigned page",
+        );
       }
       allowed = RMP_PERM_READ | RMP_PERM_WRITE | RMP_PERM_EXEC_USER | RMP_PERM_EXEC_SUPER;
       if (convert) this.encryption.toRaw(page, 1);
@@ -390,6 +394,11 @@ function errorBits(need: number): number {
   if (need === RMP_PERM_EXEC_USER) return PFERR_FETCH | PFERR_USER;
   if (need === RMP_PERM_EXEC_SUPER) return PFERR_FETCH;
   return 0;
+}
+
+/** #NPF error code of an RMP check (built only when one fails: it costs BigInt work). */
+function rmpFaultBits(accessBits: number, enc: number): number {
+  return faultBits(accessBits, PFERR_PRESENT, PFERR_GUEST_RMP, PFERR_GUEST_FINAL, enc);
 }
 
 function leNumber(b: Uint8Array): number {
