@@ -60,7 +60,7 @@ export function createTestVm(o: TestVmOptions = {}): TestVm {
   machine.firmware = firmware;
   const host = new Host(machine);
   host.createVm({ guestMemoryBytes: layout.vmMemoryBytes });
-  const svsm = new Svsm(machine, { layout, log: () => {}, lockDebug: o.lockDebug });
+  const svsm = new Svsm(machine, { layout, vtpm: o.vtpm, log: () => {}, lockDebug: o.lockDebug });
   svsm.install();
   const os = new GuestOs({ secretsGpa: layout.guestSecretsGpa, main: o.main, apMain: o.apMain });
   os.install(machine);
