@@ -2,7 +2,20 @@ import assert from "node:assert/strict";
 import { fromHex, toHex } from "../lib/common/hex.ts";
 import { Tpm } from "../lib/tpm/mod.ts";
 import type { Tpm as TpmT } from "../lib/tpm/mod.ts";
-import { b2, cat, command, PW_SESSION, rcOf, sha256, startedTpm, u16, u32 } from "./tpm_helpers.ts";
+import {
+  b2,
+  cat,
+  command,
+  hmac256,
+  PW_SESSION,
+  pwSession,
+  rcOf,
+  sha256,
+  startedTpm,
+  startSession,
+  u16,
+  u32,
+} from "./tpm_helpers.ts";
 
 const OWNER = 0x40000001;
 const hex = (h: string): Uint8Array => fromHex(h.replaceAll(" ", ""));
@@ -141,6 +154,38 @@ Deno.test("tpm core objects: HMAC one-shot equals the HMAC_Start sequence; hash 
   const h = await tpm.execute(command(0x8001, 0x17d, b2(gen), u16(0x0b), u32(OWNER)));
   assert.equal(toHex(h.subarray(12, 44)), toHex(sha256(gen)));
   assert.equal(toHex(h.subarray(44)), "8024400000070000");
+});
+
+Deno.test("tpm core objects: an HMAC session authorizes SequenceUpdate with the sequence's auth and its empty Name (tpm2_hmac)", async () => {
+  const tpm = await startedTpm();
+  const key = await create(tpm, PRIMARY_HMAC);
+  const seqAuth = new TextEncoder().encode("seq-auth");
+  const start = await tpm.execute(
+    command(0x8002, 0x15b, u32(key), PW_SESSION, b2(seqAuth), u16(0x0b)),
+  );
+  assert.equal(rcOf(start), 0);
+  const seq = new DataView(start.buffer).getUint32(10);
+  // ESYS (Esys_HMAC_Start_Finish) and the reference give a sequence the Empty Buffer as Name.
+  const s = await startSession(tpm);
+  const nonce = new Uint8Array(32).fill(0x3c);
+  const params = b2(new TextEncoder().encode("data\n"));
+  const update = (name: Uint8Array) => {
+    const cp = sha256(u32(0x15c), name, params);
+    const mac = hmac256(seqAuth, cp, nonce, s.nonceTPM, new Uint8Array([1]));
+    const entry = cat(u32(s.handle), b2(nonce), new Uint8Array([1]), b2(mac));
+    return command(0x8002, 0x15c, u32(seq), u32(entry.length), entry, params);
+  };
+  // The handle as Name (the old mistake) is a wrong HMAC: TPM_RC_BAD_AUTH, session 1.
+  assert.equal(rcOf(await tpm.execute(update(u32(seq)))), 0x9a2);
+  assert.equal(rcOf(await tpm.execute(update(new Uint8Array(0)))), 0);
+  const done = await tpm.execute(
+    command(0x8002, 0x13e, u32(seq), pwSession(seqAuth), b2(new Uint8Array(0)), u32(0x40000007)),
+  );
+  assert.equal(rcOf(done), 0);
+  const sensitive = tpm.state.objects.getObject(key)!.sensitive;
+  assert.equal(toHex(done.subarray(16, 48)), toHex(hmac256(sensitive, fromHex("646174610a"))));
+  // The sequence is gone: nothing is left for `tpm2_flushcontext -t` to trip over.
+  assert.equal(tpm.state.objects.get(seq), undefined);
 });
 
 Deno.test("tpm core objects: EventSequenceComplete extends PCR 16 in every bank", async () => {

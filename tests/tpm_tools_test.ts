@@ -47,21 +47,33 @@ class Tools {
     readonly flushEach: boolean,
   ) {}
 
-  async run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    const r = await new Deno.Command("tpm2", {
+  async run(args: string[], stdin?: string): Promise<{ code: number; out: string; err: string }> {
+    const child = new Deno.Command("tpm2", {
       args,
       cwd: this.dir,
       env: { TPM2TOOLS_TCTI: this.tcti },
+      stdin: stdin === undefined ? "null" : "piped",
       stdout: "piped",
       stderr: "piped",
-    }).output();
+    }).spawn();
+    if (stdin !== undefined) {
+      const w = child.stdin.getWriter();
+      await w.write(new TextEncoder().encode(stdin));
+      await w.close();
+    }
+    const r = await child.output();
     const dec = new TextDecoder();
     return { code: r.code, out: dec.decode(r.stdout), err: dec.decode(r.stderr) };
   }
 
   /** Runs a tool that must succeed; resolves to its stdout. */
-  async ok(...args: string[]): Promise<string> {
-    const r = await this.run(args);
+  ok(...args: string[]): Promise<string> {
+    return this.okWithInput(undefined, ...args);
+  }
+
+  /** Like {@link ok}, with `stdin` piped to the tool. */
+  async okWithInput(stdin: string | undefined, ...args: string[]): Promise<string> {
+    const r = await this.run(args, stdin);
     const why = r.err.trim().split("\n").filter((l) => l.startsWith("ERROR")).slice(-3);
     assert.equal(r.code, 0, `tpm2 ${args.join(" ")} exited ${r.code}: ${why.join(" | ")}`);
     if (this.flushEach && args[0] !== "flushcontext") await this.flush();
@@ -254,6 +266,11 @@ async function fullFlow(t: Deno.TestContext, x: Tools): Promise<void> {
     assert.match(a, /^[0-9a-f]{64}$/);
     assert.equal(a, b);
     assert.notEqual(a, c);
+    // From stdin tpm2_hmac runs HMAC_Start + SequenceUpdate + SequenceComplete with an HMAC
+    // session on the sequence handle; it must agree with the one-shot, and leave no
+    // sequence behind for `flushcontext -t` (ReadPublic on a sequence is TPM_RC_SEQUENCE).
+    assert.equal((await x.okWithInput(MESSAGE, "hmac", "-c", "hm.ctx", "--hex")).trim(), a);
+    await x.flush();
   });
   await x.flush();
   await step("encryptdecrypt (AES-128-CFB key) round trip", async () => {

@@ -81,7 +81,9 @@ export class TpmState {
     if (ht === TPM_HT.TRANSIENT || ht === TPM_HT.PERSISTENT) {
       const e = this.objects.get(handle);
       if (!e) return undefined;
-      return e.kind === "object" ? e.name : u32Bytes(handle);
+      // A sequence object has no nameAlg, so its Name is the Empty Buffer (Part 1 §16;
+      // reference AllocateSequenceSlot and EntityGetName); ESYS's HMAC_Start assumes so too.
+      return e.kind === "object" ? e.name : new Uint8Array(0);
     }
     if (ht === TPM_HT.NV_INDEX) {
       const ix = this.nv.indices.get(handle);
