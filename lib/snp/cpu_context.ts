@@ -60,11 +60,10 @@ export interface CpuContext {
   /** Writes a little-endian u64. */
   writeU64(gpa: number, value: bigint, cbit?: boolean): void;
   /**
-   * The checked 4 KiB page holding `gpa`, live until the next yield point. When `reuse` is a
-   * view this returned earlier for the same page, the check is made and `reuse` is returned
-   * (no new view).
+   * The checked 4 KiB page holding `gpa`, live until the next yield point. Asking again for the
+   * same page usually returns the same view object (no allocation).
    */
-  page(gpa: number, kind: AccessKind, cbit?: boolean, reuse?: Uint8Array): Uint8Array;
+  page(gpa: number, kind: AccessKind, cbit?: boolean): Uint8Array;
   /** Zeroes the page holding `gpa` (one whole-page write). */
   zeroPage(gpa: number, cbit?: boolean): void;
   /** PVALIDATE (snp-abi.md §7.2). */
@@ -214,9 +213,9 @@ export class VmplCpu implements CpuContext {
   }
 
   /** The checked page holding `gpa`. */
-  page(gpa: number, kind: AccessKind, cbit = true, reuse?: Uint8Array): Uint8Array {
+  page(gpa: number, kind: AccessKind, cbit = true): Uint8Array {
     try {
-      return this.vcpu.machine.access.page(this.#ctx, gpa, kind, cbit, reuse);
+      return this.vcpu.machine.access.page(this.#ctx, gpa, kind, cbit);
     } catch (e) {
       throw this.#traced(e);
     }

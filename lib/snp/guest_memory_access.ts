@@ -65,6 +65,7 @@ export const ACCESS_PERM: Readonly<Record<AccessKind, number>> = {
 };
 
 const TLB_SIZE = 256; // power of two: 64 pages × 4 VMPLs
+const VIEW_CACHE_SIZE = 256; // page views handed out, direct-mapped by system page
 const DECRYPT_AHEAD = 64; // pages converted together when a guest touches a raw private page
 
 /** One cached translation: the tag (guest page, NPT, ASID, VMPL, epochs) and its outcome. */
@@ -108,6 +109,9 @@ export class GuestMemoryAccess {
   readonly encryption: MemoryEncryption;
   #view: DataView;
   #bytes: Uint8Array;
+  // Views are windows on DRAM, so one per page can be shared by every caller.
+  readonly #viewPages = new Int32Array(VIEW_CACHE_SIZE).fill(-1);
+  readonly #views: Uint8Array[] = new Array(VIEW_CACHE_SIZE);
   #tlb: TlbEntry[] = Array.from({ length: TLB_SIZE }, () => ({
     gfn: -1,
     npt: undefined,
@@ -200,22 +204,17 @@ export class GuestMemoryAccess {
   /**
    * The checked 4 KiB page holding `gpa`, as a live view for bulk work. Valid
    * until the next RMP, NPT or view change (re-fetch it after a yield point).
-   * `reuse`, a view of the same page returned earlier, is returned as is.
+   * Views come from a small cache, so asking again for a page returns the same view.
    */
-  page(
-    ctx: AccessContext,
-    gpa: number,
-    kind: AccessKind,
-    cbit: boolean,
-    reuse?: Uint8Array,
-  ): Uint8Array {
+  page(ctx: AccessContext, gpa: number, kind: AccessKind, cbit: boolean): Uint8Array {
     const spa = this.#resolve(ctx, gpa - (gpa % PAGE_SIZE), ACCESS_PERM[kind], cbit);
-    const bytes = this.#bytes;
-    if (
-      reuse !== undefined && reuse.buffer === bytes.buffer &&
-      reuse.byteOffset === bytes.byteOffset + spa && reuse.length === PAGE_SIZE
-    ) return reuse;
-    return bytes.subarray(spa, spa + PAGE_SIZE);
+    const page = spa / PAGE_SIZE;
+    const slot = page & (VIEW_CACHE_SIZE - 1);
+    if (this.#viewPages[slot] === page) return this.#views[slot];
+    const view = this.#bytes.subarray(spa, spa + PAGE_SIZE);
+    this.#viewPages[slot] = page;
+    this.#views[slot] = view;
+    return view;
   }
 
   /**

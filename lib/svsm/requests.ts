@@ -143,7 +143,7 @@ async function registerGuestVmsa(cpu: RequestLoopCpu, vmsaGpa: number): Promise<
 
 /** The guest VMSA through the per-CPU mapping, reusing the previous wrapper for the same page. */
 function guestVmsa(cpu: RequestLoopCpu, gpa: number, last: VmsaPage | undefined): VmsaPage {
-  const page = cpu.ctx.page(gpa, "write", true, last?.bytes);
+  const page = cpu.ctx.page(gpa, "write");
   return page === last?.bytes ? last : new VmsaPage(page);
 }
 
