@@ -34,7 +34,7 @@ import {
   LaunchPageType,
   type LaunchPlan,
 } from "./launch.ts";
-import { handleMsrProtocol } from "./msr_protocol_handler.ts";
+import { handleMsrProtocol, isMsrProtocolRequest } from "./msr_protocol_handler.ts";
 import { HostPageAllocator } from "./page_allocator.ts";
 
 /** Where the host keeps its own pages: the first 2 MiB of system memory, then what guests leave. */
@@ -183,7 +183,7 @@ export class Host implements Hypervisor {
   handleVmgexit(vcpu: Vcpu, vmpl: number): ExitAction | Promise<ExitAction> {
     if (this.vm === undefined) return { kind: "terminate", reason: "no VM" };
     const msr = vcpu.ghcbMsr(vmpl);
-    if ((msr & 0xFFFn) !== 0n) {
+    if (isMsrProtocolRequest(msr)) {
       const action = handleMsrProtocol(this, vcpu, vmpl, msr);
       const tamper = this.tamper.msrResponse;
       if (tamper !== undefined) vcpu.setGhcbMsr(vmpl, tamper(vcpu.id, vmpl, vcpu.ghcbMsr(vmpl)));

@@ -7,6 +7,7 @@
 import {
   C_BIT_POSITION,
   decodeMsrRequest,
+  encodeMsrRequest,
   encodeMsrResponse,
   type ExitAction,
   ExitActions,
@@ -34,10 +35,15 @@ import { changePageState } from "./page_state_change.ts";
  * ```
  */
 export function handleMsrProtocol(host: Host, vcpu: Vcpu, vmpl: number, value: bigint): ExitAction {
-  // RUN_VMPL is every SVSM call's path: decoded without building a request object.
-  const low = Number(value & 0xFF_FFFF_FFFFn);
-  if (low % 0x1000 === GHCB_INFO.RUN_VMPL_REQ && !host.machine.trace.enabled) {
-    return runVmpl(host, vcpu, vmpl, Math.floor(low / 2 ** 32));
+  // RUN_VMPL is every SVSM call's path: decoded without building a request object, and the
+  // plain requests (nothing but VMPL 0..3 and GHCBInfo) without BigInt arithmetic.
+  if (!host.machine.trace.enabled) {
+    const plain = plainRunVmpl(value);
+    if (plain >= 0) return runVmpl(host, vcpu, vmpl, plain);
+    const low = Number(value & 0xFF_FFFF_FFFFn);
+    if (low % 0x1000 === GHCB_INFO.RUN_VMPL_REQ) {
+      return runVmpl(host, vcpu, vmpl, Math.floor(low / 2 ** 32));
+    }
   }
   const req = decodeMsrRequest(value);
   const respond = (r: MsrResponse): void => vcpu.setGhcbMsr(vmpl, encodeMsrResponse(r));
@@ -87,6 +93,30 @@ export function handleMsrProtocol(host: Host, vcpu: Vcpu, vmpl: number, value: b
 }
 
 const RUN_VMPL_OK = encodeMsrResponse({ kind: "run-vmpl", error: 0 });
+const PLAIN_RUN_VMPL = [0, 1, 2, 3].map((vmpl) => encodeMsrRequest({ kind: "run-vmpl", vmpl }));
+
+/** The VMPL of a RUN_VMPL request with no other bits set, else -1 (BigInt compares only). */
+function plainRunVmpl(value: bigint): number {
+  for (let vmpl = 0; vmpl < PLAIN_RUN_VMPL.length; vmpl++) {
+    if (value === PLAIN_RUN_VMPL[vmpl]) return vmpl;
+  }
+  return -1;
+}
+
+/**
+ * True when the GHCB MSR value is an MSR-protocol request (GHCBInfo, bits 11:0, not 0);
+ * otherwise it is the GPA of a GHCB page.
+ *
+ * @example
+ * ```ts
+ * import { isMsrProtocolRequest } from "./msr_protocol_handler.ts";
+ * isMsrProtocolRequest(0x2_0000_0016n); // true: RUN_VMPL(2)
+ * isMsrProtocolRequest(0x5000n); // false: a GHCB at GPA 0x5000
+ * ```
+ */
+export function isMsrProtocolRequest(value: bigint): boolean {
+  return plainRunVmpl(value) >= 0 || (value & 0xFFFn) !== 0n;
+}
 
 function runVmpl(host: Host, vcpu: Vcpu, vmpl: number, target: number): ExitAction {
   const action = host.runVmpl(vcpu, vmpl, target);
