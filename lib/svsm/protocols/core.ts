@@ -13,7 +13,7 @@ import { corePvalidate } from "./core_pvalidate.ts";
 import { coreCreateVcpu, coreDeleteVcpu } from "./core_vcpu.ts";
 import { coreRemapCa } from "./core_remap_ca.ts";
 import { coreDepositMem, coreWithdrawMem } from "./core_memory.ts";
-import { protocolVersionRange } from "./protocol_table.ts";
+import { protocolVersionRange, type VersionRange } from "./protocol_table.ts";
 
 const { SUCCESS, UNSUPPORTED_CALL, INVALID_REQUEST } = SvsmResultCode;
 
@@ -46,13 +46,32 @@ export function handleCoreRequest(req: SvsmRequest): number | Promise<number> {
  * when min <= version <= max on this CPU, else 0. Always SUCCESS.
  */
 function queryProtocol(req: SvsmRequest): number {
-  const protocol = Number(req.regs.rcx >> 32n);
-  const version = Number(req.regs.rcx & 0xffff_ffffn);
+  const rcx = req.regs.rcx;
+  let protocol: number, version: number;
+  if (rcx <= MAX_SAFE) { // the usual, small request: exact as a number, no BigInt arithmetic
+    const n = Number(rcx);
+    protocol = Math.floor(n / 2 ** 32);
+    version = n % 2 ** 32;
+  } else {
+    protocol = Number(rcx >> 32n);
+    version = Number(rcx & 0xffff_ffffn);
+  }
   const range = protocolVersionRange(req.cpu, protocol);
-  req.regs.rcx = range && range.min <= version && version <= range.max
-    ? (BigInt(range.max) << 32n) | BigInt(range.min)
-    : 0n;
+  req.regs.rcx = range && range.min <= version && version <= range.max ? rangeRegister(range) : 0n;
   return SUCCESS;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+let lastRange: VersionRange | undefined;
+let lastRangeRcx = 0n;
+
+/** RCX = (max << 32) | min, remembered for the last range (the tables hold constant ranges). */
+function rangeRegister(range: VersionRange): bigint {
+  if (range !== lastRange) {
+    lastRangeRcx = (BigInt(range.max) << 32n) | BigInt(range.min);
+    lastRange = range;
+  }
+  return lastRangeRcx;
 }
 
 /** CONFIGURE_VTOM: only the query (RCX bit 0) is supported; it answers 0 (no vTOM). */
