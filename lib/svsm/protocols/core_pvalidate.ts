@@ -17,6 +17,7 @@ import {
   SvsmRequestFailure,
   SvsmResultCode,
 } from "./errors.ts";
+import type { CpuContext } from "../../snp/cpu_context.ts";
 import type { SvsmCpu, SvsmRequest } from "../request_context.ts";
 import {
   gpaOf,
@@ -84,6 +85,9 @@ function pvalidateOne(cpu: SvsmCpu, entry: ReturnType<typeof decodePvalidateEntr
   }
 }
 
+const pvalidateOp = (ctx: CpuContext, gpa: number, size2M: boolean, validate: boolean) =>
+  ctx.pvalidate(gpa, size2M, validate);
+
 function pvalidate(
   cpu: SvsmCpu,
   gpa: number,
@@ -91,7 +95,7 @@ function pvalidate(
   validate: boolean,
   ignoreCf: boolean,
 ): void {
-  const { rc, cf } = guarded(cpu, () => cpu.ctx.pvalidate(gpa, size2M, validate));
+  const { rc, cf } = guarded(cpu, pvalidateOp, gpa, size2M, validate);
   if (rc !== 0) throw new SvsmRequestFailure(instructionError(rc));
   if (cf && !ignoreCf) throw new SvsmRequestFailure(instructionError(PVALIDATE_FAIL_UNCHANGED));
 }

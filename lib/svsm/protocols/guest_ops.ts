@@ -4,6 +4,7 @@
  * SEV-SNP instructions on guest pages whose faults become INVALID_ADDRESS.
  * @module
  */
+import type { CpuContext } from "../../snp/cpu_context.ts";
 import { MachineFault } from "../../snp/faults.ts";
 import { VMSA_LAUNCH_GPA } from "../../snp/constants.ts";
 import { fail, instructionError, SvsmRequestFailure, SvsmResultCode } from "./errors.ts";
@@ -36,10 +37,9 @@ export function isAligned(gpa: number, align: number): boolean {
  * the guest deposited with the SVSM (which is no longer the guest's to use).
  */
 export function touchesRegistered(cpu: SvsmCpu, gpa: number, size: number): boolean {
-  const hits = (page: number) => page >= 0 && page + PAGE_SIZE > gpa && page < gpa + size;
-  if (hits(VMSA_LAUNCH_GPA)) return true;
+  if (hits(VMSA_LAUNCH_GPA, gpa, size)) return true;
   for (const v of cpu.kernel.guestVcpus.values()) {
-    if (hits(v.vmsaGpa) || hits(pageOf(v.caGpa))) return true;
+    if (hits(v.vmsaGpa, gpa, size) || hits(pageOf(v.caGpa), gpa, size)) return true;
   }
   const pool = cpu.kernel.depositedPages;
   if (pool.size > 0) {
@@ -48,16 +48,31 @@ export function touchesRegistered(cpu: SvsmCpu, gpa: number, size: number): bool
   return false;
 }
 
+/** True when the page at `page` (-1: none) overlaps `[gpa, gpa + size)`. */
+function hits(page: number, gpa: number, size: number): boolean {
+  return page >= 0 && page + PAGE_SIZE > gpa && page < gpa + size;
+}
+
 /** The page holding `gpa` (or -1 for "none"). */
 export function pageOf(gpa: number): number {
   return gpa < 0 ? -1 : gpa - (gpa % PAGE_SIZE);
 }
 
-/** Runs a guest-memory operation; a machine fault becomes INVALID_ADDRESS. */
-export function guarded<T>(cpu: SvsmCpu, op: () => T): T {
+/**
+ * Runs a guest-memory operation `op(ctx, a, b, c)` on this CPU; a machine fault becomes
+ * INVALID_ADDRESS. The operands are passed through, so a module-level `op` allocates no
+ * closure per call.
+ */
+export function guarded<T, A, B, C>(
+  cpu: SvsmCpu,
+  op: (ctx: CpuContext, a: A, b: B, c: C) => T,
+  a: A,
+  b: B,
+  c: C,
+): T {
   const guard = cpu.stack.guard(); // explicit dispose: `using` costs more on this hot path
   try {
-    return op();
+    return op(cpu.ctx, a, b, c);
   } catch (e) {
     if (e instanceof MachineFault) fail(SvsmResultCode.INVALID_ADDRESS);
     throw e;
@@ -68,9 +83,12 @@ export function guarded<T>(cpu: SvsmCpu, op: () => T): T {
 
 /** RMPADJUST on a guest page; a failure code n becomes PROTOCOL_BASE + n. */
 export function rmpadjust(cpu: SvsmCpu, gpa: number, size2M: boolean, attrs: number): void {
-  const rc = guarded(cpu, () => cpu.ctx.rmpadjust(gpa, size2M, attrs));
+  const rc = guarded(cpu, rmpadjustOp, gpa, size2M, attrs);
   if (rc !== 0) throw new SvsmRequestFailure(instructionError(rc));
 }
+
+const rmpadjustOp = (ctx: CpuContext, gpa: number, size2M: boolean, attrs: number): number =>
+  ctx.rmpadjust(gpa, size2M, attrs);
 
 /** RMPADJUST attribute word: target VMPL, permission bits 11:8, VMSA bit 16 (svsm-abi.md §10). */
 export const RmpAttr = {
