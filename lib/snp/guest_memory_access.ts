@@ -77,6 +77,8 @@ interface TlbEntry {
   /** Allowed RMP_PERM_* bits: low nibble for private accesses, high nibble for shared. */
   perm: number;
   epoch: number;
+  /** The NPT's epoch alone: while it holds, `base` is still the translation. */
+  nptEpoch: number;
   base: number;
 }
 const SHARED_SHIFT = 4; // shared-access permissions live in the TLB's high nibble
@@ -119,6 +121,7 @@ export class GuestMemoryAccess {
     vmpl: -1,
     perm: 0,
     epoch: -1,
+    nptEpoch: -1,
     base: 0,
   }));
 
@@ -238,12 +241,18 @@ export class GuestMemoryAccess {
     // Indexed by page and VMPL: the calling area is touched by VMPL0 and VMPL2 on every call.
     const t = this.#tlb[(gfn * 4 + ctx.vmpl) & (TLB_SIZE - 1)];
     const npt = ctx.npt;
-    if (
-      t.gfn === gfn && t.npt === npt && t.asid === ctx.asid && t.vmpl === ctx.vmpl &&
-      (t.perm & (cbit ? need : need << SHARED_SHIFT)) !== 0 &&
-      t.epoch === this.rmp.epoch + this.encryption.epoch + npt.epoch
-    ) {
-      return t.base + (gpa - gfn * PAGE_SIZE);
+    if (t.gfn === gfn && t.npt === npt && t.asid === ctx.asid && t.vmpl === ctx.vmpl) {
+      if (
+        (t.perm & (cbit ? need : need << SHARED_SHIFT)) !== 0 &&
+        t.epoch === this.rmp.epoch + this.encryption.epoch + npt.epoch
+      ) {
+        return t.base + (gpa - gfn * PAGE_SIZE);
+      }
+      // The NPT is unchanged since the fill (only the RMP or page views changed, as after every
+      // PVALIDATE): the translation holds, the RMP and view checks are made again.
+      if (t.nptEpoch === npt.epoch) {
+        return this.#checkPage(ctx, gpa, gfn, t.base / PAGE_SIZE, need, cbit, true);
+      }
     }
     return this.#walk(ctx, gpa, need, cbit, true);
   }
@@ -255,17 +264,29 @@ export class GuestMemoryAccess {
     }
     const gfn = Math.floor(gpa / PAGE_SIZE);
     const spa = ctx.npt.translate(gfn * PAGE_SIZE);
-    const accessBits = errorBits(need);
-    const enc = cbit ? PFERR_GUEST_ENC : 0;
     if (spa === undefined || !this.memory.contains(spa)) {
       throw new MachineFault(
         "npf",
-        faultBits(accessBits, enc, PFERR_GUEST_FINAL),
+        faultBits(errorBits(need), cbit ? PFERR_GUEST_ENC : 0, PFERR_GUEST_FINAL),
         gpa,
         "no nested mapping",
       );
     }
-    const page = spa / PAGE_SIZE;
+    return this.#checkPage(ctx, gpa, gfn, spa / PAGE_SIZE, need, cbit, convert);
+  }
+
+  /** The RMP and view checks of an access to guest page `gfn`, backed by system page `page`. */
+  #checkPage(
+    ctx: AccessContext,
+    gpa: number,
+    gfn: number,
+    page: number,
+    need: number,
+    cbit: boolean,
+    convert: boolean,
+  ): number {
+    const accessBits = errorBits(need);
+    const enc = cbit ? PFERR_GUEST_ENC : 0;
     const rmp = this.rmp;
     const f = rmp.flags[page];
     let allowed: number;
@@ -335,6 +356,7 @@ export class GuestMemoryAccess {
     t.vmpl = ctx.vmpl;
     t.perm = perm;
     t.epoch = this.rmp.epoch + this.encryption.epoch + ctx.npt.epoch;
+    t.nptEpoch = ctx.npt.epoch;
     t.base = base;
   }
 }
