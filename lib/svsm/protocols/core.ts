@@ -47,21 +47,19 @@ export function handleCoreRequest(req: SvsmRequest): number | Promise<number> {
  */
 function queryProtocol(req: SvsmRequest): number {
   const rcx = req.regs.rcx;
-  let protocol: number, version: number;
-  if (rcx <= MAX_SAFE) { // the usual, small request: exact as a number, no BigInt arithmetic
-    const n = Number(rcx);
-    protocol = Math.floor(n / 2 ** 32);
-    version = n % 2 ** 32;
-  } else {
-    protocol = Number(rcx >> 32n);
-    version = Number(rcx & 0xffff_ffffn);
+  if (rcx !== lastQuery) { // a loop of queries repeats its operand: decode it once
+    lastProtocol = Number(rcx >> 32n);
+    lastVersion = Number(rcx & 0xffff_ffffn);
+    lastQuery = rcx;
   }
-  const range = protocolVersionRange(req.cpu, protocol);
+  const version = lastVersion;
+  const range = protocolVersionRange(req.cpu, lastProtocol);
   req.regs.rcx = range && range.min <= version && version <= range.max ? rangeRegister(range) : 0n;
   return SUCCESS;
 }
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+// The last QUERY_PROTOCOL operand and its halves (0n is (0, 0), so the start is consistent).
+let lastQuery = 0n, lastProtocol = 0, lastVersion = 0;
 let lastRange: VersionRange | undefined;
 let lastRangeRcx = 0n;
 
