@@ -19,6 +19,7 @@ import {
 import { MSR_GHCB, MSR_SEV_STATUS, SEV_STATUS_ES, SEV_STATUS_SEV } from "./msr_protocol.ts";
 import { NAE_MSR } from "./nae.ts";
 import type { RmpResult } from "./rmp.ts";
+import type { MemoryEncryption } from "./memory_encryption.ts";
 import type { Fiber } from "./scheduler.ts";
 import type { TraceKind } from "./trace.ts";
 import type { Vcpu } from "./vcpu.ts";
@@ -116,6 +117,8 @@ export class VmplCpu implements CpuContext {
   readonly fiber: Fiber;
   readonly #regs: VmsaPage;
   readonly #ctx: InstructionContext;
+  readonly #encryption: MemoryEncryption;
+  readonly #vmsaPage: number;
 
   /** Use {@link Vcpu.setVmsa}. */
   constructor(
@@ -134,6 +137,8 @@ export class VmplCpu implements CpuContext {
     if (guest === undefined) throw new Error("no guest attached to the machine");
     this.#ctx = { asid: guest.asid, vmpl, npt: guest.npt, rmp: m.rmp };
     this.#regs = new VmsaPage(m.encryption.privateView(guest.asid, vmsaSpa));
+    this.#encryption = m.encryption;
+    this.#vmsaPage = vmsaSpa / PAGE_SIZE;
     this.fiber = fiber(this);
   }
 
@@ -154,7 +159,8 @@ export class VmplCpu implements CpuContext {
 
   /** The registers. The page is brought back to plaintext if the host looked at it meanwhile. */
   get regs(): VmsaPage {
-    this.vcpu.machine.encryption.toPrivate(this.#ctx.asid, this.vmsaSpa / PAGE_SIZE);
+    const enc = this.#encryption, asid = this.#ctx.asid;
+    if (enc.views[this.#vmsaPage] !== asid) enc.toPrivate(asid, this.#vmsaPage);
     return this.#regs;
   }
 

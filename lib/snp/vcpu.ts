@@ -248,10 +248,10 @@ export class Vcpu implements Thread {
       return "VMSA page not assigned to the guest";
     }
     if (!(flags & RMP_FLAG_VMSA)) return "page is not a VMSA in the RMP";
-    const bytes = ctx.regs.bytes;
+    const regs = ctx.regs, bytes = regs.bytes;
     if ((bytes[SEV_FEATURES_BYTE] & 1) === 0) return "SEV_FEATURES.SNP_ACTIVE clear";
     if ((bytes[EFER_SVME_BYTE] & EFER_SVME_BIT) === 0) return "EFER.SVME clear";
-    if (ctx.regs.vmpl !== ctx.vmpl) return `VMSA says VMPL${ctx.regs.vmpl}`;
+    if (regs.vmpl !== ctx.vmpl) return `VMSA says VMPL${regs.vmpl}`;
     return undefined;
   }
 
