@@ -8,7 +8,7 @@
  */
 
 import { PAGE_SIZE } from "./constants.ts";
-import type { AccessKind } from "./guest_memory_access.ts";
+import type { AccessKind, GuestMemoryAccess } from "./guest_memory_access.ts";
 import { MachineFault, SVM_EXIT_VMGEXIT } from "./faults.ts";
 import {
   type InstructionContext,
@@ -118,6 +118,7 @@ export class VmplCpu implements CpuContext {
   readonly #regs: VmsaPage;
   readonly #ctx: InstructionContext;
   readonly #encryption: MemoryEncryption;
+  readonly #access: GuestMemoryAccess;
   readonly #vmsaPage: number;
 
   /** Use {@link Vcpu.setVmsa}. */
@@ -138,6 +139,7 @@ export class VmplCpu implements CpuContext {
     this.#ctx = { asid: guest.asid, vmpl, npt: guest.npt, rmp: m.rmp };
     this.#regs = new VmsaPage(m.encryption.privateView(guest.asid, vmsaSpa));
     this.#encryption = m.encryption;
+    this.#access = m.access;
     this.#vmsaPage = vmsaSpa / PAGE_SIZE;
     this.fiber = fiber(this);
   }
@@ -167,7 +169,7 @@ export class VmplCpu implements CpuContext {
   /** Reads `length` bytes (a copy). */
   read(gpa: number, length: number, cbit = true): Uint8Array {
     try {
-      return this.vcpu.machine.access.read(this.#ctx, gpa, length, cbit);
+      return this.#access.read(this.#ctx, gpa, length, cbit);
     } catch (e) {
       throw this.#traced(e);
     }
@@ -176,7 +178,7 @@ export class VmplCpu implements CpuContext {
   /** Writes `data`. */
   write(gpa: number, data: Uint8Array, cbit = true): void {
     try {
-      this.vcpu.machine.access.write(this.#ctx, gpa, data, cbit);
+      this.#access.write(this.#ctx, gpa, data, cbit);
     } catch (e) {
       throw this.#traced(e);
     }
@@ -185,7 +187,7 @@ export class VmplCpu implements CpuContext {
   /** Reads a little-endian u32. */
   readU32(gpa: number, cbit = true): number {
     try {
-      return this.vcpu.machine.access.readU32(this.#ctx, gpa, cbit);
+      return this.#access.readU32(this.#ctx, gpa, cbit);
     } catch (e) {
       throw this.#traced(e);
     }
@@ -194,7 +196,7 @@ export class VmplCpu implements CpuContext {
   /** Reads a little-endian u64. */
   readU64(gpa: number, cbit = true): bigint {
     try {
-      return this.vcpu.machine.access.readU64(this.#ctx, gpa, cbit);
+      return this.#access.readU64(this.#ctx, gpa, cbit);
     } catch (e) {
       throw this.#traced(e);
     }
@@ -203,7 +205,7 @@ export class VmplCpu implements CpuContext {
   /** Writes a little-endian u32. */
   writeU32(gpa: number, value: number, cbit = true): void {
     try {
-      this.vcpu.machine.access.writeU32(this.#ctx, gpa, value, cbit);
+      this.#access.writeU32(this.#ctx, gpa, value, cbit);
     } catch (e) {
       throw this.#traced(e);
     }
@@ -212,7 +214,7 @@ export class VmplCpu implements CpuContext {
   /** Writes a little-endian u64. */
   writeU64(gpa: number, value: bigint, cbit = true): void {
     try {
-      this.vcpu.machine.access.writeU64(this.#ctx, gpa, value, cbit);
+      this.#access.writeU64(this.#ctx, gpa, value, cbit);
     } catch (e) {
       throw this.#traced(e);
     }
@@ -221,7 +223,7 @@ export class VmplCpu implements CpuContext {
   /** The checked page holding `gpa`. */
   page(gpa: number, kind: AccessKind, cbit = true): Uint8Array {
     try {
-      return this.vcpu.machine.access.page(this.#ctx, gpa, kind, cbit);
+      return this.#access.page(this.#ctx, gpa, kind, cbit);
     } catch (e) {
       throw this.#traced(e);
     }
@@ -230,7 +232,7 @@ export class VmplCpu implements CpuContext {
   /** Zeroes the page holding `gpa`. */
   zeroPage(gpa: number, cbit = true): void {
     try {
-      this.vcpu.machine.access.zeroPage(this.#ctx, gpa, cbit);
+      this.#access.zeroPage(this.#ctx, gpa, cbit);
     } catch (e) {
       throw this.#traced(e);
     }
