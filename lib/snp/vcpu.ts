@@ -159,8 +159,10 @@ export class Vcpu implements Thread {
   /** The hardware side of VMGEXIT, called by {@link VmplCpu.vmgexit}. */
   exit(ctx: VmplCpu): Promise<void> {
     const m = this.machine;
-    m.trace.end(this.id, ctx.vmpl, "run", VMPL_NAMES[ctx.vmpl], "VMGEXIT");
-    m.trace.instant(this.id, ctx.vmpl, "exit", "VMGEXIT", "0x403");
+    if (m.trace.enabled) {
+      m.trace.end(this.id, ctx.vmpl, "run", VMPL_NAMES[ctx.vmpl], "VMGEXIT");
+      m.trace.instant(this.id, ctx.vmpl, "exit", "VMGEXIT", "0x403");
+    }
     const hv = m.hypervisor;
     if (hv === undefined) return this.#act(ctx, { kind: "terminate", reason: "no hypervisor" });
     let action: ExitAction | Promise<ExitAction>;
@@ -234,7 +236,7 @@ export class Vcpu implements Thread {
       return false;
     }
     this.vmpl = vmpl;
-    m.trace.begin(this.id, vmpl, "run", VMPL_NAMES[vmpl]);
+    if (m.trace.enabled) m.trace.begin(this.id, vmpl, "run", VMPL_NAMES[vmpl]);
     return true;
   }
 
