@@ -11,16 +11,17 @@ const CALLS = 20_000;
 const LISTS = 20; // 10 validate + 10 invalidate lists of 510 entries
 const LIST_BASE = 0x401000; // not 2 MiB-aligned: 510 4 KiB entries, one list
 const LIST_BYTES = 510 * 0x1000;
+const QUERY_CORE_V1 = 1n << 32n | 1n; // RCX: protocol 0 (core), version 1
 
 Deno.bench(`QUERY_PROTOCOL round trips x${CALLS}`, { group: "svsm" }, async (b) => {
   await runTestVm({
     main: async (os, cpu) => {
       for (let i = 0; i < 1000; i++) {
-        await os.svsmCall(cpu, SvsmProtocol.CORE, CoreCall.QUERY_PROTOCOL, 1n << 32n | 1n);
+        await os.svsmCall(cpu, SvsmProtocol.CORE, CoreCall.QUERY_PROTOCOL, QUERY_CORE_V1);
       }
       b.start();
       for (let i = 0; i < CALLS; i++) {
-        await os.svsmCall(cpu, SvsmProtocol.CORE, CoreCall.QUERY_PROTOCOL, 1n << 32n | 1n);
+        await os.svsmCall(cpu, SvsmProtocol.CORE, CoreCall.QUERY_PROTOCOL, QUERY_CORE_V1);
       }
       b.end();
     },
