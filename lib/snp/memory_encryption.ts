@@ -77,6 +77,8 @@ export class MemoryEncryption {
   // Per system page: 1 while DRAM still holds the zeroes it was allocated with (nothing wrote
   // it and no view of it was handed out). Zeroing such a page stores nothing, so the OS never
   // has to back it: a guest validating all its memory would otherwise fault in every page.
+  // DRAM is written only through this engine and GuestMemoryAccess (which calls markWritten);
+  // a write straight into SystemMemory's arrays would go unseen here.
   readonly #pristine: Uint8Array;
   // DRAM as 8-byte lanes, only ever filled with +0.0 (all bits zero): on a SharedArrayBuffer
   // the widest element fills fastest.
