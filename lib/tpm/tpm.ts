@@ -89,13 +89,24 @@ export class Tpm {
    * response (TPM_RC_FAILURE while powered off; servers answer that case
    * themselves).
    */
-  async execute(command: Uint8Array, locality = 0): Promise<Uint8Array> {
-    if (!this.poweredOn) return errorResponse(TPM_RC.FAILURE);
-    return await dispatch(this.state, commands(), command, locality, (c, e) => {
-      this.internalErrors.push({ command: c, error: e });
-      this.#onError(c, e);
-    });
+  execute(command: Uint8Array, locality = 0): Promise<Uint8Array> {
+    return Promise.resolve(this.executeNow(command, locality));
   }
+
+  /**
+   * {@link execute} without the promise when the command completes
+   * synchronously (every command today): servers answer in the same turn of
+   * the event loop. `command` is copied before this returns.
+   */
+  executeNow(command: Uint8Array, locality = 0): Uint8Array | Promise<Uint8Array> {
+    if (!this.poweredOn) return errorResponse(TPM_RC.FAILURE);
+    return dispatch(this.state, commands(), command, locality, this.#internalError);
+  }
+
+  #internalError = (command: string, error: unknown): void => {
+    this.internalErrors.push({ command, error });
+    this.#onError(command, error);
+  };
 
   /** The NV and persistent state as an integrity-checked blob (for `--state DIR`). */
   saveState(): Uint8Array {

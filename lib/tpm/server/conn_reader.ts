@@ -86,10 +86,42 @@ export class ConnReader {
 
   /** The next `n` buffered bytes, without waiting; `n` must be ≤ {@link buffered}. */
   take(n: number): Uint8Array {
+    return this.takeView(n).slice();
+  }
+
+  /**
+   * Like {@link take} but a view into the buffer, not a copy: valid only
+   * until the next read (no copy for a command the TPM copies anyway).
+   */
+  takeView(n: number): Uint8Array {
     if (n > this.buffered) throw new RangeError(`take(${n}) with ${this.buffered} buffered`);
-    const out = this.#buf.slice(this.#start, this.#start + n);
+    const out = this.#buf.subarray(this.#start, this.#start + n);
     this.#start += n;
     return out;
+  }
+
+  /**
+   * Waits for more bytes, appended after those buffered (which move to the
+   * front; at most the buffer's size minus one read stays buffered).
+   * Resolves to false if the stream ended with nothing buffered; ending
+   * mid-message throws {@link TruncatedMessage}, and so does a stall there.
+   */
+  async more(): Promise<boolean> {
+    const have = this.buffered;
+    if (this.#start > 0) {
+      this.#buf.copyWithin(0, this.#start, this.#end);
+      this.#start = 0;
+      this.#end = have;
+    }
+    if (this.#end === this.#buf.length) throw new RangeError("ConnReader buffer full");
+    const read = this.#stream.read(this.#buf.subarray(this.#end));
+    const n = have > 0 && this.#stallMs > 0 ? await this.#withinStallLimit(read) : await read;
+    if (n === null || n === 0) {
+      if (have === 0) return false;
+      throw new TruncatedMessage(`stream ended after ${have} bytes of a message`);
+    }
+    this.#end += n;
+    return true;
   }
 
   /** Like {@link readExact} but end of stream anywhere is an error. */

@@ -83,10 +83,19 @@ export function serveSwtpm(device: TpmDevice, options: TpmServerOptions): TpmSer
  */
 async function serveData(ctx: ServerContext, r: ConnReader, conn: Deno.Conn): Promise<void> {
   for (;;) {
-    const command = bufferedCommand(r) ?? await readCommand(ctx, r, conn);
-    if (command === null) return;
-    if (command === PREFIXED) continue;
-    const rsp = await ctx.execute(command, ctx.locality);
+    let command: Uint8Array | null | undefined = bufferedCommand(r);
+    if (command === undefined) {
+      if (partialCommand(r)) {
+        if (!await r.more()) return; // the client hung up between commands
+        continue;
+      }
+      command = await readCommand(ctx, r, conn); // mssim prefix or a bad header
+      if (command === null) return;
+      if (command === PREFIXED) continue;
+    }
+    // `command` may be a view into the reader's buffer: the TPM is done with it once it answers.
+    const answer = ctx.execute(command, ctx.locality);
+    const rsp = answer instanceof Promise ? await answer : answer;
     await writeAll(conn, rsp ?? errorResponse(TPM_RC_FAILURE));
   }
 }
@@ -96,7 +105,7 @@ const PREFIXED = new Uint8Array(0);
 
 /**
  * The common case without a wait: a whole plain command already buffered
- * (clients send a command in one write).
+ * (clients send a command in one write), as a view of the reader's buffer.
  */
 function bufferedCommand(r: ConnReader): Uint8Array | undefined {
   if (r.buffered < TPM_HEADER_SIZE) return undefined;
@@ -106,7 +115,18 @@ function bufferedCommand(r: ConnReader): Uint8Array | undefined {
     return undefined;
   }
   if (size > r.buffered) return undefined;
-  return r.take(size);
+  return r.takeView(size);
+}
+
+/** True while the buffered bytes may still grow into a plain command: read more, retry. */
+function partialCommand(r: ConnReader): boolean {
+  const n = r.buffered;
+  if (n < 2) return true;
+  const head = r.peek(Math.min(n, TPM_HEADER_SIZE));
+  if (!isTpm2Tag(be16(head, 0))) return false;
+  if (n < 6) return true;
+  const size = be32(head, 2);
+  return size >= TPM_HEADER_SIZE && size <= TPM_BUFFER_MAX;
 }
 
 /**

@@ -21,6 +21,12 @@ export interface TpmDevice {
   reset(): void;
   /** Runs one command (big-endian TPM bytes) and resolves to its response. */
   execute(command: Uint8Array, locality?: number): Promise<Uint8Array>;
+  /**
+   * Optional fast path: like `execute`, but answers synchronously when it
+   * can, and is done with `command` when it returns (the server passes a
+   * view into its receive buffer).
+   */
+  executeNow?(command: Uint8Array, locality?: number): Uint8Array | Promise<Uint8Array>;
 }
 
 /**
@@ -47,14 +53,33 @@ export class TpmGate {
     this.device = device;
   }
 
+  /**
+   * Like {@link run}, but when the gate is idle the action runs now and a
+   * synchronous result comes back as is, without a promise.
+   */
+  runNow<T>(action: (device: TpmDevice) => T | Promise<T>): T | Promise<T> {
+    if (this.#pending !== 0) return this.run(action);
+    let result: T | Promise<T>;
+    try {
+      result = action(this.device);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return result instanceof Promise ? this.#track(result) : result;
+  }
+
   /** Runs `action` once every earlier action has settled. */
   run<T>(action: (device: TpmDevice) => T | Promise<T>): Promise<T> {
     const next = this.#pending === 0
       ? (async () => await action(this.device))() // idle: start now, skip one turn of the queue
       : this.#tail.then(() => action(this.device));
+    return this.#track(next);
+  }
+
+  /** Queues behind `next`: later actions wait until it settles. */
+  #track<T>(next: Promise<T>): Promise<T> {
     this.#pending++;
-    const settled = next.then(this.#done, this.#done);
-    this.#tail = settled;
+    this.#tail = next.then(this.#done, this.#done);
     return next;
   }
 

@@ -77,21 +77,30 @@ export class ServerContext {
   }
 
   /**
-   * Runs one command; resolves to null while the TPM is powered off. An
-   * exception from the device (it must not throw) becomes TPM_RC_FAILURE.
+   * Runs one command; null while the TPM is powered off. An exception from
+   * the device (it must not throw) becomes TPM_RC_FAILURE. The answer is
+   * synchronous when the TPM is idle and answers synchronously (see
+   * {@link TpmDevice.executeNow}); `command` may be a view the caller reuses
+   * once the answer is in.
    */
-  execute(command: Uint8Array, locality: number): Promise<Uint8Array | null> {
-    return this.gate.run(async (tpm) => {
+  execute(command: Uint8Array, locality: number): Uint8Array | null | Promise<Uint8Array | null> {
+    return this.gate.runNow((tpm) => {
       if (!tpm.poweredOn) return null;
-      let rsp: Uint8Array;
+      let rsp: Uint8Array | Promise<Uint8Array>;
       try {
-        rsp = await tpm.execute(command, locality);
+        rsp = tpm.executeNow ? tpm.executeNow(command, locality) : tpm.execute(command, locality);
       } catch {
         return errorResponse(TPM_RC_FAILURE);
       }
-      if (isSuccessfulShutdown(command, rsp)) await this.#persistOrReport();
-      return rsp;
+      if (!(rsp instanceof Promise)) return this.#afterCommand(command, rsp);
+      return rsp.then((r) => this.#afterCommand(command, r), () => errorResponse(TPM_RC_FAILURE));
     });
+  }
+
+  /** Saves state after a successful TPM2_Shutdown, before the client hears of it. */
+  #afterCommand(command: Uint8Array, rsp: Uint8Array): Uint8Array | Promise<Uint8Array> {
+    if (!isSuccessfulShutdown(command, rsp)) return rsp;
+    return this.#persistOrReport().then(() => rsp);
   }
 
   /** Saves state through the gate, so no command is half-run. */
