@@ -13,7 +13,7 @@ import { corePvalidate } from "./core_pvalidate.ts";
 import { coreCreateVcpu, coreDeleteVcpu } from "./core_vcpu.ts";
 import { coreRemapCa } from "./core_remap_ca.ts";
 import { coreDepositMem, coreWithdrawMem } from "./core_memory.ts";
-import { protocolVersionRange, type VersionRange } from "./protocol_table.ts";
+import { protocolVersionRange } from "./protocol_table.ts";
 
 const { SUCCESS, UNSUPPORTED_CALL, INVALID_REQUEST } = SvsmResultCode;
 
@@ -47,29 +47,10 @@ export function handleCoreRequest(req: SvsmRequest): number | Promise<number> {
  */
 function queryProtocol(req: SvsmRequest): number {
   const rcx = req.regs.rcx;
-  if (rcx !== lastQuery) { // a loop of queries repeats its operand: decode it once
-    lastProtocol = Number(rcx >> 32n);
-    lastVersion = Number(rcx & 0xffff_ffffn);
-    lastQuery = rcx;
-  }
-  const version = lastVersion;
-  const range = protocolVersionRange(req.cpu, lastProtocol);
-  req.regs.rcx = range && range.min <= version && version <= range.max ? rangeRegister(range) : 0n;
+  const version = Number(rcx & 0xffff_ffffn);
+  const range = protocolVersionRange(req.cpu, Number(rcx >> 32n));
+  req.regs.rcx = range && range.min <= version && version <= range.max ? range.answer : 0n;
   return SUCCESS;
-}
-
-// The last QUERY_PROTOCOL operand and its halves (0n is (0, 0), so the start is consistent).
-let lastQuery = 0n, lastProtocol = 0, lastVersion = 0;
-let lastRange: VersionRange | undefined;
-let lastRangeRcx = 0n;
-
-/** RCX = (max << 32) | min, remembered for the last range (the tables hold constant ranges). */
-function rangeRegister(range: VersionRange): bigint {
-  if (range !== lastRange) {
-    lastRangeRcx = (BigInt(range.max) << 32n) | BigInt(range.min);
-    lastRange = range;
-  }
-  return lastRangeRcx;
 }
 
 /** CONFIGURE_VTOM: only the query (RCX bit 0) is supported; it answers 0 (no vTOM). */

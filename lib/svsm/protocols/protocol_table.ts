@@ -12,6 +12,8 @@ export interface VersionRange {
   readonly min: number;
   /** Highest supported version. */
   readonly max: number;
+  /** QUERY_PROTOCOL's answer for it: RCX = (max << 32) | min. */
+  readonly answer: bigint;
 }
 
 /**
@@ -31,4 +33,4 @@ export function protocolVersionRange(cpu: SvsmCpu, protocol: number): VersionRan
   }
 }
 
-const V1: VersionRange = { min: 1, max: 1 };
+const V1: VersionRange = { min: 1, max: 1, answer: (1n << 32n) | 1n };
