@@ -5,9 +5,8 @@
  * @module
  */
 import { CoreCall } from "../abi/protocol_ids.ts";
-import { PVALIDATE_LIST_HEADER } from "../abi/pvalidate_list.ts";
-import { fail, SvsmResultCode } from "./errors.ts";
-import type { SvsmRequest } from "../request_context.ts";
+import { SvsmRequestFailure, SvsmResultCode } from "./errors.ts";
+import type { SvsmCpu, SvsmRequest } from "../request_context.ts";
 import { PAGE_SIZE } from "./guest_ops.ts";
 import { corePvalidate } from "./core_pvalidate.ts";
 import { coreCreateVcpu, coreDeleteVcpu } from "./core_vcpu.ts";
@@ -60,19 +59,36 @@ function configureVtom(req: SvsmRequest): number {
   return SUCCESS;
 }
 
-/** Reads and checks a PVALIDATE-format list header (shared by PVALIDATE and DEPOSIT_MEM). */
-export function readListHeader(
-  req: SvsmRequest,
+/**
+ * Walks a PVALIDATE-format list at `listGpa` (shared by PVALIDATE and
+ * DEPOSIT_MEM; svsm-abi.md §6): checks the header, runs `perEntry` on each
+ * entry's two 32-bit halves from `next` to `entries`, stops at the first soft
+ * error, and writes the new `next` back on success and on a soft error. A
+ * fatal error, or a bad header, leaves the header untouched.
+ */
+export function walkList(
+  cpu: SvsmCpu,
   listGpa: number,
-  maxEntries: number,
-): { entries: number; next: number } {
-  const raw = req.cpu.guestMem.read(listGpa, PVALIDATE_LIST_HEADER.size);
-  const entries = PVALIDATE_LIST_HEADER.get(raw, "entries");
-  const next = PVALIDATE_LIST_HEADER.get(raw, "next");
-  if (entries === 0 || entries > maxEntries || entries <= next) {
-    fail(SvsmResultCode.INVALID_PARAMETER);
+  perEntry: (cpu: SvsmCpu, lo: number, hi: number) => void,
+): number {
+  const mem = cpu.guestMem;
+  const entries = mem.readU16(listGpa);
+  let done = mem.readU16(listGpa + 2);
+  if (entries === 0 || entries > listCapacity(listGpa) || entries <= done) {
+    return SvsmResultCode.INVALID_PARAMETER;
   }
-  return { entries, next };
+  let result: number = SUCCESS;
+  try {
+    for (; done < entries; done++) {
+      const at = listGpa + 8 + done * 8;
+      perEntry(cpu, mem.readU32(at), mem.readU32(at + 4));
+    }
+  } catch (e) {
+    if (!(e instanceof SvsmRequestFailure) || e.error.kind !== "result") throw e;
+    result = e.error.code;
+  }
+  mem.writeU16(listGpa + 2, done);
+  return result;
 }
 
 /** Bytes left in the page of `gpa` after the 8-byte header, in 8-byte entries. */

@@ -12,7 +12,7 @@
  * @module
  */
 import { decodePvalidateEntry, PVALIDATE_ENTRY_SIZE } from "../abi/pvalidate_list.ts";
-import { fail, SvsmRequestFailure, SvsmResultCode } from "./errors.ts";
+import { fail, SvsmResultCode } from "./errors.ts";
 import type { SvsmCpu, SvsmRequest } from "../request_context.ts";
 import {
   gpaOf,
@@ -24,7 +24,7 @@ import {
   RmpAttr,
   touchesRegistered,
 } from "./guest_ops.ts";
-import { listCapacity, readListHeader } from "./core.ts";
+import { listCapacity, walkList } from "./core.ts";
 import { withPvalidateLock } from "../locking/pvalidate_lock.ts";
 
 const { SUCCESS, INVALID_PARAMETER, INVALID_ADDRESS } = SvsmResultCode;
@@ -35,22 +35,12 @@ export function coreDepositMem(req: SvsmRequest): number | Promise<number> {
   const listGpa = gpaOf(req.regs.rcx);
   const cpu = req.cpu;
   // Written like CREATE_VCPU: the pages change owner, so no PVALIDATE may run meanwhile.
-  return withPvalidateLock(cpu.kernel.pvalidateLock, cpu.lockCpu, "CREATE_VCPU", () => {
-    const { entries, next } = readListHeader(req, listGpa, listCapacity(listGpa));
-    let done = next;
-    let result: number = SUCCESS;
-    try {
-      for (; done < entries; done++) {
-        const at = listGpa + 8 + done * PVALIDATE_ENTRY_SIZE;
-        depositOne(cpu, cpu.guestMem.readU32(at), cpu.guestMem.readU32(at + 4));
-      }
-    } catch (e) {
-      if (!(e instanceof SvsmRequestFailure) || e.error.kind !== "result") throw e;
-      result = e.error.code;
-    }
-    cpu.guestMem.writeU16(listGpa + 2, done);
-    return result;
-  });
+  return withPvalidateLock(
+    cpu.kernel.pvalidateLock,
+    cpu.lockCpu,
+    "CREATE_VCPU",
+    () => walkList(cpu, listGpa, depositOne),
+  );
 }
 
 function depositOne(cpu: SvsmCpu, lo: number, hi: number): void {
@@ -78,7 +68,8 @@ export function coreWithdrawMem(req: SvsmRequest): number | Promise<number> {
   const listGpa = gpaOf(req.regs.rcx);
   const cpu = req.cpu;
   return withPvalidateLock(cpu.kernel.pvalidateLock, cpu.lockCpu, "CREATE_VCPU", () => {
-    const { entries: capacity } = readListHeader(req, listGpa, listCapacity(listGpa));
+    const capacity = cpu.guestMem.readU16(listGpa);
+    if (capacity === 0 || capacity > listCapacity(listGpa)) return INVALID_PARAMETER;
     let count = 0;
     while (count < capacity) {
       const page = cpu.kernel.depositedPages.take();

@@ -9,7 +9,7 @@
  * leaves the header untouched.
  * @module
  */
-import { decodePvalidateEntry, PVALIDATE_ENTRY_SIZE } from "../abi/pvalidate_list.ts";
+import { decodePvalidateEntry } from "../abi/pvalidate_list.ts";
 import {
   fail,
   instructionError,
@@ -30,10 +30,10 @@ import {
   RmpAttr,
   touchesRegistered,
 } from "./guest_ops.ts";
-import { listCapacity, readListHeader } from "./core.ts";
+import { walkList } from "./core.ts";
 import { withPvalidateLock } from "../locking/pvalidate_lock.ts";
 
-const { SUCCESS, INVALID_PARAMETER, INVALID_ADDRESS } = SvsmResultCode;
+const { INVALID_PARAMETER, INVALID_ADDRESS } = SvsmResultCode;
 
 /** Guest-visible legacy range COCONUT does not zero (it is not considered writable). */
 const LEGACY_START = 0xa0000;
@@ -44,27 +44,16 @@ export function corePvalidate(req: SvsmRequest): Promise<number> | number {
   if ((req.regs.rcx & 7n) !== 0n) return INVALID_PARAMETER;
   const listGpa = gpaOf(req.regs.rcx);
   const cpu = req.cpu;
-  return withPvalidateLock(cpu.kernel.pvalidateLock, cpu.lockCpu, "PVALIDATE", () => {
-    const { entries, next } = readListHeader(req, listGpa, listCapacity(listGpa));
-    let done = next;
-    let result: number = SUCCESS;
-    try {
-      for (; done < entries; done++) {
-        const at = listGpa + 8 + done * PVALIDATE_ENTRY_SIZE;
-        const lo = cpu.guestMem.readU32(at);
-        const hi = cpu.guestMem.readU32(at + 4);
-        pvalidateOne(cpu, decodePvalidateEntry(lo, hi));
-      }
-    } catch (e) {
-      if (!(e instanceof SvsmRequestFailure) || e.error.kind !== "result") throw e;
-      result = e.error.code;
-    }
-    cpu.guestMem.writeU16(listGpa + 2, done);
-    return result;
-  });
+  return withPvalidateLock(
+    cpu.kernel.pvalidateLock,
+    cpu.lockCpu,
+    "PVALIDATE",
+    () => walkList(cpu, listGpa, pvalidateOne),
+  );
 }
 
-function pvalidateOne(cpu: SvsmCpu, entry: ReturnType<typeof decodePvalidateEntry>): void {
+function pvalidateOne(cpu: SvsmCpu, lo: number, hi: number): void {
+  const entry = decodePvalidateEntry(lo, hi);
   if (entry.pageSize > 1 || entry.reserved !== 0) fail(INVALID_PARAMETER);
   const size2M = entry.pageSize === 1;
   const size = size2M ? PAGE_SIZE_2M : PAGE_SIZE;
