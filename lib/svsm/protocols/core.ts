@@ -7,7 +7,8 @@
 import { CoreCall } from "../abi/protocol_ids.ts";
 import { SvsmRequestFailure, SvsmResultCode } from "./errors.ts";
 import type { SvsmCpu, SvsmRequest } from "../request_context.ts";
-import { PAGE_SIZE } from "./guest_ops.ts";
+import { gpaOf, PAGE_SIZE } from "./guest_ops.ts";
+import { type PvalidateLockUser, withPvalidateLock } from "../locking/pvalidate_lock.ts";
 import { corePvalidate } from "./core_pvalidate.ts";
 import { coreCreateVcpu, coreDeleteVcpu } from "./core_vcpu.ts";
 import { coreRemapCa } from "./core_remap_ca.ts";
@@ -57,6 +58,26 @@ function configureVtom(req: SvsmRequest): number {
   if ((req.regs.rcx & 1n) === 0n) return INVALID_REQUEST;
   req.regs.rcx = 0n;
   return SUCCESS;
+}
+
+/**
+ * A call whose RCX is the GPA of a PVALIDATE-format list (8-byte aligned):
+ * takes the PVALIDATE lock as `user` does, then {@link walkList}.
+ */
+export function listCall(
+  req: SvsmRequest,
+  user: PvalidateLockUser,
+  perEntry: (cpu: SvsmCpu, lo: number, hi: number) => void,
+): number | Promise<number> {
+  if ((req.regs.rcx & 7n) !== 0n) return SvsmResultCode.INVALID_PARAMETER;
+  const listGpa = gpaOf(req.regs.rcx);
+  const cpu = req.cpu;
+  return withPvalidateLock(
+    cpu.kernel.pvalidateLock,
+    cpu.lockCpu,
+    user,
+    () => walkList(cpu, listGpa, perEntry),
+  );
 }
 
 /**

@@ -24,23 +24,15 @@ import {
   RmpAttr,
   touchesRegistered,
 } from "./guest_ops.ts";
-import { listCapacity, walkList } from "./core.ts";
+import { listCall, listCapacity } from "./core.ts";
 import { withPvalidateLock } from "../locking/pvalidate_lock.ts";
 
 const { SUCCESS, INVALID_PARAMETER, INVALID_ADDRESS } = SvsmResultCode;
 
 /** DEPOSIT_MEM: RCX = GPA of a list of validated guest pages to give to the SVSM. */
 export function coreDepositMem(req: SvsmRequest): number | Promise<number> {
-  if ((req.regs.rcx & 7n) !== 0n) return INVALID_PARAMETER;
-  const listGpa = gpaOf(req.regs.rcx);
-  const cpu = req.cpu;
-  // Written like CREATE_VCPU: the pages change owner, so no PVALIDATE may run meanwhile.
-  return withPvalidateLock(
-    cpu.kernel.pvalidateLock,
-    cpu.lockCpu,
-    "CREATE_VCPU",
-    () => walkList(cpu, listGpa, depositOne),
-  );
+  // Locked like CREATE_VCPU: the pages change owner, so no PVALIDATE may run meanwhile.
+  return listCall(req, "CREATE_VCPU", depositOne);
 }
 
 function depositOne(cpu: SvsmCpu, lo: number, hi: number): void {

@@ -20,7 +20,6 @@ import {
 import type { CpuContext } from "../../snp/cpu_context.ts";
 import type { SvsmCpu, SvsmRequest } from "../request_context.ts";
 import {
-  gpaOf,
   guarded,
   isAligned,
   PAGE_SIZE,
@@ -30,8 +29,7 @@ import {
   RmpAttr,
   touchesRegistered,
 } from "./guest_ops.ts";
-import { walkList } from "./core.ts";
-import { withPvalidateLock } from "../locking/pvalidate_lock.ts";
+import { listCall } from "./core.ts";
 
 const { INVALID_PARAMETER, INVALID_ADDRESS } = SvsmResultCode;
 
@@ -41,15 +39,7 @@ const LEGACY_END = 0x100000;
 
 /** PVALIDATE: RCX = GPA of the list. */
 export function corePvalidate(req: SvsmRequest): Promise<number> | number {
-  if ((req.regs.rcx & 7n) !== 0n) return INVALID_PARAMETER;
-  const listGpa = gpaOf(req.regs.rcx);
-  const cpu = req.cpu;
-  return withPvalidateLock(
-    cpu.kernel.pvalidateLock,
-    cpu.lockCpu,
-    "PVALIDATE",
-    () => walkList(cpu, listGpa, pvalidateOne),
-  );
+  return listCall(req, "PVALIDATE", pvalidateOne);
 }
 
 function pvalidateOne(cpu: SvsmCpu, lo: number, hi: number): void {
