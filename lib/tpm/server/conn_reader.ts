@@ -86,7 +86,9 @@ export class ConnReader {
 
   /** The next `n` buffered bytes, without waiting; `n` must be ≤ {@link buffered}. */
   take(n: number): Uint8Array {
-    return this.takeView(n).slice();
+    const out = new Uint8Array(n);
+    out.set(this.takeView(n));
+    return out;
   }
 
   /**
