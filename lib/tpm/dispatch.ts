@@ -14,9 +14,9 @@ import { LIMITS, TPM_CC, TPM_HT, TPM_RH, TPM_ST, TPMA_NV } from "./constants.ts"
 import type { HandleType } from "./handle_types.ts";
 import { concat } from "./crypto/bytes.ts";
 import { TpmReader, TpmWriter } from "./marshal/buffer.ts";
-import type { Fields, StructOf } from "./marshal/codec.ts";
+import type { Codec, Fields, StructOf } from "./marshal/codec.ts";
 import { TPM_RC, TpmError, withPosition } from "./response_code.ts";
-import { authorize, type AuthPlan } from "./sessions/authorize.ts";
+import { authorize, type AuthPlan, authRoles } from "./sessions/authorize.ts";
 import { finishSessions } from "./sessions/respond.ts";
 import { type AuthCommand, parseSessionArea } from "./sessions/session_area.ts";
 import type { TpmObject } from "./state/objects.ts";
@@ -242,7 +242,7 @@ function run(
   const r = new TpmReader(cmd, HEADER);
   const tag = new DataView(cmd.buffer, cmd.byteOffset).getUint16(0);
   const handles = readHandles(state, def, r);
-  const authCount = def.handles.filter((h) => h.auth).length;
+  const authCount = authRoles(def).length;
   let auths: AuthCommand[] = [];
   if (tag === TPM_ST.SESSIONS) {
     if (def.sessionsAllowed === false) throw new TpmError(TPM_RC.AUTH_CONTEXT);
@@ -311,11 +311,23 @@ function readSessions(state: TpmState, r: TpmReader): AuthCommand[] {
   return parseSessionArea(r.bytes(size), state.sessions);
 }
 
+const FIELD_LISTS = new WeakMap<Fields, readonly [string, Codec<unknown>][]>();
+
+/** `Object.entries` of a field table, computed once per table. */
+function fieldList(fields: Fields): readonly [string, Codec<unknown>][] {
+  let list = FIELD_LISTS.get(fields);
+  if (!list) {
+    list = Object.entries(fields);
+    FIELD_LISTS.set(fields, list);
+  }
+  return list;
+}
+
 function decodeParams(def: CommandDef, bytes: Uint8Array): Record<string, unknown> {
   const r = new TpmReader(bytes);
   const out: Record<string, unknown> = {};
   let n = 1;
-  for (const [k, codec] of Object.entries(def.params)) {
+  for (const [k, codec] of fieldList(def.params)) {
     try {
       out[k] = codec.read(r);
     } catch (e) {
@@ -349,7 +361,7 @@ function buildResponse(
   const sizeAt = w.length;
   if (tag === TPM_ST.SESSIONS) w.u32(0);
   const start = w.length;
-  for (const [k, codec] of Object.entries(def.response)) codec.write(w, out[k]);
+  for (const [k, codec] of fieldList(def.response)) codec.write(w, out[k]);
   if (tag === TPM_ST.SESSIONS) {
     w.patchU32(sizeAt, w.length - start);
     finishSessions(state, def, ctx, plan, w, start);

@@ -6,7 +6,7 @@
  * - Commands are data: `defineCommand({ code, name, handles, params,
  *   response, execute })` (`dispatch.ts`), one file per command in
  *   `commands/`, listed in `core_commands.ts` and `key_commands.ts`.
- *   `handles` are {@link HandleSpec}s: a TPMI type (`HT.*`,
+ *   `handles` are `HandleSpec`s (`dispatch.ts`): a TPMI type (`HT.*`,
  *   `handle_types.ts`) and `auth: "USER" | "ADMIN" | "DUP"` for authorized
  *   handles, which come first. `params`/`response` are field tables of
  *   codecs (`marshal/`); a leading TPM2B enables parameter encryption.
@@ -35,20 +35,7 @@
  * @module
  */
 export { type ManufactureOptions, Tpm } from "./tpm.ts";
-export {
-  type AuthRole,
-  CommandContext,
-  type CommandDef,
-  defineCommand,
-  dispatch,
-  errorResponse,
-  type HandleSpec,
-  type InternalErrorSink,
-  type TypedCommand,
-} from "./dispatch.ts";
-export { type HandleType, type HandleTypeName, HT } from "./handle_types.ts";
-export type { AuthCommand } from "./sessions/session_area.ts";
 export * from "./marshal/mod.ts";
 export * from "./state/mod.ts";
 export * from "./constants.ts";
-export * from "./response_code.ts";
+export { RC_MOD, type RcPosition, TPM_RC, TpmError } from "./response_code.ts";

@@ -5,6 +5,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { sha256 } from "./sha256.ts";
 
 /** One TPM hash algorithm: its TPM_ALG_ID and sizes. */
 export interface HashAlgorithm {
@@ -60,9 +61,22 @@ export function requireHash(alg: number | HashAlgorithm): HashAlgorithm {
  * ```
  */
 export function digest(alg: number | HashAlgorithm, ...parts: Uint8Array[]): Uint8Array {
-  const h = createHash(requireHash(alg).name);
+  const a = requireHash(alg);
+  if (a.alg === SHA256 && isShort(parts)) return sha256(...parts);
+  const h = createHash(a.name);
   for (const p of parts) h.update(p);
   return plain(h.digest());
+}
+
+/** TPM_ALG_SHA256 (Part 2 §6.3). */
+const SHA256 = 0x000b;
+/** Up to this many bytes, SHA-256 in TypeScript beats a node:crypto call (measured: ~5 blocks). */
+const SHORT = 256;
+
+function isShort(parts: readonly Uint8Array[]): boolean {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  return n <= SHORT;
 }
 
 /** A node Buffer as a plain Uint8Array over the same (unshared) memory: no copy. */
@@ -85,17 +99,15 @@ export function hmac(
   ...parts: Uint8Array[]
 ): Uint8Array {
   // H((K0 ⊕ opad) ‖ H((K0 ⊕ ipad) ‖ text)), RFC 2104 / FIPS 198-1 §4, written out with two
-  // hashes: node's createHmac costs about as much as three createHash calls in Deno (measured).
+  // digests: node's createHmac costs about as much as three createHash calls in Deno (measured),
+  // and short SHA-256 digests run in TypeScript.
   const h = requireHash(alg);
   const k0 = new Uint8Array(h.blockSize);
   k0.set(key.length > h.blockSize ? digest(h, key) : key);
   for (let i = 0; i < k0.length; i++) k0[i] ^= IPAD;
-  const inner = createHash(h.name).update(k0);
-  for (const p of parts) inner.update(p);
-  const innerDigest = inner.digest();
+  const innerDigest = digest(h, k0, ...parts);
   for (let i = 0; i < k0.length; i++) k0[i] ^= IPAD ^ OPAD;
-  const outer = createHash(h.name).update(k0).update(innerDigest);
-  return plain(outer.digest());
+  return digest(h, k0, innerDigest);
 }
 
 /** The HMAC pads (FIPS 198-1 §3). */

@@ -15,7 +15,7 @@ import {
   TPMA_SESSION,
 } from "../constants.ts";
 import { equalBytes } from "../crypto/bytes.ts";
-import type { CommandDef } from "../dispatch.ts";
+import type { AuthRole, CommandDef } from "../dispatch.ts";
 import { TPM_RC, TpmError, withPosition } from "../response_code.ts";
 import type { Session } from "../state/sessions.ts";
 import type { TpmState } from "../state/tpm_state.ts";
@@ -58,7 +58,12 @@ export function authorize(
   paramBytes: Uint8Array,
   locality: number,
 ): AuthPlan {
-  const roles = def.handles.map((h) => h.auth).filter((r) => r !== undefined);
+  // Only a failure count or a locked lockoutAuth can heal with time (the guard spares a clock read).
+  if (state.lockout.failedTries > 0 || !state.lockout.lockoutAuthEnabled) {
+    state.lockout.tick(state.clock.clock());
+  }
+  if (auths.length === 0) return unauthorized(paramBytes);
+  const roles = authRoles(def);
   const decrypt = auths.findIndex((a) => a.attributes & TPMA_SESSION.decrypt);
   const encrypt = auths.findIndex((a) => a.attributes & TPMA_SESSION.encrypt);
   consistency(def, auths, roles.length, handles, decrypt, encrypt);
@@ -71,7 +76,6 @@ export function authorize(
     return cp.get(alg)!;
   };
   const bound: boolean[] = [];
-  state.lockout.tick(state.clock.clock());
   for (let i = 0; i < auths.length; i++) {
     const a = auths[i];
     const extra = i === 0 && a.entity !== null ? extraNonces(auths, decrypt, encrypt) : [];
@@ -95,6 +99,25 @@ export function authorize(
   let params = paramBytes;
   if (decrypt >= 0) params = cryptFirst(auths[decrypt], state, paramBytes, false, decrypt);
   return { params, bound, decrypt, encrypt, audit, auditCp };
+}
+
+/** The plan of a command without sessions: nothing to check, decrypt or answer. */
+function unauthorized(params: Uint8Array): AuthPlan {
+  return { params, bound: [], decrypt: -1, encrypt: -1, audit: -1, auditCp: NO_BYTES };
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+const ROLES = new WeakMap<CommandDef, readonly AuthRole[]>();
+
+/** The roles of a command's authorized handles, in order (computed once per command). */
+export function authRoles(def: CommandDef): readonly AuthRole[] {
+  let roles = ROLES.get(def);
+  if (!roles) {
+    roles = def.handles.flatMap((h) => h.auth ? [h.auth] : []);
+    ROLES.set(def, roles);
+  }
+  return roles;
 }
 
 function consistency(

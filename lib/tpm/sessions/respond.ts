@@ -80,6 +80,9 @@ export function finishSessions(
   }
 }
 
+/** Empty nonce and HMAC of a password session's answer (read only: nothing can be written to it). */
+const NO_BYTES = new Uint8Array(0);
+
 function respond(
   state: TpmState,
   def: CommandDef,
@@ -90,9 +93,9 @@ function respond(
   const s = a.session;
   if (!s) {
     return {
-      nonce: new Uint8Array(0),
+      nonce: NO_BYTES,
       attributes: a.attributes | TPMA_SESSION.continueSession,
-      hmac: new Uint8Array(0),
+      hmac: NO_BYTES,
     };
   }
   const policy = isPolicySession(s);

@@ -4,10 +4,16 @@
  * @module
  */
 export * from "./clock.ts";
-export * from "./hierarchy.ts";
+export { Hierarchies, type Hierarchy, type Policy, SEED_SIZE } from "./hierarchy.ts";
 export * from "./lockout.ts";
-export * from "./nv.ts";
-export * from "./objects.ts";
+export { type NvIndex, NvStore } from "./nv.ts";
+export {
+  type HashSequence,
+  type LoadedEntity,
+  type ObjectInit,
+  ObjectStore,
+  type TpmObject,
+} from "./objects.ts";
 export * from "./pcr.ts";
 export * from "./random.ts";
 export * from "./sessions.ts";
