@@ -18,13 +18,13 @@ import {
   PageType,
   parseCertificate,
   REPORT_SIZE,
-  reportSignatureP1363,
   SECRETS_PAGE,
   SecureProcessor,
   SIGNED_SIZE,
   signReport,
   verifyReportSignature,
 } from "../lib/snp/firmware/mod.ts";
+import { reportSignatureP1363 } from "../lib/snp/firmware/attestation_report.ts";
 import { verifyReport } from "../lib/verify/mod.ts";
 
 const sp = new SecureProcessor();

@@ -4,9 +4,6 @@ import {
   AmdKeyHierarchy,
   AmdOid,
   decodeTcb,
-  deriveChipId,
-  deriveVcek,
-  nameAttribute,
   Oid,
   parseCertificate,
   readAmdExtensions,
@@ -19,6 +16,8 @@ import {
   verifyCertificateSignature,
   verifyReportSignature,
 } from "../lib/snp/firmware/mod.ts";
+import { deriveChipId, deriveVcek } from "../lib/snp/firmware/vcek.ts";
+import { nameAttribute } from "../lib/snp/firmware/x509.ts";
 
 const vec = (p: string) => Deno.readFileSync(new URL(`./vectors/snp/${p}`, import.meta.url));
 const TCB = { bootloader: 3, tee: 0, snp: 8, microcode: 0x73 };

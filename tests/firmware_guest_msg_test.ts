@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { fromHex, toHex } from "../lib/common/hex.ts";
 import {
   GuestMessenger,
-  messageIv,
   MSG_HEADER,
   MSG_REPORT_REQ,
   MSG_REPORT_RSP,
@@ -10,6 +9,7 @@ import {
   openMessage,
   sealMessage,
 } from "../lib/snp/firmware/mod.ts";
+import { messageIv } from "../lib/snp/firmware/guest_message.ts";
 
 const vec = (p: string) => new URL(`./vectors/${p}`, import.meta.url);
 const V = JSON.parse(Deno.readTextFileSync(vec("guest-msg/guest_msg_vectors.json")));

@@ -4,10 +4,10 @@ import {
   LaunchDigest,
   measureLaunch,
   PAGE_INFO,
-  pageInfo,
   PageType,
   parseLaunchDescription,
 } from "../lib/snp/firmware/mod.ts";
+import { pageInfo } from "../lib/snp/firmware/launch_digest.ts";
 import { VMSA_LAUNCH_GPA } from "../lib/snp/constants.ts";
 
 const vec = (name: string) => new URL(`./vectors/launch-digest/${name}`, import.meta.url);

@@ -4,19 +4,17 @@ import { toHex } from "../lib/common/hex.ts";
 import {
   ATTESTATION_REPORT,
   decodeTcb,
-  P384_N,
-  p384Sign,
   parseCertificate,
   parseReport,
   readAmdExtensions,
   REPORT_SIZE,
-  reportSignatureP1363,
-  reservedRanges,
   SIGNED_SIZE,
   signingKeyOf,
   signReport,
   verifyReportSignature,
 } from "../lib/snp/firmware/mod.ts";
+import { P384_N, p384Sign } from "../lib/snp/firmware/ecdsa_p384.ts";
+import { reportSignatureP1363, reservedRanges } from "../lib/snp/firmware/attestation_report.ts";
 
 const vec = (p: string) => Deno.readFileSync(new URL(`./vectors/snp/${p}`, import.meta.url));
 

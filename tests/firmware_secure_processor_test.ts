@@ -3,14 +3,12 @@ import { createPrivateKey } from "node:crypto";
 import { toHex } from "../lib/common/hex.ts";
 import { Prng } from "../lib/common/prng.ts";
 import {
-  amdPublicKey,
   buildIdAuth,
   CertGuid,
   FirmwareStatus,
   GuestFieldSelect,
   GuestMessenger,
   ID_BLOCK,
-  keyDigest,
   MSG_HEADER,
   MSG_KEY_REQ,
   MSG_KEY_RSP,
@@ -28,6 +26,7 @@ import {
   verifyReportSignature,
   writeCpuidPage,
 } from "../lib/snp/firmware/mod.ts";
+import { amdPublicKey, keyDigest } from "../lib/snp/firmware/id_block.ts";
 import { SystemMemory } from "../lib/snp/memory.ts";
 import { Rmp } from "../lib/snp/rmp.ts";
 import { MemoryEncryption } from "../lib/snp/memory_encryption.ts";

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { MemoryEncryption, PAGE_SIZE, SystemMemory, VIEW_RAW } from "../lib/snp/core.ts";
+import { MemoryEncryption, PAGE_SIZE, SystemMemory } from "../lib/snp/core.ts";
+import { VIEW_RAW } from "../lib/snp/memory_encryption.ts";
 import { fromHex, toHex } from "../lib/common/hex.ts";
 
 // XTS-AES-128 pages produced by an independent implementation (see vectors/snp-xts/README.md).

@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
 import {
-  decodeRmpEntryRaw,
-  encodeRmpEntryRaw,
   FAIL_INPUT,
   FAIL_OVERLAP,
   FAIL_PERMISSION,
@@ -21,6 +19,7 @@ import {
   RMPADJUST_VMSA,
   rmpadjustAttrs,
 } from "../lib/snp/core.ts";
+import { decodeRmpEntryRaw, encodeRmpEntryRaw } from "../lib/snp/rmp.ts";
 
 // Codes exactly as snp-abi.md §7.2 gives them, typed here independently of lib/snp/rmp.ts.
 const OK = 0, INPUT = 1, PERMISSION = 2, OVERLAP = 4, SIZEMISMATCH = 6;

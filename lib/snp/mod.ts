@@ -17,5 +17,13 @@ export * from "./scheduler.ts";
 export * from "./cpu_context.ts";
 export * from "./vcpu.ts";
 export * from "./machine.ts";
-export * from "./chrome_trace.ts";
+export {
+  CHROME_TRACE_PID,
+  type ChromeTrace,
+  type ChromeTraceEvent,
+  chromeTraceJson,
+  type ChromeTraceOptions,
+  HOST_LANE_TID,
+  toChromeTrace,
+} from "./chrome_trace.ts";
 export * from "./firmware/mod.ts";

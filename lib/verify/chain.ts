@@ -6,14 +6,13 @@
  */
 import {
   type Certificate,
-  equalBytes,
-  nameAttribute,
   Oid,
   productFromName,
   type ProductInfo,
   readAmdExtensions,
   verifyCertificateSignature,
 } from "../snp/firmware/mod.ts";
+import { equalBytes, nameAttribute } from "../snp/firmware/x509.ts";
 import type { Findings } from "./findings.ts";
 
 /** The three certificates a report is checked against. */

@@ -7,12 +7,12 @@ import {
   type AttestationReport,
   GuestPolicy,
   POLICY_RESERVED_MASK,
-  reservedRanges,
   SIG_ALGO_ECDSA_P384_SHA384,
   SignerInfo,
   signingKeyOf,
   SUPPORTED_REPORT_VERSIONS,
 } from "../snp/firmware/mod.ts";
+import { reservedRanges } from "../snp/firmware/attestation_report.ts";
 import type { Findings } from "./findings.ts";
 
 const hex = (v: number | bigint): string => `0x${v.toString(16)}`;

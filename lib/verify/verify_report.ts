@@ -8,7 +8,6 @@ import {
   ATTESTATION_REPORT,
   type AttestationReport,
   decodeTcb,
-  equalBytes,
   formatTcb,
   GuestPolicy,
   productFromCpuid,
@@ -19,11 +18,12 @@ import {
   SigningKey,
   signingKeyOf,
   TCB_COMPONENTS,
-  tcbBelow,
   type TcbLayout,
   type TcbParts,
   verifyReportSignature,
 } from "../snp/firmware/mod.ts";
+import { equalBytes } from "../snp/firmware/x509.ts";
+import { tcbBelow } from "../snp/firmware/tcb_version.ts";
 import { toHex } from "../common/hex.ts";
 import { type CertificateChain, chainProduct, checkChain, commonName } from "./chain.ts";
 import { isAmdArk } from "./amd_roots.ts";

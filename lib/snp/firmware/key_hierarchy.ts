@@ -30,7 +30,8 @@ const SERIAL_BASE: Record<Product, bigint> = { Milan: 0x10000n, Genoa: 0x20000n,
  *
  * @example
  * ```ts
- * import { AmdKeyHierarchy, deriveVcek, parseCertificate } from "./mod.ts";
+ * import { AmdKeyHierarchy, parseCertificate } from "./mod.ts";
+ * import { deriveVcek } from "./vcek.ts";
  * const amd = AmdKeyHierarchy.model("Milan");
  * const vcek = deriveVcek(new Uint8Array(32), 0n);
  * const cert = amd.issueVcek(vcek.spki, { bootloader: 3, tee: 0, snp: 8, microcode: 115 },

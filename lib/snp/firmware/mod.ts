@@ -12,26 +12,98 @@
  * @module
  */
 export * from "./page_info.ts";
-export * from "./launch_digest.ts";
+export { LaunchDigest, measureLaunch, type PageUpdate } from "./launch_digest.ts";
 export * from "./launch_description.ts";
 export * from "./secrets_page.ts";
-export * from "./cpuid_page.ts";
-export * from "./tcb_version.ts";
-export * from "./product.ts";
+export {
+  CPUID_ENTRIES_OFFSET,
+  CPUID_ENTRY,
+  CPUID_PAGE,
+  CPUID_PAGE_MAX_ENTRIES,
+  type CpuidEntry,
+  readCpuidPage,
+  writeCpuidPage,
+} from "./cpuid_page.ts";
+export {
+  decodeTcb,
+  encodeTcb,
+  formatTcb,
+  TCB_COMPONENTS,
+  type TcbLayout,
+  type TcbParts,
+} from "./tcb_version.ts";
+export {
+  type Product,
+  productFromCpuid,
+  productFromName,
+  type ProductInfo,
+  PRODUCTS,
+} from "./product.ts";
 export * from "./guest_policy.ts";
-export * from "./attestation_report.ts";
-export * as der from "./der.ts";
-export * from "./x509.ts";
-export * from "./amd_extensions.ts";
-export * from "./vcek.ts";
+export {
+  ATTESTATION_REPORT,
+  type AttestationReport,
+  parseReport,
+  PlatformInfo,
+  REPORT_SIZE,
+  type ReportFields,
+  ReportFormatError,
+  reportSignatureDer,
+  SIG_ALGO_ECDSA_P384_SHA384,
+  SIGNED_SIZE,
+  SignerInfo,
+  SigningKey,
+  signingKeyOf,
+  signReport,
+  SUPPORTED_REPORT_VERSIONS,
+  verifyReportSignature,
+} from "./attestation_report.ts";
+export {
+  type Certificate,
+  CertificateError,
+  type Extension,
+  type Name,
+  Oid,
+  parseCertificate,
+  readCertificates,
+  toPem,
+  verifyCertificateSignature,
+} from "./x509.ts";
+export {
+  AmdExtensionError,
+  type AmdExtensions,
+  AmdOid,
+  readAmdExtensions,
+} from "./amd_extensions.ts";
+export type { EcKeyPair } from "./vcek.ts";
 export * from "./key_hierarchy.ts";
-export * from "./guest_message.ts";
+export {
+  GuestMessageError,
+  type MessageFields,
+  MSG_ALGO_AES_256_GCM,
+  MSG_HDR_SIZE,
+  MSG_HDR_VERSION,
+  MSG_HEADER,
+  MSG_MAX_PAYLOAD,
+  MSG_PAGE_SIZE,
+  MsgType,
+  openMessage,
+  sealMessage,
+} from "./guest_message.ts";
 export * from "./guest_requests.ts";
 export * from "./guest_messenger.ts";
-export * from "./id_block.ts";
+export {
+  AMD_CURVE_P384,
+  AMD_PUBLIC_KEY,
+  AMD_SIGNATURE,
+  buildIdAuth,
+  ID_ALGO_ECDSA_P384_SHA384,
+  ID_AUTH,
+  ID_BLOCK,
+  ID_BLOCK_VERSION,
+  type IdBlockIdentity,
+} from "./id_block.ts";
 export * from "./firmware_status.ts";
-export * from "./cert_table.ts";
+export { buildCertTable, CertGuid, parseCertTable } from "./cert_table.ts";
 export * from "./guest_context.ts";
-export * from "./guest_request_handlers.ts";
 export * from "./secure_processor.ts";
-export * from "./ecdsa_p384.ts";

@@ -10,12 +10,12 @@ import {
   type CpuContext,
   encodeMsrRequest,
   GHCB_INFO,
-  ghcbInfo,
   MSR_GHCB,
   type MsrRequest,
   PSC_OP_PRIVATE,
   PSC_OP_SHARED,
 } from "../../snp/mod.ts";
+import { ghcbInfo } from "../../snp/msr_protocol.ts";
 
 /** The host answered an MSR-protocol request with something else than the protocol allows. */
 export class MsrProtocolError extends Error {
