@@ -5,11 +5,10 @@ import {
   checkHeap,
   KernelAllocator,
   type MmResult,
-  NO_PAGE,
   PAGE_SIZE,
   PageType,
-  readPageInfo,
 } from "../lib/mm/mod.ts";
+import { NO_PAGE, readPageInfo } from "../lib/mm/page_info.ts";
 
 function value<T>(r: MmResult<T>): T {
   if (!r.ok) assert.fail(`${r.error.code}: ${r.error.message}`);

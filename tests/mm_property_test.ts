@@ -9,7 +9,6 @@ import { Prng } from "../lib/common/prng.ts";
 import {
   type AllocLayout,
   BuddyAllocator,
-  canonicalFromLow48,
   checkHeap,
   KernelAllocator,
   type MmResult,
@@ -28,6 +27,7 @@ import {
   PTE_U,
   PTE_W,
 } from "../lib/mm/mod.ts";
+import { canonicalFromLow48 } from "../lib/mm/page_table_entry.ts";
 
 const ARGS = parseArgs({
   args: Deno.args,

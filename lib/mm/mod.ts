@@ -48,28 +48,56 @@
  * ```
  * @module
  */
-export * from "./errors.ts";
+export type { MmError, MmErrorCode, MmResult } from "./errors.ts";
 export {
   DEFAULT_MAX_ORDER,
-  NO_PAGE,
   PAGE_SHIFT,
   PAGE_SIZE,
   type PageInfoView,
   PageType,
   type PageTypeValue,
-  readPageInfo,
 } from "./page_info.ts";
 export * from "./buddy_allocator.ts";
-export * from "./slab.ts";
+export { SLAB_SIZES, SlabCache } from "./slab.ts";
 export * from "./global_alloc.ts";
 export * from "./check.ts";
-export * from "./page_table_entry.ts";
+export {
+  DEFAULT_C_BIT,
+  PAGE_1G,
+  PAGE_2M,
+  PAGE_4K,
+  type PageSize,
+  PTE_A,
+  PTE_CALLER_FLAGS,
+  PTE_D,
+  PTE_G,
+  PTE_NX_HI,
+  PTE_P,
+  PTE_PCD,
+  PTE_PS,
+  PTE_PWT,
+  PTE_U,
+  PTE_W,
+} from "./page_table_entry.ts";
 export * from "./tlb.ts";
-export * from "./page_table.ts";
+export {
+  type Access,
+  type MapAttrs,
+  type Mapping,
+  PageTable,
+  type PageTableOptions,
+  PF_ID,
+  PF_P,
+  PF_U,
+  PF_W,
+  type TopLevelShare,
+  type Translation,
+  type WalkStep,
+} from "./page_table.ts";
 export * from "./address_space.ts";
 export * from "./percpu_page_tables.ts";
 export * from "./codec.ts";
-export * from "./kbox.ts";
+export { KBox } from "./kbox.ts";
 export * from "./kvec.ts";
 // Types of lib/common that appear in this module's signatures.
 export type { Decoded, Field, FieldKind, FieldValue, Layout } from "../common/layout.ts";
