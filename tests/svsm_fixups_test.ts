@@ -6,12 +6,8 @@ import assert from "node:assert/strict";
 import { SECRETS_PAGE } from "../lib/snp/firmware/mod.ts";
 import { MachineFault } from "../lib/snp/mod.ts";
 import { KernelStack, PanicHandler, SvsmPanic } from "../lib/svsm/debug/mod.ts";
-import {
-  ExceptionTable,
-  faultVector,
-  GeneralProtectionFault,
-  Vector,
-} from "../lib/svsm/cpu/mod.ts";
+import { ExceptionTable, GeneralProtectionFault, Vector } from "../lib/svsm/cpu/mod.ts";
+import { faultVector } from "../lib/svsm/cpu/idt.ts";
 import { CoreCall, SvsmProtocol, SvsmResultCode } from "../lib/svsm/abi/mod.ts";
 import type { GuestCpu, GuestOs } from "../lib/guest/mod.ts";
 import { svsmImage } from "../lib/svsm/boot/mod.ts";

@@ -3,18 +3,20 @@ import { Prng } from "../lib/common/prng.ts";
 import { Scheduler, type Thread } from "../lib/snp/scheduler.ts";
 import { KernelStack } from "../lib/svsm/debug/stacktrace.ts";
 import {
-  createPvalidateLock,
   DeadlockError,
   type LockCpu,
   LockDebugger,
   LockError,
   LockOrderError,
-  PVALIDATE_LOCK_MODE,
   RwLock,
   SpinLock,
   SpinWait,
-  withPvalidateLock,
 } from "../lib/svsm/locking/mod.ts";
+import {
+  createPvalidateLock,
+  PVALIDATE_LOCK_MODE,
+  withPvalidateLock,
+} from "../lib/svsm/locking/pvalidate_lock.ts";
 import { runLockStress } from "./svsm_locking_stress.ts";
 
 /**

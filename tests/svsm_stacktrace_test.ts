@@ -5,8 +5,8 @@ import {
   KernelStack,
   PanicHandler,
   SvsmPanic,
-  wipeVmpcks,
 } from "../lib/svsm/debug/mod.ts";
+import { wipeVmpcks } from "../lib/svsm/debug/panic.ts";
 
 Deno.test("stack: frames push and pop with `using`, innermost first", () => {
   const stack = new KernelStack(2);

@@ -9,7 +9,6 @@ export * from "./locking/mod.ts";
 export * from "./debug/mod.ts";
 export * from "./request_context.ts";
 export * from "./svsm.ts";
-export * from "./requests.ts";
 export * from "./boot/mod.ts";
 export * from "./cpu/mod.ts";
 export * from "./sev/mod.ts";

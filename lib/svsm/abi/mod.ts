@@ -7,8 +7,21 @@
  */
 export * from "./protocol_ids.ts";
 export * from "./calling_area.ts";
-export * from "./pvalidate_list.ts";
+export {
+  decodePvalidateEntry,
+  encodePvalidateEntry,
+  maxPvalidateEntries,
+  PVALIDATE_ENTRY_SIZE,
+  PVALIDATE_LIST_HEADER,
+  type PvalidateEntry,
+} from "./pvalidate_list.ts";
 export * from "./attest_ops.ts";
 export * from "./services_manifest.ts";
 export * from "./vtpm_cmd.ts";
-export * from "../protocols/errors.ts";
+export {
+  PVALIDATE_FAIL_UNCHANGED,
+  resultName,
+  type SvsmReqError,
+  SvsmRequestFailure,
+  SvsmResultCode,
+} from "../protocols/errors.ts";

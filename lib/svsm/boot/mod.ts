@@ -12,4 +12,4 @@
  */
 export * from "./memory_layout.ts";
 export * from "./image.ts";
-export * from "./prepare_guest.ts";
+export { BootError, SVSM_GUEST_VMPL, SVSM_MAX_VERSION } from "./prepare_guest.ts";

@@ -49,7 +49,8 @@ export function validateGuestPage(ctx: CpuContext, gpa: number): void {
  *
  * @example
  * ```ts
- * import { guestSecretsPage, svsmLayout } from "./mod.ts";
+ * import { svsmLayout } from "./mod.ts";
+ * import { guestSecretsPage } from "./prepare_guest.ts";
  * const page = guestSecretsPage(new Uint8Array(4096).fill(7), svsmLayout({ vmMemoryBytes: 16 << 20 }));
  * page[0x20]; // 0
  * ```

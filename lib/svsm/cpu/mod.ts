@@ -10,6 +10,12 @@
  * ```
  * @module
  */
-export * from "./percpu.ts";
-export * from "./idt.ts";
-export * from "./smp.ts";
+export {
+  PerCpu,
+  PERCPU_BASE,
+  PERCPU_CAA_VA,
+  PERCPU_DATA,
+  PERCPU_DATA_VA,
+  PERCPU_VMSA_VA,
+} from "./percpu.ts";
+export { type ExceptionHandler, ExceptionTable, GeneralProtectionFault, Vector } from "./idt.ts";

@@ -3,5 +3,5 @@
  * modeled kernel stacks and backtraces, and the panic path.
  * @module
  */
-export * from "./stacktrace.ts";
-export * from "./panic.ts";
+export { Backtrace, formatFrame, KernelStack, type StackFrame } from "./stacktrace.ts";
+export { PanicHandler, type PanicHooks, SvsmPanic } from "./panic.ts";

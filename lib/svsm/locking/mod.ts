@@ -5,9 +5,8 @@
  * the deterministic modeled machine and across real Workers.
  * @module
  */
-export * from "./cpu_relax.ts";
+export { type CpuRelax, type LockCpu, SpinWait, type SpinWaitOptions } from "./cpu_relax.ts";
 export * from "./lock_error.ts";
 export * from "./lock_debug.ts";
 export * from "./spinlock.ts";
 export * from "./rwlock.ts";
-export * from "./pvalidate_lock.ts";

@@ -10,7 +10,6 @@ import { handleCoreRequest } from "./core.ts";
 import { handleAttestRequest } from "./attest.ts";
 import { handleVtpmRequest } from "./vtpm.ts";
 
-export * from "./errors.ts";
 export { ListDepositPool } from "./core_memory.ts";
 export { protocolVersionRange, type VersionRange } from "./protocol_table.ts";
 

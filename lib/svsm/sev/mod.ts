@@ -9,6 +9,6 @@
  * ```
  * @module
  */
-export * from "./msr_protocol.ts";
+export { MsrProtocolError, runVmplRequest } from "./msr_protocol.ts";
 export * from "./ghcb.ts";
 export * from "./guest_request.ts";
