@@ -13,8 +13,13 @@
  */
 export * from "./svsm_info.ts";
 export * from "./svsm_call.ts";
-export * from "./pvalidate.ts";
-export * from "./ap_start.ts";
+export {
+  type GuestPvalidateEntry,
+  GuestPvalidateError,
+  type PvalidateCaller,
+  svsmPvalidate,
+} from "./pvalidate.ts";
+export { guestApVmsa } from "./ap_start.ts";
 export * from "./guest_os.ts";
 export * from "./attest.ts";
 export * from "./tpm_svsm.ts";

@@ -14,8 +14,7 @@
  * @module
  */
 export * from "./findings.ts";
-export * from "./chain.ts";
-export * from "./report_format.ts";
+export { type CertificateChain, checkChain } from "./chain.ts";
 export * from "./verify_report.ts";
-export * from "./describe_report.ts";
+export { describeReport, type ReportField, reportToJson } from "./describe_report.ts";
 export * from "./amd_roots.ts";
