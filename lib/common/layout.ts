@@ -23,23 +23,68 @@ export interface Field<K extends FieldKind = FieldKind> {
   readonly size: number;
 }
 
-/** A u8 field at `offset`. */
+/**
+ * A u8 field at `offset`.
+ *
+ * @example
+ * ```ts
+ * import { Layout, u8 } from "./layout.ts";
+ * const L = new Layout("demo", 8, { v: u8(4) });
+ * L.get(new Uint8Array(8), "v"); // 0
+ * ```
+ */
 export function u8(offset: number): Field<"u8"> {
   return { kind: "u8", offset, size: 1 };
 }
-/** A little-endian u16 field at `offset`. */
+/**
+ * A little-endian u16 field at `offset`.
+ *
+ * @example
+ * ```ts
+ * import { Layout, u16 } from "./layout.ts";
+ * const L = new Layout("demo", 8, { v: u16(4) });
+ * L.get(new Uint8Array(8), "v"); // 0
+ * ```
+ */
 export function u16(offset: number): Field<"u16"> {
   return { kind: "u16", offset, size: 2 };
 }
-/** A little-endian u32 field at `offset`. */
+/**
+ * A little-endian u32 field at `offset`.
+ *
+ * @example
+ * ```ts
+ * import { Layout, u32 } from "./layout.ts";
+ * const L = new Layout("demo", 8, { v: u32(4) });
+ * L.get(new Uint8Array(8), "v"); // 0
+ * ```
+ */
 export function u32(offset: number): Field<"u32"> {
   return { kind: "u32", offset, size: 4 };
 }
-/** A little-endian u64 field at `offset`, read as a bigint. */
+/**
+ * A little-endian u64 field at `offset`, read as a bigint.
+ *
+ * @example
+ * ```ts
+ * import { Layout, u64 } from "./layout.ts";
+ * const L = new Layout("demo", 8, { v: u64(0) });
+ * L.get(new Uint8Array(8), "v"); // 0n
+ * ```
+ */
 export function u64(offset: number): Field<"u64"> {
   return { kind: "u64", offset, size: 8 };
 }
-/** A raw byte field of `size` bytes at `offset`. */
+/**
+ * A raw byte field of `size` bytes at `offset`.
+ *
+ * @example
+ * ```ts
+ * import { bytes, Layout } from "./layout.ts";
+ * const L = new Layout("demo", 16, { tag: bytes(0, 16) });
+ * L.get(new Uint8Array(16), "tag").length; // 16
+ * ```
+ */
 export function bytes(offset: number, size: number): Field<"bytes"> {
   return { kind: "bytes", offset, size };
 }
