@@ -124,7 +124,18 @@ export function toChromeTrace(
   };
 }
 
-/** Converts and serializes (one event per line, so diffs stay readable). */
+/**
+ * Converts and serializes (one event per line, so diffs stay readable).
+ *
+ * @example
+ * ```ts
+ * import { chromeTraceJson } from "./chrome_trace.ts";
+ * import { Machine } from "./machine.ts";
+ * const machine = new Machine({ memoryBytes: 4 << 20, vcpus: 1, seed: 1 });
+ * const json = chromeTraceJson(machine.trace.events);
+ * JSON.parse(json).traceEvents; // an array (opens in Perfetto)
+ * ```
+ */
 export function chromeTraceJson(
   events: readonly TraceEvent[],
   options: ChromeTraceOptions = {},

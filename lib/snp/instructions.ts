@@ -45,7 +45,16 @@ export const RMPADJUST_VMSA = 1 << 16;
 const RMPADJUST_DEFINED = RMPADJUST_TARGET_VMPL_MASK | (0xF << RMPADJUST_PERM_SHIFT) |
   RMPADJUST_VMSA;
 
-/** Builds an RMPADJUST attribute word. */
+/**
+ * Builds an RMPADJUST attribute word.
+ *
+ * @example
+ * ```ts
+ * import { rmpadjustAttrs } from "./instructions.ts";
+ * import { RMP_PERM_ALL } from "./rmp.ts";
+ * rmpadjustAttrs(1, RMP_PERM_ALL).toString(16); // "f01": VMPL1 gets read, write, execute
+ * ```
+ */
 export function rmpadjustAttrs(targetVmpl: number, perms: number, vmsa = false): number {
   return (targetVmpl & 0xFF) | ((perms & 0xF) << RMPADJUST_PERM_SHIFT) |
     (vmsa ? RMPADJUST_VMSA : 0);

@@ -116,7 +116,16 @@ export function encodeMsrRequest(r: MsrRequest): bigint {
   }
 }
 
-/** Decodes a value the guest wrote to the GHCB MSR (any value: unknown codes stay "unknown"). */
+/**
+ * Decodes a value the guest wrote to the GHCB MSR (any value: unknown codes stay "unknown").
+ *
+ * @example
+ * ```ts
+ * import { decodeMsrRequest, encodeMsrRequest } from "./msr_protocol.ts";
+ * const v = encodeMsrRequest({ kind: "reg-gpa", gfn: 0x123 });
+ * decodeMsrRequest(v); // { kind: "reg-gpa", gfn: 0x123 }
+ * ```
+ */
 export function decodeMsrRequest(v: bigint): MsrRequest {
   v = BigInt.asUintN(64, v);
   const info = ghcbInfo(v);
@@ -144,7 +153,15 @@ export function decodeMsrRequest(v: bigint): MsrRequest {
   }
 }
 
-/** Encodes the host's response. */
+/**
+ * Encodes the host's response.
+ *
+ * @example
+ * ```ts
+ * import { encodeMsrResponse } from "./msr_protocol.ts";
+ * encodeMsrResponse({ kind: "run-vmpl", error: 0 }); // 0x17n
+ * ```
+ */
 export function encodeMsrResponse(r: MsrResponse): bigint {
   switch (r.kind) {
     case "sev-info":
@@ -169,7 +186,15 @@ export function encodeMsrResponse(r: MsrResponse): bigint {
   }
 }
 
-/** Decodes the host's response as the guest reads it back from the GHCB MSR. */
+/**
+ * Decodes the host's response as the guest reads it back from the GHCB MSR.
+ *
+ * @example
+ * ```ts
+ * import { decodeMsrResponse, encodeMsrResponse } from "./msr_protocol.ts";
+ * decodeMsrResponse(encodeMsrResponse({ kind: "psc", error: 0 })); // { kind: "psc", error: 0 }
+ * ```
+ */
 export function decodeMsrResponse(v: bigint): MsrResponse {
   v = BigInt.asUintN(64, v);
   const info = ghcbInfo(v);

@@ -81,13 +81,29 @@ export interface ApCreation {
   apicId: number;
 }
 
-/** Encodes AP_CREATION's EXITINFO1. */
+/**
+ * Encodes AP_CREATION's EXITINFO1.
+ *
+ * @example
+ * ```ts
+ * import { AP_CREATE, encodeApCreation } from "./nae.ts";
+ * encodeApCreation({ request: AP_CREATE, vmpl: 2, apicId: 1 }).toString(16); // "100020001"
+ * ```
+ */
 export function encodeApCreation(a: ApCreation): bigint {
   return (BigInt(a.apicId >>> 0) << 32n) | (BigInt(a.vmpl & 0xF) << 16n) |
     BigInt(a.request & 0xFFFF);
 }
 
-/** Decodes AP_CREATION's EXITINFO1 (request = bits 15:0 beside the VMPL in 19:16). */
+/**
+ * Decodes AP_CREATION's EXITINFO1 (request = bits 15:0 beside the VMPL in 19:16).
+ *
+ * @example
+ * ```ts
+ * import { AP_CREATE, decodeApCreation, encodeApCreation } from "./nae.ts";
+ * decodeApCreation(encodeApCreation({ request: AP_CREATE, vmpl: 2, apicId: 1 })).apicId; // 1
+ * ```
+ */
 export function decodeApCreation(v: bigint): ApCreation {
   return {
     request: Number(v & 0xFFFFn),
@@ -184,7 +200,16 @@ export function decodePsc(buf: Uint8Array): PscDescriptor | undefined {
   return { header, entries };
 }
 
-/** Encodes a PSC descriptor (CUR_ENTRY = `cur`, END_ENTRY = entries.length − 1). */
+/**
+ * Encodes a PSC descriptor (CUR_ENTRY = `cur`, END_ENTRY = entries.length − 1).
+ *
+ * @example
+ * ```ts
+ * import { decodePsc, encodePsc, PSC_OP_PRIVATE } from "./nae.ts";
+ * const d = encodePsc([{ curPage: 0, gfn: 0x100, op: PSC_OP_PRIVATE, size2M: false }]);
+ * decodePsc(d)?.entries.length; // 1
+ * ```
+ */
 export function encodePsc(entries: PscEntry[], cur = 0): Uint8Array {
   if (entries.length === 0 || entries.length > PSC_MAX_ENTRIES) {
     throw new RangeError(

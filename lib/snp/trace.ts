@@ -120,7 +120,16 @@ export class Trace {
   }
 }
 
-/** The text form of one event: `seq vN vmplM kind phase name [detail]`. */
+/**
+ * The text form of one event: `seq vN vmplM kind phase name [detail]`.
+ *
+ * @example
+ * ```ts
+ * import { formatEvent } from "./trace.ts";
+ * const e = { seq: 0, vcpu: 1, vmpl: 0, name: "VMRUN", detail: "" };
+ * formatEvent({ ...e, kind: "run", phase: "begin" }); // "0 v1 vmpl0 run begin VMRUN"
+ * ```
+ */
 export function formatEvent(e: TraceEvent): string {
   const head = `${e.seq} v${e.vcpu} vmpl${e.vmpl} ${e.kind} ${e.phase} ${e.name}`;
   return e.detail === "" ? head : `${head} ${e.detail}`;

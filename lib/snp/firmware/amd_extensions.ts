@@ -39,7 +39,21 @@ export interface AmdExtensions {
   cspId?: string;
 }
 
-/** An extension is missing or not encoded as AMD encodes it. */
+/**
+ * An extension is missing or not encoded as AMD encodes it.
+ *
+ * @example
+ * ```ts
+ * import { AmdExtensionError, readAmdExtensions } from "./amd_extensions.ts";
+ * import type { Certificate } from "./x509.ts";
+ * declare const cert: Certificate;
+ * try {
+ *   readAmdExtensions(cert);
+ * } catch (e) {
+ *   if (!(e instanceof AmdExtensionError)) throw e; // not an AMD VCEK/VLEK
+ * }
+ * ```
+ */
 export class AmdExtensionError extends Error {
   /** Error name, for messages. */
   override name = "AmdExtensionError";

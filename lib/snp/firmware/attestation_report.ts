@@ -146,7 +146,19 @@ export const ATTESTATION_REPORT: Layout<ReportFields> = new Layout<ReportFields>
 /** A decoded report: one value per field. */
 export type AttestationReport = Decoded<ReportFields>;
 
-/** A report that cannot be parsed (wrong size or unknown version). */
+/**
+ * A report that cannot be parsed (wrong size or unknown version).
+ *
+ * @example
+ * ```ts
+ * import { parseReport, ReportFormatError } from "./attestation_report.ts";
+ * try {
+ *   parseReport(new Uint8Array(16));
+ * } catch (e) {
+ *   e instanceof ReportFormatError; // true: wrong size
+ * }
+ * ```
+ */
 export class ReportFormatError extends Error {
   /** Error name, for messages. */
   override name = "ReportFormatError";
@@ -177,7 +189,16 @@ export function parseReport(raw: Uint8Array): AttestationReport {
   return report;
 }
 
-/** SIGNER_INFO.SIGNING_KEY of a report. */
+/**
+ * SIGNER_INFO.SIGNING_KEY of a report.
+ *
+ * @example
+ * ```ts
+ * import { parseReport, SigningKey, signingKeyOf } from "./attestation_report.ts";
+ * declare const raw: Uint8Array; // 0x4A0 bytes from the firmware
+ * const byVcek = signingKeyOf(parseReport(raw)) === SigningKey.VCEK;
+ * ```
+ */
 export function signingKeyOf(report: AttestationReport): number {
   return (report.signerInfo & SignerInfo.SIGNING_KEY_MASK) >>> SignerInfo.SIGNING_KEY_SHIFT;
 }
@@ -243,6 +264,16 @@ export function signReport(raw: Uint8Array, key: KeyObject): void {
 /**
  * Checks the report signature with an EC P-384 public key (a KeyObject, or a
  * SubjectPublicKeyInfo in DER). False for any malformed signature field.
+ *
+ * @example
+ * ```ts
+ * import { verifyReportSignature } from "./attestation_report.ts";
+ * import { readCertificates } from "./x509.ts";
+ * declare const raw: Uint8Array; // the report
+ * declare const vcekDer: Uint8Array;
+ * const [vcek] = readCertificates(vcekDer);
+ * verifyReportSignature(raw, vcek.spki); // true for a genuine report
+ * ```
  */
 export function verifyReportSignature(raw: Uint8Array, key: KeyObject | Uint8Array): boolean {
   const sig = reportSignatureP1363(raw);
@@ -261,6 +292,13 @@ export function verifyReportSignature(raw: Uint8Array, key: KeyObject | Uint8Arr
 /**
  * The report signature as a DER `ECDSA-Sig-Value` (SEQUENCE of two INTEGERs),
  * the form `openssl dgst -verify` expects.
+ *
+ * @example
+ * ```ts
+ * import { reportSignatureDer } from "./attestation_report.ts";
+ * declare const raw: Uint8Array; // the report
+ * const sig = reportSignatureDer(raw); // for `openssl dgst -sha384 -verify vcek.pub -signature`
+ * ```
  */
 export function reportSignatureDer(raw: Uint8Array): Uint8Array {
   const sig = reportSignatureP1363(raw);

@@ -57,7 +57,16 @@ export function buildCertTable(certs: readonly [string, Uint8Array][]): Uint8Arr
   return out;
 }
 
-/** Reads a certificate table; throws a `RangeError` on entries pointing outside it. */
+/**
+ * Reads a certificate table; throws a `RangeError` on entries pointing outside it.
+ *
+ * @example
+ * ```ts
+ * import { buildCertTable, CertGuid, parseCertTable } from "./cert_table.ts";
+ * const table = buildCertTable([[CertGuid.VCEK, new Uint8Array([0x30, 0])]]);
+ * parseCertTable(table).get(CertGuid.VCEK)?.length; // 2
+ * ```
+ */
 export function parseCertTable(table: Uint8Array): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
   const dv = new DataView(table.buffer, table.byteOffset, table.byteLength);

@@ -104,7 +104,18 @@ export function readCpuidPage(page: Uint8Array): CpuidEntry[] {
   });
 }
 
-/** Builds a CPUID page holding `entries` (at most 64). */
+/**
+ * Builds a CPUID page holding `entries` (at most 64).
+ *
+ * @example
+ * ```ts
+ * import { readCpuidPage, writeCpuidPage } from "./cpuid_page.ts";
+ * const page = writeCpuidPage([
+ *   { eaxIn: 0x8000001f, ecxIn: 0, xcr0In: 0n, xssIn: 0n, eax: 0x1, ebx: 0x33, ecx: 0, edx: 0 },
+ * ]);
+ * readCpuidPage(page).length; // 1
+ * ```
+ */
 export function writeCpuidPage(entries: readonly CpuidEntry[]): Uint8Array {
   if (entries.length > CPUID_PAGE_MAX_ENTRIES) {
     throw new RangeError(`at most ${CPUID_PAGE_MAX_ENTRIES} CPUID entries`);

@@ -90,7 +90,19 @@ export interface MessageFields {
   vmpck: number;
 }
 
-/** A message that failed to open; `reason` says which rule broke. */
+/**
+ * A message that failed to open; `reason` says which rule broke.
+ *
+ * @example
+ * ```ts
+ * import { GuestMessageError, openMessage } from "./guest_message.ts";
+ * try {
+ *   openMessage(new Uint8Array(32), new Uint8Array(4096));
+ * } catch (e) {
+ *   e instanceof GuestMessageError; // true: not a sealed message
+ * }
+ * ```
+ */
 export class GuestMessageError extends Error {
   /** Error name, for messages. */
   override name = "GuestMessageError";
@@ -139,6 +151,17 @@ export function sealMessage(key: Uint8Array, f: MessageFields, payload: Uint8Arr
 /**
  * Checks and decrypts a message page; throws {@link GuestMessageError} on a
  * malformed header or a failed tag. Sequence-number rules are the caller's.
+ *
+ * @example
+ * ```ts
+ * import { MsgType, openMessage, sealMessage } from "./guest_message.ts";
+ * const key = new Uint8Array(32);
+ * const page = sealMessage(key, { seqno: 1n, type: MsgType.REPORT_REQ, version: 1, vmpck: 0 },
+ *   new Uint8Array(0x60));
+ * const { fields, payload } = openMessage(key, page);
+ * fields.seqno; // 1n
+ * payload.length; // 0x60
+ * ```
  */
 export function openMessage(
   key: Uint8Array,

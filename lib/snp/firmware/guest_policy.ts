@@ -21,7 +21,15 @@ export const GuestPolicy = {
 /** Bits 63:26 are reserved and must be zero. */
 export const POLICY_RESERVED_MASK: bigint = ~((1n << 26n) - 1n) & ((1n << 64n) - 1n);
 
-/** The minimum firmware ABI version a policy asks for. */
+/**
+ * The minimum firmware ABI version a policy asks for.
+ *
+ * @example
+ * ```ts
+ * import { policyAbi } from "./guest_policy.ts";
+ * policyAbi(0x30000n); // { major: 0, minor: 0 }
+ * ```
+ */
 export function policyAbi(policy: bigint): { major: number; minor: number } {
   return { major: Number((policy >> 8n) & 0xffn), minor: Number(policy & 0xffn) };
 }

@@ -148,6 +148,15 @@ export function verifyAmd(amdKey: Uint8Array, data: Uint8Array, signature: Uint8
  * Builds the ID authentication page a guest owner signs: the ID block
  * signature by the ID key and, with an author key, the author's signature
  * over the ID key.
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPairSync } from "node:crypto";
+ * import { buildIdAuth, ID_BLOCK } from "./id_block.ts";
+ * const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
+ * const idBlock = new Uint8Array(ID_BLOCK.size);
+ * buildIdAuth(idBlock, privateKey).length; // 4096
+ * ```
  */
 export function buildIdAuth(
   idBlock: Uint8Array,

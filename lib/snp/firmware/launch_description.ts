@@ -20,7 +20,19 @@ export interface LaunchDescription {
   readonly updates: PageUpdate[];
 }
 
-/** A launch description that does not follow the contract; the message names the place. */
+/**
+ * A launch description that does not follow the contract; the message names the place.
+ *
+ * @example
+ * ```ts
+ * import { LaunchDescriptionError, parseLaunchDescription } from "./launch_description.ts";
+ * try {
+ *   parseLaunchDescription({ updates: [{ type: "NOPE", gpa: "0x1000" }] });
+ * } catch (e) {
+ *   e instanceof LaunchDescriptionError; // true; the message names updates[0].type
+ * }
+ * ```
+ */
 export class LaunchDescriptionError extends Error {
   /** Error name, for messages. */
   override name = "LaunchDescriptionError";

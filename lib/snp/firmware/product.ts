@@ -64,7 +64,15 @@ export function productFromCpuid(family: number, model: number): ProductInfo | u
   return Object.values(PRODUCTS).find((p) => p.family === family && p.model === model);
 }
 
-/** The product whose name starts a certificate productName ("Milan-B0" → Milan). */
+/**
+ * The product whose name starts a certificate productName ("Milan-B0" → Milan).
+ *
+ * @example
+ * ```ts
+ * import { productFromName } from "./product.ts";
+ * productFromName("Milan-B0")?.name; // "Milan"
+ * ```
+ */
 export function productFromName(name: string): ProductInfo | undefined {
   return Object.values(PRODUCTS).find((p) => name === p.name || name.startsWith(`${p.name}-`));
 }

@@ -61,7 +61,16 @@ export function decodeTcb(value: bigint, layout: TcbLayout): TcbParts {
   return parts;
 }
 
-/** Packs components into a TCB_VERSION (reserved bytes zero). */
+/**
+ * Packs components into a TCB_VERSION (reserved bytes zero).
+ *
+ * @example
+ * ```ts
+ * import { decodeTcb, encodeTcb } from "./tcb_version.ts";
+ * const tcb = encodeTcb({ bootloader: 3, tee: 0, snp: 8, microcode: 115 }, "milan");
+ * decodeTcb(tcb, "milan").snp; // 8
+ * ```
+ */
 export function encodeTcb(parts: TcbParts, layout: TcbLayout): bigint {
   let v = 0n;
   for (const k of TCB_COMPONENTS) {
@@ -85,7 +94,15 @@ export function tcbBelow(a: TcbParts, b: TcbParts): (keyof TcbParts)[] {
   return TCB_COMPONENTS.filter((k) => (a[k] ?? 0) < (b[k] ?? 0));
 }
 
-/** `bl=3 tee=0 snp=8 ucode=115` style text. */
+/**
+ * `bl=3 tee=0 snp=8 ucode=115` style text.
+ *
+ * @example
+ * ```ts
+ * import { formatTcb } from "./tcb_version.ts";
+ * formatTcb({ bootloader: 3, tee: 0, snp: 8, microcode: 115 }); // "bl=3 tee=0 snp=8 ucode=115"
+ * ```
+ */
 export function formatTcb(parts: TcbParts): string {
   const fmc = parts.fmc === undefined ? "" : `fmc=${parts.fmc} `;
   return `${fmc}bl=${parts.bootloader} tee=${parts.tee} snp=${parts.snp} ucode=${parts.microcode}`;

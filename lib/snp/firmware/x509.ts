@@ -99,7 +99,19 @@ export interface Certificate {
   readonly signature: Uint8Array;
 }
 
-/** A certificate that cannot be parsed. */
+/**
+ * A certificate that cannot be parsed.
+ *
+ * @example
+ * ```ts
+ * import { CertificateError, readCertificates } from "./x509.ts";
+ * try {
+ *   readCertificates(new TextEncoder().encode("not a certificate"));
+ * } catch (e) {
+ *   e instanceof CertificateError; // true
+ * }
+ * ```
+ */
 export class CertificateError extends Error {
   /** Error name, for messages. */
   override name = "CertificateError";
@@ -204,7 +216,16 @@ function parseExtensions(node: der.DerNode | undefined, out: Map<string, Extensi
 
 // ---- PEM ----
 
-/** Encodes DER as a PEM block with the given label. */
+/**
+ * Encodes DER as a PEM block with the given label.
+ *
+ * @example
+ * ```ts
+ * import { toPem } from "./x509.ts";
+ * toPem(new Uint8Array([0x30, 0x00]));
+ * // "-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n"
+ * ```
+ */
 export function toPem(bytes: Uint8Array, label = "CERTIFICATE"): string {
   const b64 = Buffer.from(bytes).toString("base64").replace(/(.{64})/g, "$1\n").trimEnd();
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
@@ -213,6 +234,13 @@ export function toPem(bytes: Uint8Array, label = "CERTIFICATE"): string {
 /**
  * Reads certificates from a file's bytes, PEM (one or more CERTIFICATE
  * blocks) or DER. Throws {@link CertificateError} on anything else.
+ *
+ * @example
+ * ```ts
+ * import { readCertificates } from "./x509.ts";
+ * declare const pem: Uint8Array; // e.g. await Deno.readFile("cert_chain.pem")
+ * const [ask, ark] = readCertificates(pem);
+ * ```
  */
 export function readCertificates(bytes: Uint8Array): Certificate[] {
   // PEM may follow explanatory text (as `openssl x509 -text` writes it); DER never has this.
@@ -233,6 +261,14 @@ export function readCertificates(bytes: Uint8Array): Certificate[] {
 /**
  * Checks `cert`'s RSASSA-PSS (SHA-384, salt 48) signature with `issuer`'s
  * RSA key. False for any other algorithm or a malformed key.
+ *
+ * @example
+ * ```ts
+ * import { readCertificates, verifyCertificateSignature } from "./x509.ts";
+ * declare const chainPem: Uint8Array; // ASK then ARK, as AMD's KDS serves them
+ * const [ask, ark] = readCertificates(chainPem);
+ * verifyCertificateSignature(ask, ark) && verifyCertificateSignature(ark, ark); // true
+ * ```
  */
 export function verifyCertificateSignature(cert: Certificate, issuer: Certificate): boolean {
   if (!isAmdPssAlgorithm(cert.signatureAlgorithm)) return false;
