@@ -37,7 +37,15 @@ export const VtpmCall = {
   CMD: 1,
 } as const;
 
-/** Readable `protocol/call` name for traces. */
+/**
+ * Readable `protocol/call` name for traces.
+ *
+ * @example
+ * ```ts
+ * import { callName, CoreCall, SvsmProtocol } from "./protocol_ids.ts";
+ * callName(SvsmProtocol.CORE, CoreCall.PVALIDATE); // "core/PVALIDATE"
+ * ```
+ */
 export function callName(protocol: number, call: number): string {
   const tables: Record<number, [string, Record<string, number>]> = {
     0: ["core", CoreCall],

@@ -33,7 +33,16 @@ export interface PvalidateEntry {
   readonly gpa: number;
 }
 
-/** Decodes an entry from its two 32-bit halves. */
+/**
+ * Decodes an entry from its two 32-bit halves.
+ *
+ * @example
+ * ```ts
+ * import { decodePvalidateEntry, encodePvalidateEntry } from "./pvalidate_list.ts";
+ * const v = encodePvalidateEntry({ gpa: 0x200000, validate: true });
+ * decodePvalidateEntry(Number(v & 0xffffffffn), Number(v >> 32n)).gpa; // 0x200000
+ * ```
+ */
 export function decodePvalidateEntry(lo: number, hi: number): PvalidateEntry {
   return {
     pageSize: lo & 0x3,
@@ -44,7 +53,15 @@ export function decodePvalidateEntry(lo: number, hi: number): PvalidateEntry {
   };
 }
 
-/** Encodes an entry as a bigint (for guests and tests). */
+/**
+ * Encodes an entry as a bigint (for guests and tests).
+ *
+ * @example
+ * ```ts
+ * import { encodePvalidateEntry } from "./pvalidate_list.ts";
+ * encodePvalidateEntry({ gpa: 0x200000, validate: true }).toString(16); // "200004"
+ * ```
+ */
 export function encodePvalidateEntry(
   e: { gpa: number; pageSize?: number; validate: boolean; ignoreCf?: boolean },
 ): bigint {
@@ -55,6 +72,12 @@ export function encodePvalidateEntry(
 /**
  * How many entries fit between the list at `gpa` and the end of its 4 KiB
  * page: `(4096 - page_offset - 8) / 8` (510 at CA offset 8, as Linux uses).
+ *
+ * @example
+ * ```ts
+ * import { maxPvalidateEntries } from "./pvalidate_list.ts";
+ * maxPvalidateEntries(0x1008); // 510
+ * ```
  */
 export function maxPvalidateEntries(gpa: number): number {
   return Math.floor((4096 - (gpa % 4096) - 8) / PVALIDATE_ENTRY_SIZE);

@@ -28,7 +28,16 @@ export const SVSM_GUEST_VMPL = 2;
 
 const GUEST_RWX = RMP_PERM_READ | RMP_PERM_WRITE | RMP_PERM_EXEC_USER | RMP_PERM_EXEC_SUPER;
 
-/** A boot-time step the hardware refused. */
+/**
+ * A boot-time step the hardware refused.
+ *
+ * @example
+ * ```ts
+ * import { BootError } from "./prepare_guest.ts";
+ * const e: unknown = new BootError("PVALIDATE of guest page 0x1000: 6");
+ * e instanceof BootError; // true
+ * ```
+ */
 export class BootError extends Error {
   /** The error name. */
   override name = "BootError";

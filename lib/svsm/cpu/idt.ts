@@ -27,6 +27,13 @@ export const Vector = {
 /**
  * #GP raised by the model when an address cannot be formed at all (a GPA that is no exact
  * integer below 2^53, i.e. outside any canonical mapping).
+ *
+ * @example
+ * ```ts
+ * import { GeneralProtectionFault } from "./idt.ts";
+ * const f: unknown = new GeneralProtectionFault("GPA 2^60 cannot be formed");
+ * f instanceof GeneralProtectionFault; // true
+ * ```
  */
 export class GeneralProtectionFault extends Error {
   /** The error name. */

@@ -78,7 +78,17 @@ export function coreWithdrawMem(req: SvsmRequest): number | Promise<number> {
   });
 }
 
-/** The SVSM's deposit pool: a set of page GPAs, returned in deposit order. */
+/**
+ * The SVSM's deposit pool: a set of page GPAs, returned in deposit order.
+ *
+ * @example
+ * ```ts
+ * import { ListDepositPool } from "./core_memory.ts";
+ * const pool = new ListDepositPool();
+ * pool.add(0x10000);
+ * pool.take(); // 0x10000
+ * ```
+ */
 export class ListDepositPool {
   #pages = new Set<number>();
   /** Pages held. */

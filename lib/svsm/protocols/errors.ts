@@ -22,7 +22,15 @@ export const SvsmResultCode = {
   PROTOCOL_BASE: 0x8000_1000,
 } as const;
 
-/** Readable name of a result code, for traces and the CLI. */
+/**
+ * Readable name of a result code, for traces and the CLI.
+ *
+ * @example
+ * ```ts
+ * import { resultName, SvsmResultCode } from "./errors.ts";
+ * resultName(SvsmResultCode.INVALID_ADDRESS); // "INVALID_ADDRESS"
+ * ```
+ */
 export function resultName(code: number): string {
   for (const [k, v] of Object.entries(SvsmResultCode)) {
     if (v === code && k !== "PROTOCOL_BASE") return k;
@@ -56,7 +64,16 @@ export function instructionError(rc: number): SvsmReqError {
 /** The software "PVALIDATE did not change the page" code COCONUT reports (FAIL_UNCHANGED). */
 export const PVALIDATE_FAIL_UNCHANGED = 0x10;
 
-/** Thrown inside a handler to unwind to the request loop with a {@link SvsmReqError}. */
+/**
+ * Thrown inside a handler to unwind to the request loop with a {@link SvsmReqError}.
+ *
+ * @example
+ * ```ts
+ * import { SvsmRequestFailure, SvsmResultCode } from "./errors.ts";
+ * const e = new SvsmRequestFailure({ kind: "result", code: SvsmResultCode.INVALID_PARAMETER });
+ * e.error.kind; // "result"
+ * ```
+ */
 export class SvsmRequestFailure extends Error {
   /** Error name, for logs. */
   override name: string = "SvsmRequestFailure";

@@ -20,6 +20,15 @@ export interface VersionRange {
  * The version range of `protocol` on `cpu`, or undefined when it is not
  * offered there. Core and attestation are always present; the vTPM only when
  * the kernel runs one. APIC emulation and UEFI MM are not modeled.
+ *
+ * @example
+ * ```ts
+ * import { protocolVersionRange } from "./protocol_table.ts";
+ * import { SvsmProtocol } from "../abi/protocol_ids.ts";
+ * import type { SvsmCpu } from "../request_context.ts";
+ * declare const cpu: SvsmCpu;
+ * protocolVersionRange(cpu, SvsmProtocol.CORE); // { min: 1, max: 1 }
+ * ```
  */
 export function protocolVersionRange(cpu: SvsmCpu, protocol: number): VersionRange | undefined {
   switch (protocol) {

@@ -21,7 +21,16 @@ import {
 } from "../../snp/mod.ts";
 import { makePageShared, registerGhcb } from "./msr_protocol.ts";
 
-/** An NAE event the host refused: EXITINFO1 low half non-zero; EXITINFO2 says why (§9.3). */
+/**
+ * An NAE event the host refused: EXITINFO1 low half non-zero; EXITINFO2 says why (§9.3).
+ *
+ * @example
+ * ```ts
+ * import { GhcbError } from "./ghcb.ts";
+ * const e = new GhcbError("PSC", 1n, 0x100000000n);
+ * e.info2; // 0x100000000n
+ * ```
+ */
 export class GhcbError extends Error {
   /** The error name. */
   override name = "GhcbError";

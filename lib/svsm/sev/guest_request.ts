@@ -25,7 +25,16 @@ const VMM_INVALID_LEN = 1n;
 /** The model's largest certificate buffer: 0x4000 bytes, the attestation limit (svsm-abi.md §8). */
 export const GREQ_CERT_PAGES = 4;
 
-/** A guest request failed (firmware status, host refusal, or a bad response). */
+/**
+ * A guest request failed (firmware status, host refusal, or a bad response).
+ *
+ * @example
+ * ```ts
+ * import { GuestRequestError } from "./guest_request.ts";
+ * const e: unknown = new GuestRequestError("firmware status 0x16");
+ * e instanceof GuestRequestError; // true
+ * ```
+ */
 export class GuestRequestError extends Error {
   /** The error name. */
   override name = "GuestRequestError";

@@ -17,7 +17,16 @@ import {
 } from "../../snp/mod.ts";
 import { ghcbInfo } from "../../snp/msr_protocol.ts";
 
-/** The host answered an MSR-protocol request with something else than the protocol allows. */
+/**
+ * The host answered an MSR-protocol request with something else than the protocol allows.
+ *
+ * @example
+ * ```ts
+ * import { MsrProtocolError } from "./msr_protocol.ts";
+ * const e: unknown = new MsrProtocolError("REG_GPA answered with another GFN");
+ * e instanceof MsrProtocolError; // true
+ * ```
+ */
 export class MsrProtocolError extends Error {
   /** The error name. */
   override name = "MsrProtocolError";
@@ -32,7 +41,15 @@ export async function msrRequest(ctx: CpuContext, request: MsrRequest): Promise<
 
 const RUN_VMPL_OK = BigInt(GHCB_INFO.RUN_VMPL_RESP); // GHCBInfo 0x17, error 0
 
-/** RUN_VMPL(`vmpl`) request value, precomputed: `(vmpl << 32) | 0x16` (§9.2). */
+/**
+ * RUN_VMPL(`vmpl`) request value, precomputed: `(vmpl << 32) | 0x16` (§9.2).
+ *
+ * @example
+ * ```ts
+ * import { runVmplRequest } from "./msr_protocol.ts";
+ * runVmplRequest(2).toString(16); // "200000016"
+ * ```
+ */
 export function runVmplRequest(vmpl: number): bigint {
   return (BigInt(vmpl) << 32n) | BigInt(GHCB_INFO.RUN_VMPL_REQ);
 }
