@@ -41,7 +41,16 @@ export interface AttestOptions {
   initialSizes?: { report?: number; manifest?: number; certificates?: number };
 }
 
-/** The SVSM refused the request. */
+/**
+ * The SVSM refused the request.
+ *
+ * @example
+ * ```ts
+ * import { GuestAttestError } from "./attest.ts";
+ * const e = new GuestAttestError(0x80000005, "nonce too large");
+ * e.code; // 0x80000005
+ * ```
+ */
 export class GuestAttestError extends Error {
   /** The error name. */
   override name = "GuestAttestError";

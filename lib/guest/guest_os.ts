@@ -37,7 +37,16 @@ export interface GuestOsOptions {
   apMain?: GuestMain;
 }
 
-/** The guest refused to go on (no SVSM, a failed call). */
+/**
+ * The guest refused to go on (no SVSM, a failed call).
+ *
+ * @example
+ * ```ts
+ * import { GuestOsError } from "./guest_os.ts";
+ * const e: unknown = new GuestOsError("no SVSM in the secrets page");
+ * if (e instanceof GuestOsError) e.message; // "no SVSM in the secrets page"
+ * ```
+ */
 export class GuestOsError extends Error {
   /** The error name. */
   override name = "GuestOsError";

@@ -24,7 +24,16 @@ export const PVALIDATE_FAIL_SIZEMISMATCH: number = SvsmResultCode.PROTOCOL_BASE 
 
 const PAGE = 0x1000, PAGE_2M = 0x200000;
 
-/** A PVALIDATE call the SVSM answered with an error. */
+/**
+ * A PVALIDATE call the SVSM answered with an error.
+ *
+ * @example
+ * ```ts
+ * import { GuestPvalidateError } from "./pvalidate.ts";
+ * const e = new GuestPvalidateError(0x80001006, 0x200000);
+ * e.code; // 0x80001006
+ * ```
+ */
 export class GuestPvalidateError extends Error {
   /** The error name. */
   override name = "GuestPvalidateError";

@@ -22,7 +22,16 @@ export interface SvsmCallResult {
   readonly r8: bigint;
 }
 
-/** The call did not reach the SVSM (Linux: -EINVAL). */
+/**
+ * The call did not reach the SVSM (Linux: -EINVAL).
+ *
+ * @example
+ * ```ts
+ * import { SvsmCallError } from "./svsm_call.ts";
+ * const e: unknown = new SvsmCallError("no calling area");
+ * e instanceof SvsmCallError; // true
+ * ```
+ */
 export class SvsmCallError extends Error {
   /** The error name. */
   override name = "SvsmCallError";

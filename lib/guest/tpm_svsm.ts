@@ -20,7 +20,16 @@ import {
 import { resultName } from "../svsm/protocols/errors.ts";
 import type { GuestCpu, GuestOs } from "./guest_os.ts";
 
-/** The vTPM is missing or refused a command (Linux: -ENODEV, -EINVAL, -EIO). */
+/**
+ * The vTPM is missing or refused a command (Linux: -ENODEV, -EINVAL, -EIO).
+ *
+ * @example
+ * ```ts
+ * import { TpmSvsmError } from "./tpm_svsm.ts";
+ * const e = new TpmSvsmError("vTPM refused the command", 0x80000000);
+ * e.code; // 0x80000000
+ * ```
+ */
 export class TpmSvsmError extends Error {
   /** The error name. */
   override name = "TpmSvsmError";

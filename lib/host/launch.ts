@@ -67,7 +67,16 @@ export interface LaunchPlan {
   bootVmsa: Uint8Array;
 }
 
-/** A launch command failed: carries the firmware status. */
+/**
+ * A launch command failed: carries the firmware status.
+ *
+ * @example
+ * ```ts
+ * import { LaunchError } from "./launch.ts";
+ * const e = new LaunchError("SNP_LAUNCH_UPDATE", 0x16);
+ * e.status; // 0x16
+ * ```
+ */
 export class LaunchError extends Error {
   /** The firmware status code. */
   readonly status: number;

@@ -44,7 +44,19 @@ export function chainProduct(chain: CertificateChain): ProductInfo | undefined {
   return productFromName(name ?? commonName(chain.root).replace(/^ARK-/, ""));
 }
 
-/** Adds the chain findings (the leaf's name says whether an ASK or an ASVK must sign it). */
+/**
+ * Adds the chain findings (the leaf's name says whether an ASK or an ASVK must sign it).
+ *
+ * @example
+ * ```ts
+ * import { type CertificateChain, checkChain } from "./chain.ts";
+ * import { Findings } from "./findings.ts";
+ * declare const chain: CertificateChain; // VCEK, ASK, ARK
+ * const findings = new Findings();
+ * checkChain(chain, new Date(), findings);
+ * findings.failures; // [] for a genuine chain
+ * ```
+ */
 export function checkChain(chain: CertificateChain, now: Date, out: Findings): void {
   const { leaf, intermediate: ask, root: ark } = chain;
   const product = chainProduct(chain)?.name ?? "?";

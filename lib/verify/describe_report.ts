@@ -120,6 +120,14 @@ function platformFlags(v: bigint): string {
 /**
  * The report as plain JSON: integers as numbers (u64 as hex strings), byte
  * fields as hex, TCBs also split into components.
+ *
+ * @example
+ * ```ts
+ * import { reportToJson } from "./describe_report.ts";
+ * import { parseReport } from "../snp/firmware/attestation_report.ts";
+ * declare const raw: Uint8Array; // the report
+ * JSON.stringify(reportToJson(parseReport(raw)), null, 2);
+ * ```
  */
 export function reportToJson(r: AttestationReport): Record<string, unknown> {
   const layout = reportTcbLayout(r);

@@ -14,7 +14,17 @@ export interface Finding {
   readonly detail: string;
 }
 
-/** Collects findings in order. */
+/**
+ * Collects findings in order.
+ *
+ * @example
+ * ```ts
+ * import { Findings } from "./findings.ts";
+ * const f = new Findings();
+ * f.add("measurement", false, ["as expected", "differs from the expected launch digest"]);
+ * f.failures; // ["measurement: differs from the expected launch digest"]
+ * ```
+ */
 export class Findings {
   /** Every finding so far. */
   readonly list: Finding[] = [];
