@@ -59,7 +59,17 @@ export const INT32: Codec<number> = {
   write: (w, v) => w.u32(v >>> 0),
 };
 
-/** A TPM2B: u16 size, then at most `max` bytes; too large is TPM_RC_SIZE. Part 2 §10.4. */
+/**
+ * A TPM2B: u16 size, then at most `max` bytes; too large is TPM_RC_SIZE. Part 2 §10.4.
+ *
+ * @example
+ * ```ts
+ * import { decode, encode, tpm2b } from "./codec.ts";
+ * const NONCE = tpm2b("TPM2B_NONCE", 64);
+ * encode(NONCE, new Uint8Array([1, 2])); // Uint8Array [0, 2, 1, 2]
+ * decode(NONCE, new Uint8Array([0, 1, 9])); // Uint8Array [9]
+ * ```
+ */
 export function tpm2b(name: string, max: number): Codec<Uint8Array> {
   return {
     name,
@@ -75,7 +85,16 @@ export function tpm2b(name: string, max: number): Codec<Uint8Array> {
   };
 }
 
-/** A structure declared as a field table. */
+/**
+ * A structure declared as a field table.
+ *
+ * @example
+ * ```ts
+ * import { encode, struct, UINT16, UINT32 } from "./codec.ts";
+ * const PAIR = struct("PAIR", { a: UINT16, b: UINT32 });
+ * encode(PAIR, { a: 1, b: 2 }); // Uint8Array [0, 1, 0, 0, 0, 2]
+ * ```
+ */
 export function struct<F extends Fields>(name: string, fields: F): Codec<StructOf<F>> {
   const entries = Object.entries(fields);
   return {
@@ -91,7 +110,16 @@ export function struct<F extends Fields>(name: string, fields: F): Codec<StructO
   };
 }
 
-/** A TPML: u32 count (≤ `max`, else TPM_RC_SIZE), then that many elements. Part 2 §10.9. */
+/**
+ * A TPML: u32 count (≤ `max`, else TPM_RC_SIZE), then that many elements. Part 2 §10.9.
+ *
+ * @example
+ * ```ts
+ * import { decode, list, UINT16 } from "./codec.ts";
+ * const L = list("TPML_DEMO", UINT16, 8);
+ * decode(L, new Uint8Array([0, 0, 0, 2, 0, 7, 0, 9])); // [7, 9]
+ * ```
+ */
 export function list<T>(name: string, elem: Codec<T>, max: number): Codec<T[]> {
   return {
     name,
@@ -113,6 +141,14 @@ export function list<T>(name: string, elem: Codec<T>, max: number): Codec<T[]> {
  * A sized structure (TPM2B_PUBLIC, TPM2B_NV_PUBLIC …): u16 size, then the
  * inner structure filling exactly that size, else TPM_RC_SIZE. Part 2 §5.7.
  * An empty one is allowed only when `allowEmpty` (decoded as `null`).
+ *
+ * @example
+ * ```ts
+ * import { decode, encode, sized, struct, UINT32 } from "./codec.ts";
+ * const SIZED = sized("TPM2B_DEMO", struct("DEMO", { v: UINT32 }));
+ * encode(SIZED, { v: 1 }); // Uint8Array [0, 4, 0, 0, 0, 1]
+ * decode(SIZED, new Uint8Array([0, 4, 0, 0, 0, 1])); // { v: 1 }
+ * ```
  */
 export function sized<T>(name: string, inner: Codec<T>, allowEmpty = false): Codec<T | null> {
   return {
@@ -144,6 +180,13 @@ export function sized<T>(name: string, inner: Codec<T>, allowEmpty = false): Cod
 /**
  * An interface type (TPMI_*): the base codec plus a check of allowed values;
  * anything else is `rc` (TPM_RC_VALUE by default, or e.g. TPM_RC_HASH).
+ *
+ * @example
+ * ```ts
+ * import { decode, oneOf, UINT16 } from "./codec.ts";
+ * const ALG = oneOf("TPMI_ALG_DEMO", UINT16, [0x000b, 0x000c]);
+ * decode(ALG, new Uint8Array([0, 0x0b])); // 0x000b; [0, 1] throws TPM_RC_VALUE
+ * ```
  */
 export function oneOf(
   name: string,
@@ -163,14 +206,30 @@ export function oneOf(
   };
 }
 
-/** Encodes a value with its codec into fresh bytes. */
+/**
+ * Encodes a value with its codec into fresh bytes.
+ *
+ * @example
+ * ```ts
+ * import { encode, UINT32 } from "./codec.ts";
+ * encode(UINT32, 0x01020304); // Uint8Array [1, 2, 3, 4]
+ * ```
+ */
 export function encode<T>(codec: Codec<T>, v: T): Uint8Array {
   const w = new TpmWriter();
   codec.write(w, v);
   return w.finish();
 }
 
-/** Decodes exactly the whole of `bytes` (left-over bytes are TPM_RC_SIZE). */
+/**
+ * Decodes exactly the whole of `bytes` (left-over bytes are TPM_RC_SIZE).
+ *
+ * @example
+ * ```ts
+ * import { decode, UINT16 } from "./codec.ts";
+ * decode(UINT16, new Uint8Array([0x01, 0x44])); // 0x0144
+ * ```
+ */
 export function decode<T>(codec: Codec<T>, bytes: Uint8Array): T {
   const r = new TpmReader(bytes);
   const v = codec.read(r);
