@@ -5,7 +5,20 @@
  * @module
  */
 
-/** The peer closed the connection in the middle of a message. */
+/**
+ * The peer closed the connection in the middle of a message.
+ *
+ * @example
+ * ```ts
+ * import { ConnReader, TruncatedMessage } from "./conn_reader.ts";
+ * declare const reader: ConnReader;
+ * try {
+ *   await reader.readExact(10);
+ * } catch (e) {
+ *   if (!(e instanceof TruncatedMessage)) throw e; // the peer hung up mid-message
+ * }
+ * ```
+ */
 export class TruncatedMessage extends Error {
   /** Error name for messages and `instanceof`-free checks. */
   override name = "TruncatedMessage";
@@ -158,7 +171,16 @@ export class ConnReader {
   }
 }
 
-/** Writes all of `bytes`, looping over short writes. */
+/**
+ * Writes all of `bytes`, looping over short writes.
+ *
+ * @example
+ * ```ts
+ * import { type ByteStream, writeAll } from "./conn_reader.ts";
+ * declare const conn: ByteStream; // e.g. a Deno.Conn
+ * await writeAll(conn, new Uint8Array([0x80, 0x01, 0, 0, 0, 10, 0, 0, 0, 0]));
+ * ```
+ */
 export async function writeAll(stream: ByteStream, bytes: Uint8Array): Promise<void> {
   let at = 0;
   while (at < bytes.length) at += await stream.write(bytes.subarray(at));

@@ -27,18 +27,43 @@ export const TPM_RC_SUCCESS = 0x000;
 /** TPM_CC_Shutdown (Part 2 §6.5.2): its success is the moment to save state. */
 export const TPM_CC_SHUTDOWN = 0x145;
 
-/** Reads a big-endian u16 at `offset`. */
+/**
+ * Reads a big-endian u16 at `offset`.
+ *
+ * @example
+ * ```ts
+ * import { be16 } from "./tpm_frame.ts";
+ * be16(new Uint8Array([0x80, 0x01]), 0); // 0x8001
+ * ```
+ */
 export function be16(bytes: Uint8Array, offset: number): number {
   return (bytes[offset] << 8) | bytes[offset + 1];
 }
 
-/** Reads a big-endian u32 at `offset`. */
+/**
+ * Reads a big-endian u32 at `offset`.
+ *
+ * @example
+ * ```ts
+ * import { be32 } from "./tpm_frame.ts";
+ * be32(new Uint8Array([0, 0, 0x01, 0x44]), 0); // 0x144
+ * ```
+ */
 export function be32(bytes: Uint8Array, offset: number): number {
   return ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) |
     bytes[offset + 3]) >>> 0;
 }
 
-/** Writes a big-endian u32 at `offset`. */
+/**
+ * Writes a big-endian u32 at `offset`.
+ *
+ * @example
+ * ```ts
+ * import { putBe32 } from "./tpm_frame.ts";
+ * const b = new Uint8Array(4);
+ * putBe32(b, 0, 0x144); // b = [0, 0, 1, 0x44]
+ * ```
+ */
 export function putBe32(bytes: Uint8Array, offset: number, value: number): void {
   bytes[offset] = value >>> 24;
   bytes[offset + 1] = value >>> 16;
@@ -46,14 +71,31 @@ export function putBe32(bytes: Uint8Array, offset: number, value: number): void 
   bytes[offset + 3] = value;
 }
 
-/** Big-endian u32 words, concatenated (the control protocols' replies). */
+/**
+ * Big-endian u32 words, concatenated (the control protocols' replies).
+ *
+ * @example
+ * ```ts
+ * import { words } from "./tpm_frame.ts";
+ * words(0, 1); // Uint8Array [0, 0, 0, 0, 0, 0, 0, 1]
+ * ```
+ */
 export function words(...values: number[]): Uint8Array {
   const out = new Uint8Array(values.length * 4);
   values.forEach((v, i) => putBe32(out, i * 4, v));
   return out;
 }
 
-/** The two tags a TPM 2.0 command may carry. */
+/**
+ * The two tags a TPM 2.0 command may carry.
+ *
+ * @example
+ * ```ts
+ * import { isTpm2Tag } from "./tpm_frame.ts";
+ * isTpm2Tag(0x8001); // true (TPM_ST_NO_SESSIONS)
+ * isTpm2Tag(0x00c1); // false (a TPM 1.2 tag)
+ * ```
+ */
 export function isTpm2Tag(tag: number): boolean {
   return tag === TPM_ST_NO_SESSIONS || tag === TPM_ST_SESSIONS;
 }
@@ -77,7 +119,15 @@ export function errorResponse(rc: number): Uint8Array {
   return out;
 }
 
-/** Concatenates byte arrays into one buffer (one write on the wire). */
+/**
+ * Concatenates byte arrays into one buffer (one write on the wire).
+ *
+ * @example
+ * ```ts
+ * import { concat } from "./tpm_frame.ts";
+ * concat(new Uint8Array([1]), new Uint8Array([2, 3])); // Uint8Array [1, 2, 3]
+ * ```
+ */
 export function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;

@@ -52,7 +52,16 @@ export interface ProtocolHandlers {
   readonly aux: (ctx: ServerContext) => ConnHandler;
 }
 
-/** The state the handlers of one server share. */
+/**
+ * The state the handlers of one server share.
+ *
+ * @example
+ * ```ts
+ * import type { ServerContext } from "./tpm_server.ts";
+ * declare const ctx: ServerContext; // handed to each protocol handler by the server
+ * ctx.stallMs; // how long a half-sent command may stall before the connection drops
+ * ```
+ */
 export class ServerContext {
   /** The serialized TPM. */
   readonly gate: TpmGate;
