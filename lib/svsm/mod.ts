@@ -16,3 +16,4 @@ export * from "./fixups/mod.ts";
 export * from "./vtpm/mod.ts";
 export { dispatchRequest, ListDepositPool, protocolVersionRange } from "./protocols/mod.ts";
 export type { VersionRange } from "./protocols/mod.ts";
+export type { RequestLoopCpu } from "./requests.ts";

@@ -19,8 +19,11 @@ export { protocolVersionRange, type VersionRange } from "./protocol_table.ts";
  * `SvsmRequestFailure` (a fatal one panics the SVSM).
  *
  * @example
- * ```ts ignore
- * const rax = await dispatchRequest(req);
+ * ```ts
+ * import { dispatchRequest } from "./mod.ts";
+ * import type { SvsmRequest } from "../request_context.ts";
+ * declare const req: SvsmRequest; // one guest call, as the request loop decodes it
+ * const rax = await dispatchRequest(req); // SvsmResultCode.SUCCESS or an error code
  * ```
  */
 export function dispatchRequest(req: SvsmRequest): number | Promise<number> {
