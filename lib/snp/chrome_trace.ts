@@ -52,7 +52,16 @@ export interface ChromeTrace {
   otherData: Record<string, string>;
 }
 
-/** Options for {@link toChromeTrace}. */
+/**
+ * Options for {@link toChromeTrace}.
+ *
+ * @example
+ * ```ts
+ * import { toChromeTrace } from "./chrome_trace.ts";
+ * const t = toChromeTrace([], { vcpus: 2, processName: "my VM" });
+ * t.traceEvents.length; // the lane-name metadata events
+ * ```
+ */
 export interface ChromeTraceOptions {
   /** Lanes to name even if they recorded nothing (default: the vCPUs seen). */
   vcpus?: number;

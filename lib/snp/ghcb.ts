@@ -43,7 +43,17 @@ export const GHCB_TABLE = [
   ["ghcbUsage", "u32", 0xFFC],
 ] as const;
 
-/** GHCB page layout (4096 bytes). */
+/**
+ * GHCB page layout (4096 bytes).
+ *
+ * @example
+ * ```ts
+ * import { GHCB } from "./ghcb.ts";
+ * const page = new Uint8Array(4096);
+ * GHCB.set(page, "swExitCode", 0x80000010n); // NAE_PSC
+ * GHCB.get(page, "swExitCode"); // 0x80000010n
+ * ```
+ */
 export const GHCB: Layout<FieldsOf<typeof GHCB_TABLE>> = layoutFromTable(
   "GHCB",
   PAGE_SIZE,

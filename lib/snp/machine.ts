@@ -17,7 +17,21 @@ import { Scheduler } from "./scheduler.ts";
 import { Trace, type TraceOptions } from "./trace.ts";
 import { type Hypervisor, Vcpu } from "./vcpu.ts";
 
-/** How to build a {@link Machine}. */
+/**
+ * How to build a {@link Machine}.
+ *
+ * @example
+ * ```ts
+ * import { Machine, type MachineConfig } from "./machine.ts";
+ * const config: MachineConfig = {
+ *   memoryBytes: 64 << 20,
+ *   vcpus: 4,
+ *   seed: 7,
+ *   trace: { enabled: false },
+ * };
+ * new Machine(config).vcpus.length; // 4
+ * ```
+ */
 export interface MachineConfig {
   /** System memory in bytes (a multiple of 2 MiB); guest memory and the host's share it. */
   memoryBytes: number;

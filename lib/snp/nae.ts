@@ -119,7 +119,16 @@ export const PSC_HEADER_TABLE = [
   ["reserved", "u32", 0x4],
 ] as const;
 
-/** PSC descriptor header layout (8 bytes; entries follow). */
+/**
+ * PSC descriptor header layout (8 bytes; entries follow).
+ *
+ * @example
+ * ```ts
+ * import { PSC_HEADER } from "./nae.ts";
+ * const desc = new Uint8Array(2032);
+ * PSC_HEADER.get(desc, "endEntry"); // 0
+ * ```
+ */
 export const PSC_HEADER: Layout<FieldsOf<typeof PSC_HEADER_TABLE>> = layoutFromTable(
   "PSC header",
   8,

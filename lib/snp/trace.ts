@@ -40,7 +40,18 @@ export interface TraceEvent {
   readonly detail: string;
 }
 
-/** Options for a {@link Trace}. */
+/**
+ * Options for a {@link Trace}.
+ *
+ * @example
+ * ```ts
+ * import { Machine } from "./machine.ts";
+ * // Keep the last-run trace small: at most 10,000 events, later ones only counted.
+ * const trace = { limit: 10_000 };
+ * const machine = new Machine({ memoryBytes: 4 << 20, vcpus: 1, seed: 1, trace });
+ * machine.trace.events.length; // 0
+ * ```
+ */
 export interface TraceOptions {
   /** Record events at all (default true). A disabled trace costs one branch per event. */
   enabled?: boolean;

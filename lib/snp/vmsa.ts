@@ -132,7 +132,17 @@ export const VMSA_TABLE = [
   ["fpregYmm", "bytes", 0x570, 256],
 ] as const;
 
-/** VMSA page layout (4096 bytes). */
+/**
+ * VMSA page layout (4096 bytes).
+ *
+ * @example
+ * ```ts
+ * import { VMSA } from "./vmsa.ts";
+ * const page = new Uint8Array(4096);
+ * VMSA.set(page, "rip", 0xfff0n);
+ * VMSA.get(page, "rip"); // 0xfff0n
+ * ```
+ */
 export const VMSA: Layout<FieldsOf<typeof VMSA_TABLE>> = layoutFromTable(
   "VMSA",
   PAGE_SIZE,

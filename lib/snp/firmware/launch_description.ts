@@ -12,7 +12,19 @@ import { pageContents, type PageUpdate } from "./launch_digest.ts";
 import { PAGE_SIZE } from "../constants.ts";
 import { LAUNCH_DIGEST_SIZE, PAGE_TYPE_NAMES, PageType } from "./page_info.ts";
 
-/** A parsed launch description. */
+/**
+ * A parsed launch description.
+ *
+ * @example
+ * ```ts
+ * import { measureLaunch } from "./launch_digest.ts";
+ * import { type LaunchDescription, parseLaunchDescription } from "./launch_description.ts";
+ * const d: LaunchDescription = parseLaunchDescription({
+ *   updates: [{ type: "ZERO", gpa: "0x800000" }, { type: "SECRETS", gpa: "0x801000" }],
+ * });
+ * measureLaunch(d.updates, d.seed).at(-1)?.length; // 48
+ * ```
+ */
 export interface LaunchDescription {
   /** Starting digest; 48 zero bytes when absent. */
   readonly seed?: Uint8Array;

@@ -56,7 +56,22 @@ export interface FirmwareVersion {
   build: number;
 }
 
-/** How a modelled platform is configured. Every field has a default. */
+/**
+ * How a modelled platform is configured. Every field has a default.
+ *
+ * @example
+ * ```ts
+ * import { SecureProcessor } from "./secure_processor.ts";
+ * import { Machine } from "../machine.ts";
+ * const machine = new Machine({ memoryBytes: 8 << 20, vcpus: 1, seed: 1 });
+ * machine.firmware = new SecureProcessor({
+ *   machine,
+ *   product: "Genoa",
+ *   tcb: { bootloader: 9, tee: 0, snp: 21, microcode: 72 },
+ *   chipSecret: new Uint8Array(32).fill(1), // the same chip, the same VCEK
+ * });
+ * ```
+ */
 export interface SecureProcessorOptions {
   /** Product line (default Milan). */
   product?: Product;
