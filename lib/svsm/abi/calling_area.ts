@@ -5,7 +5,17 @@
  */
 import { bytes, type Field, Layout, u8 } from "../../common/layout.ts";
 
-/** Calling area layout; COCONUT asserts its size is 8. */
+/**
+ * Calling area layout; COCONUT asserts its size is 8.
+ *
+ * @example
+ * ```ts
+ * import { CALLING_AREA } from "./calling_area.ts";
+ * const ca = new Uint8Array(4096);
+ * CALLING_AREA.set(ca, "callPending", 1);
+ * CALLING_AREA.get(ca, "callPending"); // 1
+ * ```
+ */
 export const CALLING_AREA: Layout<{
   callPending: Field<"u8">;
   memAvailable: Field<"u8">;

@@ -5,7 +5,17 @@
  */
 import { type Field, Layout, u16, u32 } from "../../common/layout.ts";
 
-/** List header; `entries` then `next`, then 8-byte entries from offset 8. */
+/**
+ * List header; `entries` then `next`, then 8-byte entries from offset 8.
+ *
+ * @example
+ * ```ts
+ * import { PVALIDATE_LIST_HEADER } from "./pvalidate_list.ts";
+ * const list = new Uint8Array(4096);
+ * PVALIDATE_LIST_HEADER.set(list, "entries", 3);
+ * PVALIDATE_LIST_HEADER.get(list, "entries"); // 3
+ * ```
+ */
 export const PVALIDATE_LIST_HEADER: Layout<{
   entries: Field<"u16">;
   next: Field<"u16">;

@@ -14,7 +14,17 @@ import type { SvsmLayout } from "./memory_layout.ts";
 /** "SVSMIMG1" little-endian: marks the image header page (model choice). */
 export const SVSM_IMAGE_MAGIC = 0x31474d494d535653n;
 
-/** The image header page: where the SVSM finds its layout at boot. */
+/**
+ * The image header page: where the SVSM finds its layout at boot.
+ *
+ * @example
+ * ```ts
+ * import { SVSM_IMAGE_HEADER, svsmImage } from "./image.ts";
+ * import { svsmLayout } from "./memory_layout.ts";
+ * const image = svsmImage(svsmLayout({ vmMemoryBytes: 16 << 20 }));
+ * SVSM_IMAGE_HEADER.decode(image.pages[0].data!); // the header the firmware measures
+ * ```
+ */
 export const SVSM_IMAGE_HEADER: Layout<{
   magic: Field<"u64">;
   version: Field<"u32">;

@@ -20,7 +20,16 @@ export interface MemoryRegion {
   readonly size: number;
 }
 
-/** What a {@link SvsmLayout} is computed from. */
+/**
+ * What a {@link SvsmLayout} is computed from.
+ *
+ * @example
+ * ```ts
+ * import { svsmLayout } from "./memory_layout.ts";
+ * const layout = svsmLayout({ vmMemoryBytes: 256 << 20 }); // the SVSM takes the top 2 MiB
+ * layout.vmMemoryBytes; // 268435456
+ * ```
+ */
 export interface SvsmLayoutOptions {
   /** The VM's memory from GPA 0 (a multiple of 2 MiB). */
   vmMemoryBytes: number;

@@ -28,7 +28,15 @@ export const PERCPU_CAA_VA: bigint = PERCPU_BASE + 0x2000n;
 /** The guest VMSA mapping (+16 KiB). */
 export const PERCPU_VMSA_VA: bigint = PERCPU_BASE + 0x4000n;
 
-/** The per-CPU data page: what a CPU keeps about itself (model layout). */
+/**
+ * The per-CPU data page: what a CPU keeps about itself (model layout).
+ *
+ * @example
+ * ```ts
+ * import { PERCPU_DATA } from "./percpu.ts";
+ * PERCPU_DATA.size; // bytes of the per-CPU data page the SVSM reads through PERCPU_DATA_VA
+ * ```
+ */
 export const PERCPU_DATA: Layout<{
   cpuId: Field<"u32">;
   apicId: Field<"u32">;

@@ -13,7 +13,16 @@ import { encode } from "../../tpm/marshal/codec.ts";
 import { TPMT_PUBLIC } from "../../tpm/marshal/types.ts";
 import type { VtpmService } from "../request_context.ts";
 
-/** Options for {@link SvsmVtpm.create}. */
+/**
+ * Options for {@link SvsmVtpm.create}.
+ *
+ * @example
+ * ```ts
+ * import { SvsmVtpm } from "./vtpm.ts";
+ * // A fixed seed gives the same EK on every boot (a manufactured TPM); omit it for a random one.
+ * const vtpm = await SvsmVtpm.create({ seed: new Uint8Array(32).fill(3) });
+ * ```
+ */
 export interface SvsmVtpmOptions {
   /** Deterministic manufacturing seed (tests and replayable boots); random when omitted. */
   readonly seed?: Uint8Array;
