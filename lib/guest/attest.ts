@@ -31,7 +31,23 @@ export interface AttestationEvidence {
   readonly calls: number;
 }
 
-/** Options of {@link requestAttestation}. */
+/**
+ * Options of {@link requestAttestation}.
+ *
+ * @example
+ * ```ts
+ * import { requestAttestation } from "./attest.ts";
+ * import { VTPM_SERVICE_GUID } from "../svsm/abi/services_manifest.ts";
+ * import type { GuestCpu, GuestOs } from "./guest_os.ts";
+ * declare const os: GuestOs;
+ * declare const cpu: GuestCpu;
+ * // Attest the vTPM service only, and ask for the VCEK chain too.
+ * const evidence = await requestAttestation(os, cpu, new Uint8Array(64), {
+ *   serviceGuid: VTPM_SERVICE_GUID,
+ *   certificates: true,
+ * });
+ * ```
+ */
 export interface AttestOptions {
   /** Ask for one service's manifest (SVSM_ATTEST_SINGLE_SERVICE) instead of all. */
   serviceGuid?: string;

@@ -25,7 +25,20 @@ export interface GuestCpu {
 /** Guest code run on a CPU once the OS has set it up. */
 export type GuestMain = (os: GuestOs, cpu: GuestCpu) => Promise<void>;
 
-/** How the guest is configured (what firmware metadata tells Linux). */
+/**
+ * How the guest is configured (what firmware metadata tells Linux).
+ *
+ * @example
+ * ```ts
+ * import { GuestOs } from "./guest_os.ts";
+ * const os = new GuestOs({
+ *   secretsGpa: 0x80d000,
+ *   main: async (os, cpu) => {
+ *     // the boot CPU's program, run once the SVSM hands over
+ *   },
+ * });
+ * ```
+ */
 export interface GuestOsOptions {
   /** GPA of the guest's secrets page. */
   secretsGpa: number;

@@ -43,7 +43,18 @@ export class TpmSvsmError extends Error {
   }
 }
 
-/** Options of {@link TpmSvsm.probe}. */
+/**
+ * Options of {@link TpmSvsm.probe}.
+ *
+ * @example
+ * ```ts
+ * import { TpmSvsm } from "./tpm_svsm.ts";
+ * import type { GuestCpu, GuestOs } from "./guest_os.ts";
+ * declare const os: GuestOs;
+ * declare const cpu: GuestCpu;
+ * const tpm = await TpmSvsm.probe(os, cpu, { commandName: (cc) => `TPM_CC 0x${cc.toString(16)}` });
+ * ```
+ */
 export interface TpmSvsmOptions {
   /** Names TPM command codes in the machine trace (e.g. 0x158 → "TPM2_Quote"). */
   commandName?: (code: number) => string;

@@ -6,7 +6,17 @@
 
 import { Npt, VMPL_COUNT } from "../snp/mod.ts";
 
-/** How to create a guest. */
+/**
+ * How to create a guest.
+ *
+ * @example
+ * ```ts
+ * import { Host } from "./host.ts";
+ * import { Machine } from "../snp/machine.ts";
+ * const host = new Host(new Machine({ memoryBytes: 8 << 20, vcpus: 1, seed: 1 }));
+ * host.createVm({ guestMemoryBytes: 4 << 20, asid: 1 });
+ * ```
+ */
 export interface VmConfig {
   /** Guest memory in bytes (a multiple of 4 KiB), at GPA 0 upwards. */
   guestMemoryBytes: number;

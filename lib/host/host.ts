@@ -40,7 +40,21 @@ import { HostPageAllocator } from "./page_allocator.ts";
 /** Where the host keeps its own pages: the first 2 MiB of system memory, then what guests leave. */
 export const HOST_RESERVED_BYTES = 0x200000;
 
-/** How the host is set up. */
+/**
+ * How the host is set up.
+ *
+ * @example
+ * ```ts
+ * import { Host } from "./host.ts";
+ * import { Machine } from "../snp/machine.ts";
+ * import { SecureProcessor } from "../snp/firmware/secure_processor.ts";
+ * const machine = new Machine({ memoryBytes: 8 << 20, vcpus: 1, seed: 1 });
+ * const firmware = new SecureProcessor({ machine });
+ * machine.firmware = firmware;
+ * // The host hands the guest the VCEK chain with extended guest requests.
+ * const host = new Host(machine, { certificates: firmware.certTable() });
+ * ```
+ */
 export interface HostOptions {
   /** The firmware's launch commands (default: the machine's secure processor). */
   firmware?: LaunchFirmware;

@@ -24,7 +24,19 @@ export interface AllocLayout {
   readonly align: number;
 }
 
-/** Options of {@link KernelAllocator}. */
+/**
+ * Options of {@link KernelAllocator}.
+ *
+ * @example
+ * ```ts
+ * import { KernelAllocator } from "./global_alloc.ts";
+ * const heap = new KernelAllocator(
+ *   { bytes: new Uint8Array(1 << 20), base: 0x100000 },
+ *   { maxOrder: 6, slabReserve: 1 },
+ * );
+ * heap.alloc({ size: 64, align: 8 }).ok; // true
+ * ```
+ */
 export interface KernelAllocatorOptions extends BuddyOptions {
   /** Empty slab pages each cache keeps before returning pages to the buddy allocator (default 1). */
   readonly slabReserve?: number;

@@ -30,7 +30,24 @@ import { isAmdArk } from "./amd_roots.ts";
 import { type Finding, Findings } from "./findings.ts";
 import { checkFormat } from "./report_format.ts";
 
-/** What the caller expects beyond a genuine, well-formed report. All optional. */
+/**
+ * What the caller expects beyond a genuine, well-formed report. All optional.
+ *
+ * @example
+ * ```ts
+ * import { verifyReport } from "./verify_report.ts";
+ * import type { CertificateChain } from "./chain.ts";
+ * declare const report: Uint8Array;
+ * declare const chain: CertificateChain;
+ * declare const expectedDigest: Uint8Array; // from `svsm measure`
+ * const result = verifyReport(report, chain, {
+ *   measurement: expectedDigest,
+ *   minTcb: { bootloader: 3, tee: 0, snp: 8, microcode: 115 },
+ *   vmpl: 0,
+ *   noDebug: true,
+ * });
+ * ```
+ */
 export interface VerifyOptions {
   /** The time certificates must be valid at (default: now). */
   now?: Date;
