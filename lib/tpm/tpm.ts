@@ -10,7 +10,17 @@ import { TpmState } from "./state/tpm_state.ts";
 import type { Now } from "./state/clock.ts";
 import { loadPersistentState, savePersistentState } from "./state/persistence.ts";
 
-/** Options for {@link Tpm.manufacture}. */
+/**
+ * Options for {@link Tpm.manufacture}.
+ *
+ * @example
+ * ```ts
+ * import { Tpm } from "./tpm.ts";
+ * // A deterministic TPM: fixed seeds and a clock that starts at 0.
+ * let ms = 0;
+ * const tpm = await Tpm.manufacture({ seed: new Uint8Array(32), now: () => ms++ });
+ * ```
+ */
 export interface ManufactureOptions {
   /** Makes seeds and all randomness deterministic (tests). */
   seed?: Uint8Array;

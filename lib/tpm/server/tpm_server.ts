@@ -21,7 +21,18 @@ import {
 } from "./tpm_frame.ts";
 import { type ConnHandler, TcpService } from "./tcp_service.ts";
 
-/** Options for {@link serveSwtpm} and {@link serveMssim}. */
+/**
+ * Options for {@link serveSwtpm} and {@link serveMssim}.
+ *
+ * @example
+ * ```ts
+ * import { serveTpm } from "./serve_tpm.ts";
+ * import type { TpmDevice } from "./tpm_device.ts";
+ * declare const tpm: TpmDevice;
+ * const server = serveTpm(tpm, "mssim", { port: 2321, maxConnections: 4, stallTimeoutMs: 5000 });
+ * await server.close();
+ * ```
+ */
 export interface TpmServerOptions {
   /** Command port N; the control/platform port is N+1. 0 picks a free pair. */
   readonly port: number;
