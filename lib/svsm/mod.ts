@@ -2,6 +2,15 @@
  * The SVSM kernel at VMPL0, mirroring COCONUT-SVSM's components one module
  * each: locking, debug (stack traces, panic), the guest-visible ABI, the
  * request contract and the protocols.
+ *
+ * @example
+ * ```ts
+ * import { Svsm, svsmImage, svsmLayout } from "./mod.ts";
+ * import { Machine } from "../snp/mod.ts";
+ * const layout = svsmLayout({ vmMemoryBytes: 16 << 20 });
+ * const svsm = new Svsm(new Machine({ memoryBytes: 20 << 20, vcpus: 2, seed: 1 }), { layout });
+ * svsm.install(); // the host then launches svsmImage(layout) and runs the VM
+ * ```
  * @module
  */
 export * from "./abi/mod.ts";

@@ -3,6 +3,15 @@
  * the PVALIDATE list, attestation operations, the services manifest and the
  * vTPM buffer. Both the SVSM and the guest OS use these, the way Linux and
  * COCONUT each declare the same structures.
+ *
+ * @example
+ * ```ts
+ * import { CALLING_AREA, CoreCall, SvsmProtocol } from "./mod.ts";
+ * const ca = new Uint8Array(4096);
+ * CALLING_AREA.set(ca, "callPending", 1);
+ * // RAX = (SvsmProtocol.CORE << 32) | CoreCall.PVALIDATE, then VMGEXIT
+ * const rax = (BigInt(SvsmProtocol.CORE) << 32n) | BigInt(CoreCall.PVALIDATE);
+ * ```
  * @module
  */
 export * from "./protocol_ids.ts";
