@@ -1,6 +1,13 @@
 /**
  * TPM state: hierarchies and seeds, PCR banks, NV, object and session slots,
  * clock, DA lockout, RNG.
+ *
+ * @example
+ * ```ts
+ * import { TpmState } from "./mod.ts";
+ * const s = new TpmState({ seed: new Uint8Array(32) });
+ * s.phase; // "off"
+ * ```
  * @module
  */
 export * from "./clock.ts";
