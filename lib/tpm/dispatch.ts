@@ -240,7 +240,7 @@ function run(
   locality: number,
 ): Uint8Array | Promise<Uint8Array> {
   const r = new TpmReader(cmd, HEADER);
-  const tag = new DataView(cmd.buffer, cmd.byteOffset).getUint16(0);
+  const tag = (cmd[0] << 8) | cmd[1];
   const handles = readHandles(state, def, r);
   const authCount = authRoles(def).length;
   let auths: AuthCommand[] = [];

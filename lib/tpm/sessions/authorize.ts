@@ -91,7 +91,7 @@ export function authorize(
     }
   }
   const audit = auths.findIndex((a) => a.attributes & TPMA_SESSION.audit);
-  let auditCp: Uint8Array = new Uint8Array(0);
+  let auditCp: Uint8Array = NO_BYTES;
   if (audit >= 0) {
     checkExclusive(state, auths[audit]);
     auditCp = cpFor(auths[audit].session!.authHash);

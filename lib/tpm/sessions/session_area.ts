@@ -71,6 +71,9 @@ export function parseSessionArea(area: Uint8Array, sessions: SessionTable): Auth
   return out;
 }
 
+/** Until authorization captures the entity's authValue (empty, so nothing can write to it). */
+const NO_AUTH = new Uint8Array(0);
+
 function readEntry(r: TpmReader, n: number): AuthCommand {
   try {
     return {
@@ -80,7 +83,7 @@ function readEntry(r: TpmReader, n: number): AuthCommand {
       hmac: TPM2B_AUTH.read(r),
       session: null,
       entity: null,
-      entityAuth: new Uint8Array(0),
+      entityAuth: NO_AUTH,
     };
   } catch (e) {
     if (e instanceof TpmError) throw sessionRc(e.rc, n);

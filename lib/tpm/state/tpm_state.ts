@@ -15,6 +15,9 @@ import { type Now, TpmClock } from "./clock.ts";
 import { Lockout } from "./lockout.ts";
 import { TPMA_NV, TPMA_OBJECT } from "../constants.ts";
 
+/** The empty authValue (zero length, so no caller can write to it). */
+const NO_AUTH = new Uint8Array(0);
+
 /** Why the TPM is or is not accepting commands (Part 1 §12). */
 export type Phase = "off" | "init" | "operational" | "failure";
 
@@ -96,11 +99,11 @@ export class TpmState {
   authOf(handle: number): Uint8Array {
     const ht = handle >>> 24;
     if (ht === TPM_HT.PERMANENT) return this.hierarchies.authOf(handle);
-    if (ht === TPM_HT.NV_INDEX) return this.nv.indices.get(handle)?.authValue ?? new Uint8Array(0);
+    if (ht === TPM_HT.NV_INDEX) return this.nv.indices.get(handle)?.authValue ?? NO_AUTH;
     if (ht === TPM_HT.TRANSIENT || ht === TPM_HT.PERSISTENT) {
-      return this.objects.get(handle)?.authValue ?? new Uint8Array(0);
+      return this.objects.get(handle)?.authValue ?? NO_AUTH;
     }
-    return new Uint8Array(0);
+    return NO_AUTH;
   }
 
   /** authPolicy of an entity. */
