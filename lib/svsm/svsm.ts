@@ -48,22 +48,7 @@ import { Ghcb } from "./sev/ghcb.ts";
 import { GREQ_CERT_PAGES, GuestRequestDriver, GuestRequestError } from "./sev/guest_request.ts";
 import { makePageShared, terminate } from "./sev/msr_protocol.ts";
 
-/**
- * How an {@link Svsm} is built.
- *
- * @example
- * ```ts
- * import { Svsm } from "./svsm.ts";
- * import { svsmLayout } from "./boot/memory_layout.ts";
- * import { SvsmVtpm } from "./vtpm/vtpm.ts";
- * import { Machine } from "../snp/machine.ts";
- * const layout = svsmLayout({ vmMemoryBytes: 16 << 20 });
- * const machine = new Machine({ memoryBytes: 20 << 20, vcpus: 2, seed: 1 });
- * const vtpm = await SvsmVtpm.create({ seed: new Uint8Array(32) });
- * const svsm = new Svsm(machine, { layout, vtpm, log: (line) => console.log(line) });
- * svsm.install();
- * ```
- */
+/** How an {@link Svsm} is built. */
 export interface SvsmOptions {
   /** Where everything sits (must match the image the host launched). */
   layout: SvsmLayout;
