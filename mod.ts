@@ -1,13 +1,33 @@
 /**
  * The reference SVSM in TypeScript: a spec-readable model of an AMD SEV-SNP
- * machine (`snp`), the untrusted host (`host`), the SVSM kernel's memory
- * manager (`mm`), the SVSM kernel itself (`svsm`), a TPM 2.0 (`tpm`) and an
- * enlightened guest OS (`guest`) and an attestation verifier (`verify`).
+ * machine and its secure processor (`snp`), the untrusted host (`host`), the
+ * SVSM kernel's memory manager (`mm`), the SVSM kernel itself (`svsm`), a
+ * TPM 2.0 (`tpm`), an enlightened guest OS (`guest`) and an attestation
+ * verifier (`verify`).
  *
- * @example
+ * The main components are exported by name below; each layer's whole API is
+ * its namespace here and its own entry point (`@svsm-ref/svsm/snp`, `/mm`,
+ * `/svsm`, `/tpm`, `/tpm/server`, `/host`, `/guest`, `/verify`, `/common`).
+ *
+ * @example Boot a one-vCPU confidential VM and make one SVSM call from the guest
  * ```ts
- * import { common } from "./mod.ts";
- * common.toHex(new Uint8Array([1, 2])); // "0102"
+ * import { GuestOs, Host, Machine, SecureProcessor, Svsm, svsmImage, svsmLayout } from "./mod.ts";
+ * const layout = svsmLayout({ vmMemoryBytes: 16 << 20 });
+ * const machine = new Machine({ memoryBytes: 20 << 20, vcpus: 1, seed: 1 });
+ * machine.firmware = new SecureProcessor({ machine, chipSecret: new Uint8Array(32) });
+ * const host = new Host(machine);
+ * host.createVm({ guestMemoryBytes: layout.vmMemoryBytes });
+ * new Svsm(machine, { layout }).install(); // VMPL0 of every vCPU
+ * const guest = new GuestOs({
+ *   secretsGpa: layout.guestSecretsGpa,
+ *   main: async (os, cpu) => {
+ *     const r = await os.svsmCall(cpu, 0, 6, 1n); // core QUERY_PROTOCOL(core, version 1)
+ *     console.log(r.rcx.toString(16)); // "100000001": versions 1..1
+ *   },
+ * });
+ * guest.install(machine); // VMPL2
+ * host.launch(svsmImage(layout)); // measured by the secure processor
+ * console.log((await host.run()).status); // "finished"
  * ```
  * @module
  */
@@ -19,3 +39,11 @@ export * as tpm from "./lib/tpm/mod.ts";
 export * as host from "./lib/host/mod.ts";
 export * as guest from "./lib/guest/mod.ts";
 export * as verify from "./lib/verify/mod.ts";
+
+export { Machine, SecureProcessor, toChromeTrace } from "./lib/snp/mod.ts";
+export { Host } from "./lib/host/mod.ts";
+export { KernelAllocator, PageTable, PerCpuPageTables } from "./lib/mm/mod.ts";
+export { Svsm, svsmImage, svsmLayout, SvsmVtpm } from "./lib/svsm/mod.ts";
+export { Tpm } from "./lib/tpm/mod.ts";
+export { GuestOs } from "./lib/guest/mod.ts";
+export { verifyReport } from "./lib/verify/mod.ts";
