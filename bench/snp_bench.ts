@@ -121,12 +121,20 @@ Deno.bench({ name: "guest write 4 KiB x256 (1 MiB)", group: "guest 4k" }, () => 
 const BIG_PAGES = 65536;
 const big = machine(256 * MIB);
 
-for (const size2M of [false, true]) {
+// Pages nothing ever wrote still hold their first zeroes, and the model skips storing zeroes
+// over them (as an OS never backs untouched memory); `dirty` writes every page first, so the
+// zeroing is real.
+for (const [size2M, dirty] of [[false, false], [true, false], [false, true], [true, true]]) {
   Deno.bench({
-    name: `PVALIDATE + zero 256 MiB (${size2M ? "128 x 2M" : "65536 x 4K"})`,
+    name: `PVALIDATE + zero 256 MiB (${size2M ? "128 x 2M" : "65536 x 4K"}${
+      dirty ? ", written before" : ", never written"
+    })`,
     group: "pvalidate",
   }, (b) => {
     const m = big;
+    if (dirty) {
+      for (let a = 0; a < BIG_PAGES * PAGE_SIZE; a += PAGE_SIZE) m.enc.privateView(1, a)[0] = 1;
+    }
     // Host side, untimed: (re)assign every page; RMPUPDATE also clears VALIDATED.
     for (let a = 0; a < BIG_PAGES * PAGE_SIZE; a += PAGE_SIZE) {
       const was2M = m.rmp.entry(a).pageSize2M;
