@@ -499,3 +499,61 @@ Deno.test("a client stalled mid-message is cut off and its slot freed; idle clie
     await server.close();
   }
 });
+
+/**
+ * A stand-in with the synchronous fast path: answers GetRandom at once and
+ * anything else after a timer (through a promise), copying each command.
+ */
+class SyncStubTpm extends StubTpm {
+  syncAnswers = 0;
+  commands: string[] = [];
+  executeNow(command: Uint8Array, locality = 0): Uint8Array | Promise<Uint8Array> {
+    if (this.executing) this.overlapped = true;
+    this.commands.push(toHex(command));
+    if (u32At(command, 6) !== 0x17b) return this.slow(command, locality);
+    this.syncAnswers++;
+    const rsp = fromHex("80010000000f000000000000000000");
+    rsp.set(command.subarray(6, 10), 10);
+    rsp[14] = locality;
+    return rsp;
+  }
+  async slow(command: Uint8Array, locality: number): Promise<Uint8Array> {
+    this.executing = true;
+    await new Promise((r) => setTimeout(r, 30));
+    this.executing = false;
+    return this.execute(command, locality);
+  }
+}
+
+Deno.test("swtpm data port, synchronous device: dribbled, pipelined and concurrent commands keep their bytes and their turn", async () => {
+  const tpm = new SyncStubTpm();
+  const server = serveSwtpm(tpm, { port: 0 });
+  try {
+    const p = await Peer.open(server.port);
+    for (const byte of GET_RANDOM_8) await p.send(new Uint8Array([byte]));
+    assert.equal(u32At(await p.recv(15), 10), 0x17b);
+    // Three commands in one write: each is handed over as a view, then the next read reuses
+    // the buffer; what the TPM saw must be exactly the bytes sent.
+    const GET_RANDOM_9 = fromHex("80010000000c0000017b0009");
+    await p.send(GET_RANDOM_8, SHUTDOWN_CLEAR, GET_RANDOM_9);
+    for (const cc of [0x17b, 0x145, 0x17b]) assert.equal(u32At(await p.recv(15), 10), cc);
+    assert.deepEqual(
+      tpm.commands,
+      [GET_RANDOM_8, GET_RANDOM_8, SHUTDOWN_CLEAR, GET_RANDOM_9].map(toHex),
+    );
+    // A slow (asynchronous) command on one connection holds the gate: a synchronous one on
+    // another waits for it instead of running inside it.
+    const q = await Peer.open(server.port);
+    await p.send(SHUTDOWN_CLEAR);
+    await new Promise((r) => setTimeout(r, 10));
+    await q.send(GET_RANDOM_8);
+    assert.equal(u32At(await q.recv(15), 10), 0x17b);
+    assert.equal(u32At(await p.recv(15), 10), 0x145);
+    assert.equal(tpm.overlapped, false);
+    assert.equal(tpm.syncAnswers, 4);
+    p.close();
+    q.close();
+  } finally {
+    await server.close();
+  }
+});
