@@ -78,3 +78,22 @@ Deno.test("tpm core: ReadClock: time restarts at _TPM_Init, clock stands still w
   now += 10;
   assert.deepEqual(await read(), { time: 10n, clock: 5010n, reset: 2 });
 });
+
+Deno.test("tpm core: executeNow answers synchronously, byte for byte as execute, and copies the command", async () => {
+  const a = await startedTpm(3);
+  const b = await startedTpm(3);
+  const hashCmd = fromHex(
+    "8001 0000001c 0000017d 000a 30313233343536373839 000b 40000001".replaceAll(" ", ""),
+  );
+  const now = a.executeNow(hashCmd);
+  assert.ok(now instanceof Uint8Array, "a synchronous answer, not a promise");
+  assert.equal(toHex(now), toHex(await b.execute(hashCmd)));
+  // The caller may reuse its buffer as soon as executeNow returns: a sequence started with an
+  // auth value keeps that value even when the command bytes are overwritten afterwards.
+  const start = fromHex("8001 00000010 00000186 0002 6869 000b".replaceAll(" ", ""));
+  const rsp = a.executeNow(start) as Uint8Array;
+  assert.equal(rcOf(rsp), 0);
+  start.fill(0);
+  const seq = new DataView(rsp.buffer, rsp.byteOffset).getUint32(10);
+  assert.equal(toHex(a.state.objects.get(seq)!.authValue), "6869");
+});
