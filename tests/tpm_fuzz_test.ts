@@ -10,7 +10,9 @@ import { Tpm } from "../lib/tpm/tpm.ts";
 import {
   errorResponse,
   serveMssim,
+  serveSwtpm,
   TPM_BUFFER_MAX,
+  TPM_HEADER_SIZE,
   TPM_RC_COMMAND_SIZE,
   type TpmDevice,
   TpmTcpClient,
@@ -103,6 +105,45 @@ Deno.test(`fuzz over TCP: ${WIRE_ITERATIONS} commands through the mssim server`,
     const report = await fuzzTpm(wire, {
       iterations: WIRE_ITERATIONS,
       seed: 0xbeef,
+      corpus,
+      internalErrors: () => errors.length,
+    });
+    assert.ok(isClean(report), describe(report));
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+Deno.test(`fuzz over TCP: ${WIRE_ITERATIONS} commands through the swtpm data port (raw framing)`, async () => {
+  const errors: unknown[] = [];
+  const tpm = await startedTpm(11, errors);
+  const server = serveSwtpm(tpm, { port: 0 });
+  const client = await TpmTcpClient.connect(server.port, "raw");
+  try {
+    // Raw framing is the command's own size field: the wire sends it true (a false one would
+    // desynchronize the stream, which tpm_server_test covers), and answers locally what cannot
+    // be framed: too short for a header, too long, or starting like the mssim prefix.
+    const wire: TpmDevice = {
+      get poweredOn() {
+        return tpm.poweredOn;
+      },
+      powerOn: () => tpm.powerOn(),
+      powerOff: () => tpm.powerOff(),
+      reset: () => tpm.reset(),
+      execute: (c) => {
+        const v = new DataView(c.buffer, c.byteOffset, c.length);
+        if (c.length < TPM_HEADER_SIZE || c.length > TPM_BUFFER_MAX || v.getUint32(0) === 8) {
+          return Promise.resolve(errorResponse(TPM_RC_COMMAND_SIZE));
+        }
+        const framed = c.slice();
+        new DataView(framed.buffer).setUint32(2, framed.length);
+        return client.command(framed);
+      },
+    };
+    const report = await fuzzTpm(wire, {
+      iterations: WIRE_ITERATIONS,
+      seed: 0xfeed,
       corpus,
       internalErrors: () => errors.length,
     });
