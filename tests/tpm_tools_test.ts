@@ -418,6 +418,16 @@ Deno.test({
   },
 });
 
+/** Ends a child process, whether or not it already ended by itself. */
+async function stopChild(child: Deno.ChildProcess): Promise<void> {
+  try {
+    child.kill();
+  } catch {
+    // It had already terminated.
+  }
+  await child.status;
+}
+
 /** swtpm on a free port pair, with fresh state; stopped by the caller. */
 async function startSwtpm(dir: string): Promise<{ port: number; stop: () => Promise<void> }> {
   for (let attempt = 0;; attempt++) {
@@ -431,23 +441,19 @@ async function startSwtpm(dir: string): Promise<{ port: number; stop: () => Prom
       stdout: "null",
       stderr: "null",
     }).spawn();
-    for (let i = 0; i < 100; i++) {
+    // swtpm exits at once when its port pair is taken: then try another pair.
+    let exited = false;
+    child.status.then(() => exited = true);
+    for (let i = 0; i < 100 && !exited; i++) {
       try {
         (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-        return {
-          port,
-          stop: async () => {
-            child.kill();
-            await child.status;
-          },
-        };
+        return { port, stop: () => stopChild(child) };
       } catch {
         await new Promise((r) => setTimeout(r, 20));
       }
     }
-    child.kill();
-    await child.status;
-    if (attempt === 3) throw new Error("swtpm did not start");
+    await stopChild(child);
+    if (attempt === 5) throw new Error("swtpm did not start");
   }
 }
 
