@@ -349,7 +349,11 @@ Deno.test("attestation SERVICES: REPORT_DATA = SHA-512(nonce ‖ manifest), size
     );
     assert.equal(r.regs.rcx, 0x8000n, "decoding errors leave the registers alone");
   }
-  assert.equal(await call(a.op({ reportGpa: 0xffff_ffff_ffff_f000n })), R.INVALID_ADDRESS);
+  a.seen.reportData = undefined;
+  const wraps = a.op({ reportGpa: 0xffff_ffff_ffff_f000n }); // end = 2^64: overflows
+  assert.equal(await call(wraps), R.INVALID_ADDRESS);
+  assert.equal(wraps.regs.rcx, 0x8000n, "an overflowing region is a decoding error");
+  assert.equal(a.seen.reportData, undefined, "no report is requested for it");
   assert.equal(await call(a.request(1, 0, 0x7_0000_0000n)), R.INVALID_PARAMETER, "op unreadable");
 });
 

@@ -21,6 +21,7 @@ import type { SvsmCpu, SvsmRequest } from "../request_context.ts";
 import { gpaOf, isAligned, PAGE_SIZE } from "./guest_ops.ts";
 
 const { SUCCESS, INVALID_PARAMETER, INVALID_ADDRESS, UNSUPPORTED_PROTOCOL } = SvsmResultCode;
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
 
 /** A decoded, checked attestation operation. */
 interface AttestOp {
@@ -114,10 +115,11 @@ function readOp(cpu: SvsmCpu, opGpa: number, single: boolean): AttestOp {
     (op.certificateSize > 0 && !isAligned(op.certificateGpa, PAGE_SIZE)) ||
     op.certificateSize > ATTEST_MAX_CERTIFICATE_SIZE
   ) fail(INVALID_PARAMETER);
-  const overflows = (gpa: number, size: number) => gpa + size > Number.MAX_SAFE_INTEGER;
+  // On the raw 64-bit registers: gpaOf folds addresses past 2^52, so its sums never overflow.
+  const overflows = (gpa: bigint, size: number) => gpa + BigInt(size) > U64_MAX;
   if (
-    overflows(op.reportGpa, op.reportSize) || overflows(op.manifestGpa, op.manifestSize) ||
-    overflows(op.certificateGpa, op.certificateSize)
+    overflows(u64("reportGpa"), op.reportSize) || overflows(u64("manifestGpa"), op.manifestSize) ||
+    overflows(u64("certificateGpa"), op.certificateSize)
   ) fail(INVALID_ADDRESS);
   return op;
 }
