@@ -75,6 +75,28 @@ Deno.test("a VCEK from another report is rejected (signature, TCB, chip ID)", ()
   assert.deepEqual(f, ["report-signature", "tcb-matches-certificate", "chip-id"]);
 });
 
+Deno.test("a VCEK whose key names an unknown curve is a finding, not a throw", () => {
+  // secp384r1's OID (06 05 2B 81 04 00 22) turned into 1.3.132.0.35 (secp521r1's): the
+  // certificate still parses, but its key no longer fits a P-384 signature.
+  const der = file("milan-v2-virtee/vcek.der").slice();
+  const at = findBytes(der, [0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22]);
+  assert.ok(at > 0);
+  der[at + 6] = 0x23;
+  const chain = { ...chainOf("milan-v2-virtee"), leaf: parseCertificate(der) };
+  const f = failed(file("milan-v2-virtee/report.bin"), chain);
+  assert.ok(f.includes("report-signature") && f.includes("leaf-signed-by-ask"), f.join());
+  const junkKey = { ...chain.leaf, spki: new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]) };
+  assert.ok(failed(file("milan-v2-virtee/report.bin"), { ...chain, leaf: junkKey }).length > 0);
+});
+
+function findBytes(hay: Uint8Array, needle: number[]): number {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
 Deno.test("an ARK from the wrong product is rejected", () => {
   const chain = { ...chainOf("milan-v2-virtee"), root: cert("genoa-v3-azure/ark.pem") };
   const f = failed(file("milan-v2-virtee/report.bin"), chain);

@@ -263,7 +263,7 @@ export function signReport(raw: Uint8Array, key: KeyObject): void {
 
 /**
  * Checks the report signature with an EC P-384 public key (a KeyObject, or a
- * SubjectPublicKeyInfo in DER). False for any malformed signature field.
+ * SubjectPublicKeyInfo in DER). False for any malformed signature field or key.
  *
  * @example
  * ```ts
@@ -278,15 +278,19 @@ export function signReport(raw: Uint8Array, key: KeyObject): void {
 export function verifyReportSignature(raw: Uint8Array, key: KeyObject | Uint8Array): boolean {
   const sig = reportSignatureP1363(raw);
   if (!sig || raw.length < SIGNED_SIZE) return false;
-  const pub = key instanceof Uint8Array
-    ? createPublicKey({ key: Buffer.from(key), format: "der", type: "spki" })
-    : key;
-  return verify(
-    "sha384",
-    raw.subarray(0, SIGNED_SIZE),
-    { key: pub, dsaEncoding: "ieee-p1363" },
-    sig,
-  );
+  try { // a hostile certificate's SPKI may not be a usable key: that is "does not verify"
+    const pub = key instanceof Uint8Array
+      ? createPublicKey({ key: Buffer.from(key), format: "der", type: "spki" })
+      : key;
+    return verify(
+      "sha384",
+      raw.subarray(0, SIGNED_SIZE),
+      { key: pub, dsaEncoding: "ieee-p1363" },
+      sig,
+    );
+  } catch {
+    return false;
+  }
 }
 
 /**
