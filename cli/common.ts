@@ -31,9 +31,9 @@ export interface Subcommand {
   run(args: string[]): Promise<number>;
 }
 
-/** Writes a line to stderr. */
+/** Writes a line to stderr (a multi-line message, such as some parseArgs errors, is joined). */
 export function printError(message: string): void {
-  console.error(`svsm: ${message}`);
+  console.error(`svsm: ${message.trim().replace(/\s*\n\s*/g, " ")}`);
 }
 
 /**

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import verify from "../cli/verify.ts";
 import report from "../cli/report.ts";
 import type { Subcommand } from "../cli/common.ts";
+import { main } from "../cli.ts";
 
 const V = (p: string) => new URL(`./vectors/snp/${p}`, import.meta.url).pathname;
 const NOW = ["--now", "2025-06-01T00:00:00Z"];
@@ -179,6 +180,21 @@ Deno.test("svsm verify: bad usage and unreadable input exit 2 with one clear lin
     assert.equal(r.code, 2, args.join(" "));
     assert.match(r.err, re);
   }
+});
+
+Deno.test("svsm main: a two-line parseArgs error still prints one line, exit 2", async () => {
+  const err: string[] = [];
+  const error = console.error;
+  console.error = (...a: unknown[]) => err.push(a.join(" "));
+  try {
+    // A value that starts with '-' is "ambiguous": node's message has a second line.
+    assert.equal(await main(["verify", "r.bin", "--vcek", "-1"]), 2);
+  } finally {
+    console.error = error;
+  }
+  assert.equal(err.length, 1);
+  assert.match(err[0], /^svsm: Option '--vcek' argument is ambiguous\. Did you forget/);
+  assert.equal(err[0].split("\n").length, 1, err[0]);
 });
 
 Deno.test("svsm report: dumps every field; --json; bad input exits 2", async () => {
