@@ -349,11 +349,13 @@ Deno.test("attestation SERVICES: REPORT_DATA = SHA-512(nonce ‖ manifest), size
     );
     assert.equal(r.regs.rcx, 0x8000n, "decoding errors leave the registers alone");
   }
-  a.seen.reportData = undefined;
   const wraps = a.op({ reportGpa: 0xffff_ffff_ffff_f000n }); // end = 2^64: overflows
   assert.equal(await call(wraps), R.INVALID_ADDRESS);
-  assert.equal(wraps.regs.rcx, 0x8000n, "an overflowing region is a decoding error");
-  assert.equal(a.seen.reportData, undefined, "no report is requested for it");
+  assert.equal(wraps.regs.rcx, 0x8000n, "an overflowing region leaves the registers alone");
+  // COCONUT asks the PSP before it checks the output buffers (svsm-abi.md §8 step 3).
+  a.seen.reportData = undefined;
+  assert.equal(await call(a.op({ manifestGpa: 0x12008n })), R.INVALID_PARAMETER);
+  assert.ok(a.seen.reportData, "the report was requested before the alignment check");
   assert.equal(await call(a.request(1, 0, 0x7_0000_0000n)), R.INVALID_PARAMETER, "op unreadable");
 });
 
@@ -382,6 +384,19 @@ Deno.test("attestation: the certificate resize answer, SINGLE_SERVICE for the vT
   assert.equal(all.regs.rcx, BigInt(24 + 24 + ek.length), "the services manifest lists the vTPM");
   const unknown = a.op({ serviceGuid: guidToBytes("a4453a59-9e1b-4787-a033-1986d6adbe55") }, true);
   assert.equal(await call(unknown), R.UNSUPPORTED_PROTOCOL);
+  const unknownUnaligned = a.op({
+    serviceGuid: guidToBytes("a4453a59-9e1b-4787-a033-1986d6adbe55"),
+    reportGpa: 0x10008n,
+  }, true);
+  assert.equal(
+    await call(unknownUnaligned),
+    R.UNSUPPORTED_PROTOCOL,
+    "the manifest is built before the output buffers are checked",
+  );
+  const tooSmallUnaligned = attestSetup(() => ({ ok: false, certificatePagesNeeded: 2 }));
+  const tsu = tooSmallUnaligned.op({ certificateGpa: 0x14008n, certificateSize: 0x1000 });
+  assert.equal(await call(tsu), R.INVALID_PARAMETER);
+  assert.equal(tsu.regs.rdx, 0x2000n, "the host's resize answer comes before the buffer checks");
   assert.equal(await call(a.op({ manifestVersion: 1 }, true)), R.INVALID_PARAMETER);
 });
 

@@ -34,6 +34,8 @@ interface AttestOp {
   certificateSize: number;
   /** Single service only: the requested service GUID. */
   serviceGuid?: string;
+  /** The output-buffer checks' verdict (SUCCESS or an error), applied after the PSP answers. */
+  buffers: number;
 }
 
 /** Handles one attestation-protocol call. */
@@ -65,6 +67,9 @@ async function attest(req: SvsmRequest, single: boolean): Promise<number> {
     req.regs.rdx = BigInt(outcome.certificatePagesNeeded) << 12n;
     return INVALID_PARAMETER;
   }
+  // COCONUT checks the output buffers only now, after asking the PSP; their errors still
+  // leave RCX/RDX/R8 at their input values (svsm-abi.md §8 step 3).
+  if (op.buffers !== SUCCESS) return op.buffers;
   const certs = isAllZero(outcome.certificates.subarray(0, 24))
     ? new Uint8Array()
     : outcome.certificates;
@@ -82,7 +87,10 @@ async function attest(req: SvsmRequest, single: boolean): Promise<number> {
   return SUCCESS;
 }
 
-/** Reads and checks the operation; every decoding error is INVALID_PARAMETER. */
+/**
+ * Reads and checks the operation: decoding errors are INVALID_PARAMETER and thrown now; the
+ * output-buffer checks (alignment, certificate size, a region past 2^64) are kept in `buffers`.
+ */
 function readOp(cpu: SvsmCpu, opGpa: number, single: boolean): AttestOp {
   const layout = single ? ATTEST_SINGLE_SERVICE_OP : ATTEST_SERVICES_OP;
   let raw: Uint8Array;
@@ -107,20 +115,23 @@ function readOp(cpu: SvsmCpu, opGpa: number, single: boolean): AttestOp {
     certificateGpa: gpaOf(u64("certificateGpa")),
     certificateSize: f.get(raw, "certificateSize"),
     serviceGuid: single ? guidFromBytes(f.get(raw, "serviceGuid")) : undefined,
+    buffers: SUCCESS,
   };
   const nonceCrossesPage = (op.nonceGpa % PAGE_SIZE) + ATTEST_NONCE_SIZE > PAGE_SIZE;
-  if (
-    reserved !== 0 || f.get(raw, "nonceSize") !== ATTEST_NONCE_SIZE || nonceCrossesPage ||
-    !isAligned(op.reportGpa, PAGE_SIZE) || !isAligned(op.manifestGpa, PAGE_SIZE) ||
-    (op.certificateSize > 0 && !isAligned(op.certificateGpa, PAGE_SIZE)) ||
-    op.certificateSize > ATTEST_MAX_CERTIFICATE_SIZE
-  ) fail(INVALID_PARAMETER);
+  if (reserved !== 0 || f.get(raw, "nonceSize") !== ATTEST_NONCE_SIZE || nonceCrossesPage) {
+    fail(INVALID_PARAMETER);
+  }
   // On the raw 64-bit registers: gpaOf folds addresses past 2^52, so its sums never overflow.
   const overflows = (gpa: bigint, size: number) => gpa + BigInt(size) > U64_MAX;
   if (
+    !isAligned(op.reportGpa, PAGE_SIZE) || !isAligned(op.manifestGpa, PAGE_SIZE) ||
+    (op.certificateSize > 0 && !isAligned(op.certificateGpa, PAGE_SIZE)) ||
+    op.certificateSize > ATTEST_MAX_CERTIFICATE_SIZE
+  ) op.buffers = INVALID_PARAMETER;
+  else if (
     overflows(u64("reportGpa"), op.reportSize) || overflows(u64("manifestGpa"), op.manifestSize) ||
     overflows(u64("certificateGpa"), op.certificateSize)
-  ) fail(INVALID_ADDRESS);
+  ) op.buffers = INVALID_ADDRESS;
   return op;
 }
 
