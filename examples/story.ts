@@ -72,10 +72,12 @@ export function ttyProgress(): ((done: number, total: number) => void) | undefin
 export function checkOptions(
   values: { seed: string; vcpus: string; mem: string },
 ): Omit<BootOptions, "quiet"> | string {
-  const seed = Number(values.seed);
-  const vcpus = Number(values.vcpus);
-  const memMiB = Number(values.mem);
-  if (!Number.isInteger(seed)) return `--seed must be an integer`;
+  // Plain decimal only: Number() would also take "1e1", "0x4" or " 4".
+  const decimal = (v: string) => /^-?\d+$/.test(v) ? Number(v) : NaN;
+  const seed = decimal(values.seed);
+  const vcpus = decimal(values.vcpus);
+  const memMiB = decimal(values.mem);
+  if (!Number.isSafeInteger(seed) || seed < 0) return `--seed must be a non-negative integer`;
   if (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > 64) return `--vcpus must be 1..64`;
   if (!Number.isInteger(memMiB) || memMiB < 8 || memMiB % 2 !== 0 || memMiB > 4096) {
     return `--mem must be an even number of MiB, 8..4096`;

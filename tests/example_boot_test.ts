@@ -64,6 +64,9 @@ Deno.test("example boot: bad options exit 2 with the usage", async () => {
   assert.match(err, /usage:/);
   assert.equal((await captured(["--bogus"])).code, 2);
   assert.equal((await captured(["--mem", "7"])).code, 2);
+  for (const odd of [["--vcpus", "1e1"], ["--vcpus", "0x4"], ["--seed", "9007199254740993"]]) {
+    assert.equal((await captured(odd)).code, 2, `${odd.join(" ")} is not a plain integer`);
+  }
 });
 
 Deno.test("example boot: runs under `deno run` with no permission flags", async () => {
