@@ -234,6 +234,16 @@ Deno.test("signed but malformed: policy bit 17, SIGNER_INFO, Turin v2, wrong CPU
     ATTESTATION_REPORT.set(r, "reportedTcb", 0x0504000000000302n)
   );
   assert.deepEqual(failed(turinMilanOrder, t.chain, now), ["tcb-matches-certificate"]);
+  // Bytes outside the layout are spl_4..spl_7 (0 in every AMD certificate): setting one
+  // names another TCB, though every named component still matches.
+  const milanSpl4 = m.resigned((r) =>
+    ATTESTATION_REPORT.set(r, "reportedTcb", 0x0504000000000302n | (1n << 16n))
+  );
+  assert.deepEqual(failed(milanSpl4, m.chain, now), ["tcb-matches-certificate"]);
+  const turinReserved = t.resigned((r) =>
+    ATTESTATION_REPORT.set(r, "reportedTcb", 0x0500010004030201n)
+  );
+  assert.deepEqual(failed(turinReserved, t.chain, now), ["tcb-matches-certificate"]);
 });
 
 /** Asks the firmware for a report the way a guest does: through an encrypted REPORT_REQ. */

@@ -8,6 +8,7 @@ import {
   ATTESTATION_REPORT,
   type AttestationReport,
   decodeTcb,
+  encodeTcb,
   formatTcb,
   GuestPolicy,
   productFromCpuid,
@@ -207,11 +208,17 @@ function checkIdentity(
     return;
   }
   const reported = decodeTcb(report.reportedTcb, layout);
-  const same = TCB_COMPONENTS.every((k) => (ext.tcb[k] ?? 0) === (reported[k] ?? 0));
+  // The whole u64 must match: AMD certificates carry the unnamed bytes as spl_4..spl_7 = 0
+  // (snp-abi.md §4.3), so a REPORTED_TCB with any of them set names a different TCB.
+  const unnamed = report.reportedTcb !== encodeTcb(reported, layout);
+  const same = !unnamed &&
+    TCB_COMPONENTS.every((k) => (ext.tcb[k] ?? 0) === (reported[k] ?? 0));
   out.add(
     "tcb-matches-certificate",
     same,
-    `certificate TCB ${formatTcb(ext.tcb)} ${same ? "=" : "≠"} REPORTED_TCB ${formatTcb(reported)}`,
+    `certificate TCB ${formatTcb(ext.tcb)} ${same ? "=" : "≠"} REPORTED_TCB ${formatTcb(reported)}${
+      unnamed ? ` (0x${report.reportedTcb.toString(16)} sets reserved bytes)` : ""
+    }`,
   );
   const current = decodeTcb(report.currentTcb, layout);
   const ahead = tcbBelow(current, ext.tcb);
