@@ -15,33 +15,36 @@ export function indexAt(ctx: CommandContext, i: number): NvIndex {
   return ctx.state.nv.indices.get(ctx.handles[i])!;
 }
 
-function viaPolicy(ctx: CommandContext): boolean {
-  return isPolicySession(ctx.auths[0]?.session ?? null);
+/**
+ * May the authorization at handle index `at` (0-based; sessions and
+ * authorized handles line up) read or write `ix`? Owner and platform need
+ * OWNERREAD/PPREAD (or WRITE) bits; any other authHandle must be the index itself, with
+ * AUTHREAD or POLICYREAD (or WRITE) by session kind (the reference's NvWriteAccessChecks:
+ * another index's authValue never opens this one).
+ */
+export function mayAccess(ctx: CommandContext, ix: NvIndex, at: number, write: boolean): boolean {
+  const a = ix.pub.attributes;
+  const auth = ctx.handles[at];
+  if (auth === TPM_RH.OWNER) return hasNv(a, write ? TPMA_NV.OWNERWRITE : TPMA_NV.OWNERREAD);
+  if (auth === TPM_RH.PLATFORM) return hasNv(a, write ? TPMA_NV.PPWRITE : TPMA_NV.PPREAD);
+  if (auth !== ix.pub.nvIndex) return false;
+  const policy = isPolicySession(ctx.auths[at]?.session ?? null);
+  const bits = write
+    ? (policy ? TPMA_NV.POLICYWRITE : TPMA_NV.AUTHWRITE)
+    : (policy ? TPMA_NV.POLICYREAD : TPMA_NV.AUTHREAD);
+  return hasNv(a, bits);
 }
 
 /** Write access: OWNERWRITE/PPWRITE for owner/platform auth, AUTHWRITE/POLICYWRITE for the index. */
 export function checkWrite(ctx: CommandContext, ix: NvIndex): void {
-  const a = ix.pub.attributes;
-  const auth = ctx.handles[0];
-  const ok = auth === TPM_RH.OWNER
-    ? hasNv(a, TPMA_NV.OWNERWRITE)
-    : auth === TPM_RH.PLATFORM
-    ? hasNv(a, TPMA_NV.PPWRITE)
-    : hasNv(a, viaPolicy(ctx) ? TPMA_NV.POLICYWRITE : TPMA_NV.AUTHWRITE);
-  if (!ok) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
-  if (hasNv(a, TPMA_NV.WRITELOCKED)) throw new TpmError(TPM_RC.NV_LOCKED);
+  if (!mayAccess(ctx, ix, 0, true)) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
+  if (hasNv(ix.pub.attributes, TPMA_NV.WRITELOCKED)) throw new TpmError(TPM_RC.NV_LOCKED);
 }
 
-/** Read access, lock and written checks. */
-export function checkRead(ctx: CommandContext, ix: NvIndex): void {
+/** Read access, lock and written checks; `at` is the authHandle's handle index. */
+export function checkRead(ctx: CommandContext, ix: NvIndex, at = 0): void {
   const a = ix.pub.attributes;
-  const auth = ctx.handles[0];
-  const ok = auth === TPM_RH.OWNER
-    ? hasNv(a, TPMA_NV.OWNERREAD)
-    : auth === TPM_RH.PLATFORM
-    ? hasNv(a, TPMA_NV.PPREAD)
-    : hasNv(a, viaPolicy(ctx) ? TPMA_NV.POLICYREAD : TPMA_NV.AUTHREAD);
-  if (!ok) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
+  if (!mayAccess(ctx, ix, at, false)) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
   if (hasNv(a, TPMA_NV.READLOCKED)) throw new TpmError(TPM_RC.NV_LOCKED);
   if (!hasNv(a, TPMA_NV.WRITTEN)) throw new TpmError(TPM_RC.NV_UNINITIALIZED);
 }

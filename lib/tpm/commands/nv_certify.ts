@@ -4,7 +4,7 @@
  * offset, the bytes), read under the index's read authorization.
  * @module
  */
-import { TPM_CC, TPM_ST, TPMA_NV } from "../constants.ts";
+import { LIMITS, TPM_CC, TPM_ST } from "../constants.ts";
 import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TpmWriter } from "../marshal/buffer.ts";
@@ -16,8 +16,9 @@ import {
   TPMT_SIG_SCHEME,
   TPMT_SIGNATURE,
 } from "../marshal/types.ts";
-import { handleError, TPM_RC, TpmError } from "../response_code.ts";
-import { hasNv, nvName } from "../state/nv.ts";
+import { paramError, TPM_RC, TpmError } from "../response_code.ts";
+import { nvName } from "../state/nv.ts";
+import { checkRead, indexAt } from "./nv_access.ts";
 import { attest, signerAt, TPM2B_ATTEST } from "./attestation.ts";
 
 /** TPM2_NV_Certify. */
@@ -38,11 +39,10 @@ export const NV_Certify: CommandDef = defineCommand({
   response: { certifyInfo: TPM2B_ATTEST, signature: TPMT_SIGNATURE },
   execute(ctx, { qualifyingData, inScheme, size, offset }) {
     const signer = signerAt(ctx, 0, inScheme, 2);
-    const ix = ctx.state.nv.indices.get(ctx.handles[2]);
-    if (!ix) throw handleError(TPM_RC.HANDLE, 3);
-    const a = ix.pub.attributes;
-    if (hasNv(a, TPMA_NV.READLOCKED)) throw new TpmError(TPM_RC.NV_LOCKED);
-    if (!hasNv(a, TPMA_NV.WRITTEN)) throw new TpmError(TPM_RC.NV_UNINITIALIZED);
+    const ix = indexAt(ctx, 2);
+    // The certified data leaves in the clear: the same read rules as NV_Read.
+    checkRead(ctx, ix, 1);
+    if (size > LIMITS.MAX_NV_BUFFER_SIZE) throw paramError(TPM_RC.VALUE, 3);
     if (offset + size > ix.data.length) throw new TpmError(TPM_RC.NV_RANGE);
     const w = new TpmWriter();
     TPM2B_NAME.write(w, nvName(ix.pub));

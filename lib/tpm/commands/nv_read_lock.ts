@@ -8,8 +8,7 @@ import { defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { handleError, TPM_RC, TpmError } from "../response_code.ts";
 import { hasNv } from "../state/nv.ts";
-import { indexAt } from "./nv_access.ts";
-import { TPM_RH } from "../constants.ts";
+import { indexAt, mayAccess } from "./nv_access.ts";
 
 /** TPM2_NV_ReadLock. */
 export const NV_ReadLock = defineCommand({
@@ -25,13 +24,7 @@ export const NV_ReadLock = defineCommand({
     const ix = indexAt(ctx, 1);
     const a = ix.pub.attributes;
     if (!hasNv(a, TPMA_NV.READ_STCLEAR)) throw handleError(TPM_RC.ATTRIBUTES, 2);
-    const auth = ctx.handles[0];
-    const ok = auth === TPM_RH.OWNER
-      ? hasNv(a, TPMA_NV.OWNERREAD)
-      : auth === TPM_RH.PLATFORM
-      ? hasNv(a, TPMA_NV.PPREAD)
-      : hasNv(a, TPMA_NV.AUTHREAD | TPMA_NV.POLICYREAD);
-    if (!ok) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
+    if (!mayAccess(ctx, ix, 0, false)) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
     ix.pub.attributes = (a | TPMA_NV.READLOCKED) >>> 0;
     return {};
   },

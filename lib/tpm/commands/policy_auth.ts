@@ -30,17 +30,30 @@ export function checkPolicyAuth(s: TpmState, session: Session, p: PolicyAuthPara
   if (p.nonceTPM.length > 0 && !equalBytes(p.nonceTPM, session.nonceTPM)) {
     throw paramError(TPM_RC.VALUE, 1);
   }
-  if (p.cpHashA.length > 0) {
-    if (p.cpHashA.length !== DIGEST_SIZE[session.authHash]) throw paramError(TPM_RC.SIZE, 2);
-    if (session.cpHash.length > 0 && !equalBytes(session.cpHash, p.cpHashA)) {
-      throw paramError(TPM_RC.CPHASH, 2);
-    }
-  }
+  checkCpHashA(session, p.cpHashA, 2);
   if (p.expiration === 0) return 0n;
-  const base = p.nonceTPM.length > 0 ? BigInt(session.startTime) : s.clock.clock();
-  const timeout = base + BigInt(Math.abs(p.expiration)) * 1000n;
-  if (timeout < s.clock.clock()) throw paramError(TPM_RC.EXPIRED, 4);
+  const now = s.clock.clock();
+  const seconds = BigInt(Math.abs(p.expiration)) * 1000n;
+  // Without nonceTPM the expiration is an absolute time in seconds (plus this second's ms, as
+  // the reference's ComputeAuthTimeout), so an authorization without a nonce cannot be replayed
+  // forever; with nonceTPM it counts from the session's start.
+  const timeout = p.nonceTPM.length > 0
+    ? BigInt(session.startTime) + seconds
+    : seconds + now % 1000n;
+  if (timeout < now) throw paramError(TPM_RC.EXPIRED, 4);
   return timeout;
+}
+
+/**
+ * A cpHashA limit (parameter `n`) must be a digest of the session's hash and
+ * agree with any cpHash the session already has (PolicyParameterChecks).
+ */
+export function checkCpHashA(session: Session, cpHashA: Uint8Array, n: number): void {
+  if (cpHashA.length === 0) return;
+  if (cpHashA.length !== DIGEST_SIZE[session.authHash]) throw paramError(TPM_RC.SIZE, n);
+  if (session.cpHash.length > 0 && !equalBytes(session.cpHash, cpHashA)) {
+    throw paramError(TPM_RC.CPHASH, n);
+  }
 }
 
 /** Applies a successful authorization's limits to the session (PolicyContextUpdate). */

@@ -3,14 +3,14 @@
  * authorization from its ticket, within the ticket's timeout.
  * @module
  */
-import { TPM_CC, TPM_RH, TPM_ST } from "../constants.ts";
+import { TPM_CC, TPM_RH, TPM_SE, TPM_ST } from "../constants.ts";
 import { checkTicket } from "../crypto/ticket.ts";
 import { defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TPM2B_DIGEST, TPM2B_NAME, TPM2B_NONCE, TPM2B_TIMEOUT, TPMT_TK } from "../marshal/types.ts";
-import { paramError, TPM_RC } from "../response_code.ts";
+import { handleError, paramError, TPM_RC } from "../response_code.ts";
 import { policyUpdate } from "../sessions/policy_state.ts";
-import { applyPolicyAuth } from "./policy_auth.ts";
+import { applyPolicyAuth, checkCpHashA } from "./policy_auth.ts";
 
 const HIERARCHIES: number[] = [TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM];
 
@@ -29,12 +29,15 @@ export const PolicyTicket = defineCommand({
   response: {},
   execute(ctx, p) {
     const s = ctx.session(0);
+    // A trial policy authorizes nothing, so it never needs a ticket (Part 3 §23.5).
+    if (s.type === TPM_SE.TRIAL) throw handleError(TPM_RC.ATTRIBUTES, 1);
     const tk = p.ticket;
     const signed = tk.tag === TPM_ST.AUTH_SIGNED;
     if (!signed && tk.tag !== TPM_ST.AUTH_SECRET) throw paramError(TPM_RC.TAG, 5);
     if (p.timeout.length !== 8) throw paramError(TPM_RC.SIZE, 1);
     const timeout = new DataView(p.timeout.buffer, p.timeout.byteOffset).getBigUint64(0);
     if (timeout < ctx.state.clock.clock()) throw paramError(TPM_RC.EXPIRED, 1);
+    checkCpHashA(s, p.cpHashA, 2);
     const ok = HIERARCHIES.includes(tk.hierarchy) &&
       checkTicket(
         tk,

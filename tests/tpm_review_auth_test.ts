@@ -1,0 +1,173 @@
+/**
+ * Attacker tests from a review of NV access and policy-ticket rules: each
+ * one opened something it should not before its fix.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { fromHex } from "../lib/common/hex.ts";
+import { Tpm } from "../lib/tpm/mod.ts";
+import {
+  b2,
+  cat,
+  command,
+  PW_SESSION,
+  pwSession,
+  rcOf,
+  startedTpm,
+  startSession,
+  u16,
+  u32,
+} from "./tpm_helpers.ts";
+
+const OWNER = 0x40000001;
+const NULL_RH = 0x40000007;
+const A = 0x01500010;
+const B = 0x01500011;
+const AUTHWRITE = 0x4;
+const AUTHREAD = 0x40000;
+const OWNERWRITE = 0x2;
+const text = (s: string) => new TextEncoder().encode(s);
+
+async function define(tpm: Tpm, index: number, attrs: number, auth: string): Promise<void> {
+  const pub = b2(cat(u32(index), u16(0x0b), u32(attrs), u16(0), u16(8)));
+  const rsp = await tpm.execute(
+    command(0x8002, 0x12a, u32(OWNER), PW_SESSION, b2(text(auth)), pub),
+  );
+  assert.equal(rcOf(rsp), 0);
+}
+
+const nvWrite = (auth: number, index: number, pw: string) =>
+  command(0x8002, 0x137, u32(auth), u32(index), pwSession(text(pw)), b2(text("12345678")), u16(0));
+const nvRead = (auth: number, index: number, pw: string) =>
+  command(0x8002, 0x14e, u32(auth), u32(index), pwSession(text(pw)), u16(8), u16(0));
+
+Deno.test("tpm review: one index's authValue never reads or writes another index", async () => {
+  const tpm = await startedTpm();
+  await define(tpm, A, AUTHWRITE | AUTHREAD, "a");
+  await define(tpm, B, AUTHWRITE | AUTHREAD, "secret");
+  assert.equal(rcOf(await tpm.execute(nvWrite(B, B, "secret"))), 0);
+  // authHandle A with A's password, nvIndex B: TPM_RC_NV_AUTHORIZATION (0x149).
+  assert.equal(rcOf(await tpm.execute(nvWrite(A, B, "a"))), 0x149);
+  assert.equal(rcOf(await tpm.execute(nvRead(A, B, "a"))), 0x149);
+  const readLock = command(0x8002, 0x14f, u32(A), u32(B), pwSession(text("a")));
+  assert.notEqual(rcOf(await tpm.execute(readLock)), 0);
+  assert.equal(rcOf(await tpm.execute(nvRead(B, B, "secret"))), 0);
+});
+
+Deno.test("tpm review: NV_Certify obeys the read rules (owner cannot certify an AUTHREAD-only index)", async () => {
+  const tpm = await startedTpm();
+  await define(tpm, B, AUTHWRITE | AUTHREAD | OWNERWRITE, "secret");
+  assert.equal(rcOf(await tpm.execute(nvWrite(B, B, "secret"))), 0);
+  const pw = fromHex("400000090000010000");
+  const twoPw = cat(u32(pw.length * 2), pw, pw);
+  const certify = (auth: number) =>
+    command(
+      0x8002,
+      0x184,
+      u32(NULL_RH),
+      u32(auth),
+      u32(B),
+      twoPw,
+      u16(0),
+      u16(0x0010),
+      u16(8),
+      u16(0),
+    );
+  assert.equal(rcOf(await tpm.execute(certify(OWNER))), 0x149);
+  // Another index's (empty) authValue does not open it either.
+  await define(tpm, A, AUTHWRITE | AUTHREAD, "");
+  assert.equal(rcOf(await tpm.execute(certify(A))), 0x149);
+  // Past MAX_NV_BUFFER_SIZE is TPM_RC_VALUE on `size`, not an oversized TPM2B.
+  const big = command(
+    0x8002,
+    0x184,
+    u32(NULL_RH),
+    u32(B),
+    u32(B),
+    cat(
+      u32(9 + 9 + 6),
+      pw,
+      fromHex("40000009000001"),
+      b2(text("secret")),
+    ),
+    u16(0),
+    u16(0x0010),
+    u16(1025),
+    u16(0),
+  );
+  assert.equal(rcOf(await tpm.execute(big)), 0x3c4);
+});
+
+/** PolicySecret(owner) on `session`; returns the response parameters (timeout, ticket). */
+async function policySecret(
+  tpm: Tpm,
+  session: number,
+  cpHashA: Uint8Array,
+  expiration: number,
+): Promise<{ rc: number; timeout: Uint8Array; ticket: Uint8Array }> {
+  const rsp = await tpm.execute(
+    command(
+      0x8002,
+      0x151,
+      u32(OWNER),
+      u32(session),
+      PW_SESSION,
+      u16(0),
+      b2(cpHashA),
+      u16(0),
+      u32(expiration >>> 0),
+    ),
+  );
+  const rc = rcOf(rsp);
+  if (rc !== 0) return { rc, timeout: new Uint8Array(0), ticket: new Uint8Array(0) };
+  const params = rsp.subarray(14, 14 + new DataView(rsp.buffer).getUint32(10));
+  return { rc, timeout: params.subarray(2, 10), ticket: params.subarray(10) };
+}
+
+Deno.test("tpm review: PolicyTicket cannot replace a session's cpHash, and a trial session takes no ticket", async () => {
+  const tpm = await startedTpm();
+  const s = await startSession(tpm, { type: 1 });
+  const y = new Uint8Array(32).fill(0x22);
+  const { rc, timeout, ticket } = await policySecret(tpm, s.handle, y, -60);
+  assert.equal(rc, 0);
+  const replay = (h: number) =>
+    command(0x8001, 0x172, u32(h), b2(timeout), b2(y), u16(0), b2(u32(OWNER)), ticket);
+  const t = await startSession(tpm, { type: 1 });
+  const x = new Uint8Array(32).fill(0x11);
+  assert.equal(rcOf(await tpm.execute(command(0x8001, 0x16e, u32(t.handle), b2(x)))), 0);
+  // The session is limited to cpHash X; a ticket for Y is TPM_RC_CPHASH.
+  assert.equal(rcOf(await tpm.execute(replay(t.handle))), 0x151);
+  const trial = await startSession(tpm, { type: 3 });
+  assert.equal(rcOf(await tpm.execute(replay(trial.handle))), 0x182); // ATTRIBUTES, handle 1
+  const fresh = await startSession(tpm, { type: 1 });
+  assert.equal(rcOf(await tpm.execute(replay(fresh.handle))), 0);
+});
+
+Deno.test("tpm review: PolicySecret without nonceTPM takes expiration as an absolute time", async () => {
+  let ms = 0;
+  const tpm = await Tpm.manufacture({ seed: new Uint8Array(32).fill(3), now: () => ms });
+  tpm.powerOn();
+  assert.equal(rcOf(await tpm.execute(fromHex("80010000000c000001440000"))), 0);
+  ms = 100_000;
+  const s = await startSession(tpm, { type: 1 });
+  // Expires at second 10: already past at second 100 (TPM_RC_EXPIRED, parameter 4).
+  assert.equal((await policySecret(tpm, s.handle, new Uint8Array(0), 10)).rc, 0x4e3);
+  assert.equal((await policySecret(tpm, s.handle, new Uint8Array(0), -10)).rc, 0x4e3);
+  const ok = await policySecret(tpm, s.handle, new Uint8Array(0), -200);
+  assert.equal(ok.rc, 0);
+  // The ticket is good until second 200, whenever it is replayed.
+  assert.equal(new DataView(ok.timeout.buffer, ok.timeout.byteOffset).getBigUint64(0), 200_000n);
+  ms = 250_000;
+  const t = await startSession(tpm, { type: 1 });
+  const replay = command(
+    0x8001,
+    0x172,
+    u32(t.handle),
+    b2(ok.timeout),
+    u16(0),
+    u16(0),
+    b2(u32(OWNER)),
+    ok.ticket,
+  );
+  assert.equal(rcOf(await tpm.execute(replay)), 0x1e3); // EXPIRED, parameter 1
+});
