@@ -338,6 +338,13 @@ const RMPADJUST_CASES: Case[] = [
     expect: INPUT,
   },
   {
+    // RDX is 64 bits: a reserved bit above bit 31 must not vanish in 32-bit JS bitwise maths.
+    name: "reserved attribute bit 32",
+    setup: (e) => ready(e),
+    act: (e) => rmpadjust(e.at(0), g(0x6000), false, 2 ** 32 + rmpadjustAttrs(1, RW)),
+    expect: INPUT,
+  },
+  {
     name: "2M request over a 4K entry",
     setup: (e) => ready(e, M2),
     act: (e) => rmpadjust(e.at(0), g(M2), true, rmpadjustAttrs(1, RW)),

@@ -164,7 +164,11 @@ export function rmpadjust(
   size2M: boolean,
   attrs: number,
 ): RmpResult {
-  if (!Number.isInteger(attrs) || attrs < 0 || (attrs & ~RMPADJUST_DEFINED) !== 0) {
+  // Bitwise operators see only 32 bits: larger words carry reserved bits 63:32 of RDX.
+  if (
+    !Number.isInteger(attrs) || attrs < 0 || attrs > 0xFFFF_FFFF ||
+    (attrs & ~RMPADJUST_DEFINED) !== 0
+  ) {
     return FAIL_INPUT;
   }
   const targetVmpl = attrs & RMPADJUST_TARGET_VMPL_MASK;
