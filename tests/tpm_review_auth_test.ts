@@ -171,3 +171,35 @@ Deno.test("tpm review: PolicySecret without nonceTPM takes expiration as an abso
   );
   assert.equal(rcOf(await tpm.execute(replay)), 0x1e3); // EXPIRED, parameter 1
 });
+
+Deno.test("tpm review: platform auth persists only platform objects, in the platform range", async () => {
+  const tpm = await startedTpm();
+  const PLATFORM = 0x4000000c;
+  // An HMAC key (keyedhash, sign, HMAC-SHA256), as a primary.
+  const hmacKey = b2(
+    cat(u16(0x0008), u16(0x000b), u32(0x40072), u16(0), u16(0x0005), u16(0x000b), u16(0)),
+  );
+  const primary = async (hierarchy: number) => {
+    const rsp = await tpm.execute(
+      command(
+        0x8002,
+        0x131,
+        u32(hierarchy),
+        PW_SESSION,
+        b2(cat(u16(0), u16(0))),
+        hmacKey,
+        u16(0),
+        u32(0),
+      ),
+    );
+    assert.equal(rcOf(rsp), 0);
+    return new DataView(rsp.buffer).getUint32(10);
+  };
+  const evict = (obj: number, p: number) =>
+    command(0x8002, 0x120, u32(PLATFORM), u32(obj), PW_SESSION, u32(p));
+  const owned = await primary(OWNER);
+  assert.equal(rcOf(await tpm.execute(evict(owned, 0x81800001))), 0x285); // HIERARCHY, handle 2
+  const platform = await primary(PLATFORM);
+  assert.equal(rcOf(await tpm.execute(evict(platform, 0x81000001))), 0x1cd); // RANGE, parameter 1
+  assert.equal(rcOf(await tpm.execute(evict(platform, 0x81800001))), 0);
+});

@@ -40,6 +40,11 @@ export const EvictControl = defineCommand({
       return {};
     }
     if (obj.hierarchy === TPM_RH.NULL) throw handleError(TPM_RC.HIERARCHY, 2);
+    // Platform auth persists only platform objects, in the platform range (Part 3 §28.5).
+    if (auth === TPM_RH.PLATFORM) {
+      if (obj.hierarchy !== TPM_RH.PLATFORM) throw handleError(TPM_RC.HIERARCHY, 2);
+      if (persistentHandle < PLATFORM_PERSISTENT) throw paramError(TPM_RC.RANGE, 1);
+    }
     if (obj.publicOnly || (obj.publicArea.objectAttributes & TPMA_OBJECT.stClear)) {
       throw handleError(TPM_RC.ATTRIBUTES, 2);
     }
