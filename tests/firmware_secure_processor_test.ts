@@ -227,6 +227,10 @@ Deno.test("launch: guest policy checks return the spec status codes", () => {
   assert.equal(start(0x30000n | 0x0138n), FirmwareStatus.POLICY_FAILURE); // ABI 1.56 > 1.55
   assert.equal(start(0x20000n), FirmwareStatus.POLICY_FAILURE); // SMT not allowed, SMT on
   assert.equal(start(0x30000n | (1n << 20n)), FirmwareStatus.POLICY_FAILURE); // single socket on 2
+  // The model's platform reports RAPL enabled and no ciphertext hiding (PLATFORM_INFO bits 3
+  // and 4 clear): a guest that demands either may not start on it.
+  assert.equal(start(0x30000n | (1n << 23n)), FirmwareStatus.POLICY_FAILURE); // RAPL_DIS
+  assert.equal(start(0x30000n | (1n << 24n)), FirmwareStatus.POLICY_FAILURE); // CIPHERTEXT_HIDING
   assert.equal(start(0x30000n | 0x0137n), FirmwareStatus.SUCCESS); // ABI 1.55 is fine
   assert.equal(start(0x30000n), FirmwareStatus.ASID_OWNED);
   assert.equal(start(0x30000n, 0), FirmwareStatus.INVALID_ASID);

@@ -11,6 +11,7 @@
  * @module
  */
 import { type Rmp, RMP_FLAG_VALIDATED, RMP_FLAG_VMSA } from "../rmp.ts";
+import { PlatformInfo } from "./attestation_report.ts";
 import type { MemoryEncryption } from "../memory_encryption.ts";
 import { AmdKeyHierarchy } from "./key_hierarchy.ts";
 import { buildCertTable, CertGuid } from "./cert_table.ts";
@@ -266,6 +267,15 @@ export class SecureProcessor {
     }
     if (this.#smt && !(policy & GuestPolicy.SMT)) return FirmwareStatus.POLICY_FAILURE;
     if (this.#sockets > 1 && (policy & GuestPolicy.SINGLE_SOCKET)) {
+      return FirmwareStatus.POLICY_FAILURE;
+    }
+    // A guest demanding RAPL disabled or ciphertext hiding may not start on a platform without
+    // it (kvm-x86/linux commit 275d6d1189e6: such a launch fails at LAUNCH_START; code unverified).
+    const needs: [bigint, bigint][] = [
+      [GuestPolicy.RAPL_DIS, PlatformInfo.RAPL_DIS],
+      [GuestPolicy.CIPHERTEXT_HIDING, PlatformInfo.CIPHERTEXT_HIDING_EN],
+    ];
+    if (needs.some(([want, has]) => (policy & want) && !(this.platformInfo & has))) {
       return FirmwareStatus.POLICY_FAILURE;
     }
     return FirmwareStatus.SUCCESS;
