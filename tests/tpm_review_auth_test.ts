@@ -203,3 +203,46 @@ Deno.test("tpm review: platform auth persists only platform objects, in the plat
   assert.equal(rcOf(await tpm.execute(evict(platform, 0x81000001))), 0x1cd); // RANGE, parameter 1
   assert.equal(rcOf(await tpm.execute(evict(platform, 0x81800001))), 0);
 });
+
+Deno.test("tpm review: object contexts do not survive a TPM Reset, stClear ones not a TPM Restart", async () => {
+  const tpm = await startedTpm();
+  const key = (attrs: number) =>
+    b2(cat(u16(0x0008), u16(0x000b), u32(attrs), u16(0), u16(0x0005), u16(0x000b), u16(0)));
+  const saveOf = async (attrs: number) => {
+    const rsp = await tpm.execute(
+      command(
+        0x8002,
+        0x131,
+        u32(OWNER),
+        PW_SESSION,
+        b2(cat(u16(0), u16(0))),
+        key(attrs),
+        u16(0),
+        u32(0),
+      ),
+    );
+    assert.equal(rcOf(rsp), 0);
+    const saved = await tpm.execute(command(0x8001, 0x162, rsp.subarray(10, 14)));
+    assert.equal(rcOf(saved), 0);
+    return saved.slice(10);
+  };
+  const plain = await saveOf(0x40072);
+  const stClear = await saveOf(0x40072 | 0x4);
+  const loadRc = async (ctx: Uint8Array) => rcOf(await tpm.execute(command(0x8001, 0x161, ctx)));
+  const restart = async (shutdown: number | null, startup: number) => {
+    if (shutdown !== null) {
+      assert.equal(rcOf(await tpm.execute(command(0x8001, 0x145, u16(shutdown)))), 0);
+    }
+    tpm.powerOff();
+    tpm.powerOn();
+    assert.equal(rcOf(await tpm.execute(command(0x8001, 0x144, u16(startup)))), 0);
+  };
+  await restart(1, 1); // Shutdown(STATE), Startup(STATE): TPM Resume
+  assert.equal(await loadRc(plain), 0);
+  assert.equal(await loadRc(stClear), 0);
+  await restart(1, 0); // Shutdown(STATE), Startup(CLEAR): TPM Restart
+  assert.equal(await loadRc(plain), 0);
+  assert.equal(await loadRc(stClear), 0x1df); // INTEGRITY, parameter 1
+  await restart(null, 0); // TPM Reset
+  assert.equal(await loadRc(plain), 0x1df);
+});

@@ -9,7 +9,7 @@ import { defineCommand } from "../dispatch.ts";
 import { TPMS_CONTEXT } from "../marshal/types.ts";
 import { paramError, TPM_RC } from "../response_code.ts";
 import { objectFromBody, openContext, restoreSession } from "../state/context_blob.ts";
-import { SAVED_OBJECT } from "./context_save.ts";
+import { objectEpoch, SAVED_OBJECT, SAVED_ST_CLEAR } from "./context_save.ts";
 
 const HIERARCHIES: number[] = [TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM, TPM_RH.NULL];
 
@@ -41,10 +41,13 @@ export const ContextLoad = defineCommand({
       ctx.responseHandle = c.savedHandle;
       return {};
     }
-    if (c.savedHandle !== SAVED_OBJECT) throw paramError(TPM_RC.HANDLE, 1);
+    if (c.savedHandle !== SAVED_OBJECT && c.savedHandle !== SAVED_ST_CLEAR) {
+      throw paramError(TPM_RC.HANDLE, 1);
+    }
     if (!s.hierarchies.enabled(c.hierarchy)) throw paramError(TPM_RC.HIERARCHY, 1);
     const proof = s.hierarchies.get(c.hierarchy).proof;
-    const body = openContext(proof, c.sequence, c.savedHandle, c.hierarchy, c.contextBlob);
+    const epoch = objectEpoch(s, c.savedHandle);
+    const body = openContext(proof, c.sequence, c.savedHandle, c.hierarchy, c.contextBlob, epoch);
     ctx.responseHandle = s.objects.add(objectFromBody(body, c.hierarchy));
     return {};
   },

@@ -4,15 +4,30 @@
  * "saved", keeping its handle).
  * @module
  */
-import { TPM_CC, TPM_HT, TPM_RH } from "../constants.ts";
+import { TPM_CC, TPM_HT, TPM_RH, TPMA_OBJECT } from "../constants.ts";
 import { defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
+import { TpmWriter } from "../marshal/buffer.ts";
 import { TPMS_CONTEXT } from "../marshal/types.ts";
+import type { TpmState } from "../state/tpm_state.ts";
 import { TPM_RC, TpmError } from "../response_code.ts";
 import { objectBody, sealContext, sessionBody } from "../state/context_blob.ts";
 
 /** savedHandle for a saved ordinary object (Part 2 §14.5 / Part 3 §28.2). */
 export const SAVED_OBJECT = 0x80000000;
+/** savedHandle for a saved stClear object (Part 3 §28.2, as the reference). */
+export const SAVED_ST_CLEAR = 0x80000002;
+
+/**
+ * What an object context is bound to besides its hierarchy's proof:
+ * resetCount (no object context survives a TPM Reset) and, for stClear
+ * objects, the clear count (nor a TPM Restart). Part 1 §30.
+ */
+export function objectEpoch(s: TpmState, savedHandle: number): Uint8Array {
+  const w = new TpmWriter().u32(s.clock.resetCount);
+  if (savedHandle === SAVED_ST_CLEAR) w.u32(s.clearCount);
+  return w.finish();
+}
 
 /** TPM2_ContextSave. */
 export const ContextSave = defineCommand({
@@ -31,10 +46,11 @@ export const ContextSave = defineCommand({
       // Sequence objects keep node hash state that cannot be exported.
       if (!o || o.kind !== "object") throw new TpmError(TPM_RC.TYPE, { where: "handle", n: 1 });
       const proof = s.hierarchies.get(o.hierarchy).proof;
-      const blob = sealContext(proof, sequence, SAVED_OBJECT, o.hierarchy, objectBody(o));
-      return {
-        context: { sequence, savedHandle: SAVED_OBJECT, hierarchy: o.hierarchy, contextBlob: blob },
-      };
+      const stClear = (o.publicArea.objectAttributes & TPMA_OBJECT.stClear) !== 0;
+      const savedHandle = stClear ? SAVED_ST_CLEAR : SAVED_OBJECT;
+      const epoch = objectEpoch(s, savedHandle);
+      const blob = sealContext(proof, sequence, savedHandle, o.hierarchy, objectBody(o), epoch);
+      return { context: { sequence, savedHandle, hierarchy: o.hierarchy, contextBlob: blob } };
     }
     const session = ctx.session(0);
     const proof = s.hierarchies.get(TPM_RH.NULL).proof;

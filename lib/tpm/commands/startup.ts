@@ -35,6 +35,7 @@ export const Startup = defineCommand({
 function tpmReset(s: TpmState): void {
   s.clock.resetCount++;
   s.clock.restartCount = 0;
+  s.clearCount = 0;
   s.hierarchies.regenerate(TPM_RH.NULL, s.rng);
   s.sessions.clear();
   s.exclusiveAudit = 0;
@@ -60,6 +61,7 @@ function tpmRestart(s: TpmState, resume: boolean): void {
     s.hierarchies.phEnable = true;
     s.hierarchies.phEnableNV = true;
   } else {
+    s.clearCount++;
     s.pcrs.resetAll();
     enableAll(s);
     s.nv.startupClear();

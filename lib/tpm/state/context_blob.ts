@@ -3,7 +3,10 @@
  * TPM2_ContextLoad takes back. contextBlob = TPM2B integrity || encrypted
  * body, where the key, IV and HMAC key come from KDFa over the hierarchy's
  * proof (the null proof for sessions, so a TPM Reset voids them) and the
- * sequence number; the HMAC also covers sequence, handle and hierarchy.
+ * sequence number; the HMAC also covers sequence, handle, hierarchy and an
+ * epoch (for objects: resetCount, and the clear count for stClear objects,
+ * as the reference's ComputeContextIntegrity, so a TPM Reset, or Restart for
+ * stClear, voids their saved contexts too).
  * @module
  */
 import { TPM_ALG } from "../constants.ts";
@@ -21,6 +24,7 @@ import type { Session } from "./sessions.ts";
 const ALG = TPM_ALG.SHA256;
 const be64 = (v: bigint): Uint8Array => encode(UINT64, v);
 const be32 = (v: number): Uint8Array => encode(UINT32, v);
+const NO_EPOCH = new Uint8Array(0);
 
 /** Encrypts and MACs `body` under `proof`. */
 export function sealContext(
@@ -29,11 +33,12 @@ export function sealContext(
   handle: number,
   hierarchy: number,
   body: Uint8Array,
+  epoch: Uint8Array = NO_EPOCH,
 ): Uint8Array {
   const seq = be64(sequence);
   const kiv = kdfa(ALG, proof, "CONTEXT", seq, be32(handle), 256);
   const enc = aesCfbEncrypt(kiv.subarray(0, 16), kiv.subarray(16), body).data;
-  const mac = integrity(proof, seq, handle, hierarchy, enc);
+  const mac = integrity(proof, seq, handle, hierarchy, epoch, enc);
   const w = new TpmWriter();
   TPM2B_DIGEST.write(w, mac);
   return w.bytes(enc).finish();
@@ -46,6 +51,7 @@ export function openContext(
   handle: number,
   hierarchy: number,
   blob: Uint8Array,
+  epoch: Uint8Array = NO_EPOCH,
 ): Uint8Array {
   const bad = new TpmError(TPM_RC.INTEGRITY, { where: "parameter", n: 1 });
   let mac: Uint8Array;
@@ -57,7 +63,7 @@ export function openContext(
   }
   const enc = r.bytes(r.remaining);
   const seq = be64(sequence);
-  if (!equalBytes(mac, integrity(proof, seq, handle, hierarchy, enc))) throw bad;
+  if (!equalBytes(mac, integrity(proof, seq, handle, hierarchy, epoch, enc))) throw bad;
   const kiv = kdfa(ALG, proof, "CONTEXT", seq, be32(handle), 256);
   return aesCfbDecrypt(kiv.subarray(0, 16), kiv.subarray(16), enc).data;
 }
@@ -67,10 +73,11 @@ function integrity(
   seq: Uint8Array,
   handle: number,
   hierarchy: number,
+  epoch: Uint8Array,
   enc: Uint8Array,
 ): Uint8Array {
   const key = kdfa(ALG, proof, "INTEGRITY", new Uint8Array(0), new Uint8Array(0), 256);
-  return hmac(ALG, key, seq, be32(handle), be32(hierarchy), enc);
+  return hmac(ALG, key, seq, be32(handle), be32(hierarchy), epoch, enc);
 }
 
 const BIG = (name: string) => tpm2b(name, 2048);

@@ -64,6 +64,7 @@ function pack(s: TpmState): Json {
     clock: s.clock.clock().toString(),
     resetCount: s.clock.resetCount,
     restartCount: s.clock.restartCount,
+    clearCount: s.clearCount,
     orderly: s.orderly,
     saved: s.saved
       ? {
@@ -152,6 +153,7 @@ function unpack(s: TpmState, j: any): void {
   s.clock.setClock(BigInt(j.clock));
   s.clock.resetCount = j.resetCount;
   s.clock.restartCount = j.restartCount;
+  s.clearCount = j.clearCount ?? 0;
   s.orderly = j.orderly;
   s.saved = j.saved
     ? {

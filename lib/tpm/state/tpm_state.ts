@@ -68,6 +68,8 @@ export class TpmState {
   contextCounter = 1n;
   /** Handle of the exclusive audit session, or 0 (Part 1 §19.6.14). */
   exclusiveAudit = 0;
+  /** TPM Restarts since the last TPM Reset (the reference's clearCount): voids stClear contexts. */
+  clearCount = 0;
   /** The last TPM_RC of SelfTest (GetTestResult). */
   testResult = 0;
 
