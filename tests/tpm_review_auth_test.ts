@@ -246,3 +246,29 @@ Deno.test("tpm review: object contexts do not survive a TPM Reset, stClear ones 
   await restart(null, 0); // TPM Reset
   assert.equal(await loadRc(plain), 0x1df);
 });
+
+Deno.test("tpm review: a restricted HMAC key refuses TPM2_HMAC and HMAC_Start (no forged TPM_GENERATED data)", async () => {
+  const tpm = await startedTpm();
+  const restricted = b2(
+    cat(u16(0x0008), u16(0x000b), u32(0x50072), u16(0), u16(0x0005), u16(0x000b), u16(0)),
+  );
+  const rsp = await tpm.execute(
+    command(
+      0x8002,
+      0x131,
+      u32(OWNER),
+      PW_SESSION,
+      b2(cat(u16(0), u16(0))),
+      restricted,
+      u16(0),
+      u32(0),
+    ),
+  );
+  assert.equal(rcOf(rsp), 0);
+  const key = rsp.subarray(10, 14);
+  const forged = fromHex("ff54434780180022000b"); // TPM_GENERATED, TPM_ST_ATTEST_QUOTE, …
+  const hmacCmd = command(0x8002, 0x155, key, PW_SESSION, b2(forged), u16(0x000b));
+  assert.equal(rcOf(await tpm.execute(hmacCmd)), 0x182); // ATTRIBUTES, handle 1
+  const start = command(0x8002, 0x15b, key, PW_SESSION, u16(0), u16(0x000b));
+  assert.equal(rcOf(await tpm.execute(start)), 0x182);
+});

@@ -44,11 +44,14 @@ export function hashCheckTicket(
 
 /**
  * Checks a key for HMAC use and picks the hash: a KEYEDHASH signing key,
- * not restricted unless its scheme fixes the hash (Part 3 §15.5.3).
+ * never restricted; the scheme's hash, else the caller's (Part 3 §15.5.3).
  */
 export function hmacHash(key: TpmObject, hashAlg: number): number {
   const pub = key.publicArea;
   if (pub.type !== TPM_ALG.KEYEDHASH) throw handleError(TPM_RC.TYPE, 1);
+  // A restricted HMAC key signs only TPM-made structures (Quote, Certify...): HMAC over chosen
+  // data could forge them (Part 3 §15.5, the reference's TPM2_HMAC and TPM2_HMAC_Start).
+  if (pub.objectAttributes & TPMA_OBJECT.restricted) throw handleError(TPM_RC.ATTRIBUTES, 1);
   if (!(pub.objectAttributes & TPMA_OBJECT.sign) || key.publicOnly) {
     throw handleError(TPM_RC.KEY, 1);
   }
@@ -57,7 +60,6 @@ export function hmacHash(key: TpmObject, hashAlg: number): number {
     if (hashAlg !== TPM_ALG.NULL && hashAlg !== scheme) throw paramError(TPM_RC.VALUE, 2);
     return scheme;
   }
-  if (pub.objectAttributes & TPMA_OBJECT.restricted) throw handleError(TPM_RC.ATTRIBUTES, 1);
   if (hashAlg === TPM_ALG.NULL) throw paramError(TPM_RC.VALUE, 2);
   return hashAlg;
 }
