@@ -272,3 +272,15 @@ Deno.test("tpm review: a restricted HMAC key refuses TPM2_HMAC and HMAC_Start (n
   const start = command(0x8002, 0x15b, key, PW_SESSION, u16(0), u16(0x000b));
   assert.equal(rcOf(await tpm.execute(start)), 0x182);
 });
+
+Deno.test("tpm review: NV_WriteLock checks the authorization before treating a locked index as done", async () => {
+  const tpm = await startedTpm();
+  const WRITEDEFINE = 0x2000;
+  await define(tpm, B, AUTHWRITE | AUTHREAD | WRITEDEFINE, "secret");
+  const lock = (auth: number, pw: string) =>
+    command(0x8002, 0x138, u32(auth), u32(B), pwSession(text(pw)));
+  assert.equal(rcOf(await tpm.execute(lock(OWNER, ""))), 0x149); // no OWNERWRITE
+  assert.equal(rcOf(await tpm.execute(lock(B, "secret"))), 0);
+  assert.equal(rcOf(await tpm.execute(lock(B, "secret"))), 0); // already locked: no error
+  assert.equal(rcOf(await tpm.execute(lock(OWNER, ""))), 0x149);
+});

@@ -5,9 +5,9 @@
 import { TPM_CC, TPMA_NV } from "../constants.ts";
 import { defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
-import { handleError, TPM_RC } from "../response_code.ts";
+import { handleError, TPM_RC, TpmError } from "../response_code.ts";
 import { hasNv } from "../state/nv.ts";
-import { checkWrite, indexAt } from "./nv_access.ts";
+import { indexAt, mayAccess } from "./nv_access.ts";
 
 /** TPM2_NV_WriteLock. */
 export const NV_WriteLock = defineCommand({
@@ -26,8 +26,8 @@ export const NV_WriteLock = defineCommand({
     if (!hasNv(a, TPMA_NV.WRITEDEFINE) && !hasNv(a, TPMA_NV.WRITE_STCLEAR)) {
       throw handleError(TPM_RC.ATTRIBUTES, 2);
     }
-    if (hasNv(a, TPMA_NV.WRITELOCKED)) return {};
-    checkWrite(ctx, ix);
+    // The authorization is checked first; an index already locked is then no error (Part 3 §31.11).
+    if (!mayAccess(ctx, ix, 0, true)) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
     ix.pub.attributes = (a | TPMA_NV.WRITELOCKED) >>> 0;
     return {};
   },
