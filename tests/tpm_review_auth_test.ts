@@ -13,6 +13,7 @@ import {
   PW_SESSION,
   pwSession,
   rcOf,
+  sha256,
   startedTpm,
   startSession,
   u16,
@@ -283,4 +284,26 @@ Deno.test("tpm review: NV_WriteLock checks the authorization before treating a l
   assert.equal(rcOf(await tpm.execute(lock(B, "secret"))), 0);
   assert.equal(rcOf(await tpm.execute(lock(B, "secret"))), 0); // already locked: no error
   assert.equal(rcOf(await tpm.execute(lock(OWNER, ""))), 0x149);
+});
+
+Deno.test("tpm review: LoadExternal refuses a restricted key whose private part comes from outside", async () => {
+  const tpm = await startedTpm();
+  const seed = new Uint8Array(32).fill(7);
+  const secret = new Uint8Array(32).fill(9);
+  const pub = (attrs: number) =>
+    b2(
+      cat(
+        u16(0x0008),
+        u16(0x000b),
+        u32(attrs),
+        u16(0),
+        u16(0x0005),
+        u16(0x000b),
+        b2(sha256(seed, secret)),
+      ),
+    );
+  const sensitive = b2(cat(u16(0x0008), u16(0), b2(seed), b2(secret)));
+  const load = (attrs: number) => command(0x8001, 0x167, sensitive, pub(attrs), u32(0x40000007));
+  assert.equal(rcOf(await tpm.execute(load(0x40040))), 0); // an unrestricted HMAC key loads
+  assert.equal(rcOf(await tpm.execute(load(0x50040))), 0x2c2); // restricted: ATTRIBUTES, parameter 2
 });

@@ -37,8 +37,10 @@ export const LoadExternal: CommandDef = defineCommand({
       // A secret needs a Name algorithm for its binding and protection.
       if (inPublic.nameAlg === TPM_ALG.NULL) throw paramError(TPM_RC.HASH, 2);
       if (hierarchy !== TPM_RH.NULL) throw paramError(TPM_RC.HIERARCHY, 3);
-      const fixed = TPMA_OBJECT.fixedTPM | TPMA_OBJECT.fixedParent;
-      if (inPublic.objectAttributes & fixed) throw paramError(TPM_RC.ATTRIBUTES, 2);
+      // Nor may it pass for a key this TPM made, or a restricted key whose secret is known
+      // outside (Part 3 §12.3).
+      const forbidden = TPMA_OBJECT.fixedTPM | TPMA_OBJECT.fixedParent | TPMA_OBJECT.restricted;
+      if (inPublic.objectAttributes & forbidden) throw paramError(TPM_RC.ATTRIBUTES, 2);
       checkBindingAt(1, inPublic, inPrivate);
     } else {
       // A public key alone must still be a usable key.
