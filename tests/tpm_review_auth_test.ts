@@ -307,3 +307,56 @@ Deno.test("tpm review: LoadExternal refuses a restricted key whose private part 
   assert.equal(rcOf(await tpm.execute(load(0x40040))), 0); // an unrestricted HMAC key loads
   assert.equal(rcOf(await tpm.execute(load(0x50040))), 0x2c2); // restricted: ATTRIBUTES, parameter 2
 });
+
+Deno.test("tpm review: a saved PolicyPCR session does not match after a TPM Restart re-extended the PCRs", async () => {
+  const tpm = await startedTpm();
+  const IX = 0x01500020;
+  const POLICYREAD = 0x80000;
+  const pcr0 = cat(u32(1), u16(0x000b), new Uint8Array([3, 1, 0, 0]));
+  const extend = (pcr: number, fill: number) =>
+    command(
+      0x8002,
+      0x182,
+      u32(pcr),
+      PW_SESSION,
+      u32(1),
+      u16(0x000b),
+      new Uint8Array(32).fill(fill),
+    );
+  // Two extends of PCR 1 (outside the policy) move pcrUpdateCounter to 2.
+  assert.equal(rcOf(await tpm.execute(extend(1, 0xaa))), 0);
+  assert.equal(rcOf(await tpm.execute(extend(1, 0xbb))), 0);
+  const trial = await startSession(tpm, { type: 3 });
+  assert.equal(rcOf(await tpm.execute(command(0x8001, 0x17f, u32(trial.handle), u16(0), pcr0))), 0);
+  const digest = (await tpm.execute(command(0x8001, 0x189, u32(trial.handle)))).slice(12, 44);
+  const pub = b2(cat(u32(IX), u16(0x0b), u32(POLICYREAD | AUTHWRITE), b2(digest), u16(8)));
+  assert.equal(
+    rcOf(await tpm.execute(command(0x8002, 0x12a, u32(OWNER), PW_SESSION, u16(0), pub))),
+    0,
+  );
+  assert.equal(rcOf(await tpm.execute(nvWrite(IX, IX, ""))), 0);
+  // A policy session satisfied now (PCR 0 untouched), saved across a TPM Restart.
+  const s = await startSession(tpm, { type: 1 });
+  assert.equal(rcOf(await tpm.execute(command(0x8001, 0x17f, u32(s.handle), u16(0), pcr0))), 0);
+  const saved = await tpm.execute(command(0x8001, 0x162, u32(s.handle)));
+  assert.equal(rcOf(saved), 0);
+  assert.equal(rcOf(await tpm.execute(command(0x8001, 0x145, u16(1)))), 0);
+  tpm.powerOff();
+  tpm.powerOn();
+  assert.equal(rcOf(await tpm.execute(command(0x8001, 0x144, u16(0)))), 0);
+  // The attacker changes PCR 0 as often as the counter had moved before.
+  assert.equal(rcOf(await tpm.execute(extend(0, 0x66))), 0);
+  assert.equal(rcOf(await tpm.execute(extend(0, 0x77))), 0);
+  assert.equal(rcOf(await tpm.execute(command(0x8001, 0x161, saved.slice(10)))), 0);
+  const entry = cat(u32(s.handle), u16(0), new Uint8Array([1]), u16(0));
+  const read = command(
+    0x8002,
+    0x14e,
+    u32(IX),
+    u32(IX),
+    cat(u32(entry.length), entry),
+    u16(8),
+    u16(0),
+  );
+  assert.equal(rcOf(await tpm.execute(read)), 0x128); // PCR_CHANGED
+});

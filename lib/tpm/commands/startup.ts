@@ -47,6 +47,9 @@ function tpmReset(s: TpmState): void {
 
 /** TPM Restart (CLEAR after STATE) or Resume (STATE after STATE). */
 function tpmRestart(s: TpmState, resume: boolean): void {
+  // pcrUpdateCounter goes back to 0 only at TPM Reset; PCRs reset here count as changes, so a
+  // saved PolicyPCR session cannot match PCRs re-extended since (reference PCRStartup).
+  const counter = Math.max(s.pcrs.updateCounter, s.saved?.pcrCounter ?? 0);
   s.clock.restartCount++;
   s.objects.flushAll();
   for (const sess of s.sessions.all()) if (!sess.saved) s.sessions.remove(sess.handle);
@@ -57,7 +60,6 @@ function tpmRestart(s: TpmState, resume: boolean): void {
       const bank = s.pcrs.banks.get(alg);
       if (bank) { for (let i = 0; i < 16; i++) bank[i] = regs[i]; }
     }
-    s.pcrs.updateCounter = s.saved.pcrCounter;
     s.hierarchies.phEnable = true;
     s.hierarchies.phEnableNV = true;
   } else {
@@ -66,6 +68,7 @@ function tpmRestart(s: TpmState, resume: boolean): void {
     enableAll(s);
     s.nv.startupClear();
   }
+  s.pcrs.updateCounter = (counter + 1) >>> 0;
 }
 
 function enableAll(s: TpmState): void {
