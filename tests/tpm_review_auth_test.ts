@@ -171,6 +171,16 @@ Deno.test("tpm review: PolicySecret without nonceTPM takes expiration as an abso
     ok.ticket,
   );
   assert.equal(rcOf(await tpm.execute(replay)), 0x1e3); // EXPIRED, parameter 1
+  // The base is Time, which restarts at _TPM_Init, not Clock: 10 s after a power cycle,
+  // "until second 50" holds though Clock is past 300 s.
+  ms = 300_000;
+  tpm.powerOff();
+  tpm.powerOn();
+  assert.equal(rcOf(await tpm.execute(fromHex("80010000000c000001440000"))), 0);
+  ms = 310_000;
+  const u = await startSession(tpm, { type: 1 });
+  assert.equal((await policySecret(tpm, u.handle, new Uint8Array(0), 50)).rc, 0);
+  assert.equal((await policySecret(tpm, u.handle, new Uint8Array(0), 5)).rc, 0x4e3);
 });
 
 Deno.test("tpm review: platform auth persists only platform objects, in the platform range", async () => {

@@ -34,12 +34,14 @@ export function checkPolicyAuth(s: TpmState, session: Session, p: PolicyAuthPara
   if (p.expiration === 0) return 0n;
   const now = s.clock.clock();
   const seconds = BigInt(Math.abs(p.expiration)) * 1000n;
-  // Without nonceTPM the expiration is an absolute time in seconds (plus this second's ms, as
-  // the reference's ComputeAuthTimeout), so an authorization without a nonce cannot be replayed
-  // forever; with nonceTPM it counts from the session's start.
+  // Without nonceTPM the expiration is an absolute Time (since _TPM_Init) in seconds, plus this
+  // second's ms, as the reference's ComputeAuthTimeout, so an authorization without a nonce
+  // cannot be replayed forever; timeouts here run on Clock, hence the Clock - Time offset.
+  // With nonceTPM it counts from the session's start.
+  const time = s.clock.time();
   const timeout = p.nonceTPM.length > 0
     ? BigInt(session.startTime) + seconds
-    : seconds + now % 1000n;
+    : seconds + time % 1000n + (now - time);
   if (timeout < now) throw paramError(TPM_RC.EXPIRED, 4);
   return timeout;
 }
