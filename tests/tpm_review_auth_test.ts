@@ -370,3 +370,19 @@ Deno.test("tpm review: a saved PolicyPCR session does not match after a TPM Rest
   );
   assert.equal(rcOf(await tpm.execute(read)), 0x128); // PCR_CHANGED
 });
+
+Deno.test("tpm review: with lockoutRecovery 0 a wrong lockoutAuth locks it until the next Startup", async () => {
+  const tpm = await startedTpm();
+  const LOCKOUT = 0x4000000a;
+  const params = command(0x8002, 0x13a, u32(LOCKOUT), PW_SESSION, u32(3), u32(1000), u32(0));
+  assert.equal(rcOf(await tpm.execute(params)), 0);
+  const reset = (pw: string) => command(0x8002, 0x139, u32(LOCKOUT), pwSession(text(pw)));
+  assert.equal(rcOf(await tpm.execute(reset("guess"))), 0x98e); // AUTH_FAIL, session 1
+  // Even the right (empty) lockoutAuth is refused now: no unlimited guessing.
+  assert.equal(rcOf(await tpm.execute(reset(""))), 0x921); // LOCKOUT
+  assert.equal(rcOf(await tpm.execute(command(0x8001, 0x145, u16(0)))), 0);
+  tpm.powerOff();
+  tpm.powerOn();
+  assert.equal(rcOf(await tpm.execute(command(0x8001, 0x144, u16(0)))), 0);
+  assert.equal(rcOf(await tpm.execute(reset(""))), 0);
+});

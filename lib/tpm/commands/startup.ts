@@ -24,6 +24,8 @@ export const Startup = defineCommand({
     if (startupType === TPM_SU.CLEAR && !s.saved) tpmReset(s);
     else tpmRestart(s, startupType === TPM_SU.STATE);
     s.saved = null;
+    // Any Startup re-enables lockoutAuth when lockoutRecovery is 0 (the reference's DAStartup).
+    if (s.lockout.lockoutRecovery === 0) s.lockout.lockoutAuthEnabled = true;
     s.orderly = false;
     s.startedWith = startupType;
     s.phase = "operational";

@@ -23,7 +23,7 @@ export class Lockout {
   recoveryTime = 1000;
   /** lockoutRecovery in s (TPM_PT_LOCKOUT_RECOVERY). */
   lockoutRecovery = 1000;
-  /** False after a lockoutAuth failure, until lockoutRecovery passes. */
+  /** False after a lockoutAuth failure, until lockoutRecovery passes (or Startup, if it is 0). */
   lockoutAuthEnabled = true;
   /** Clock (ms) of the last failure / lockoutAuth failure, for recovery. */
   lastFailure = 0n;
@@ -54,7 +54,9 @@ export class Lockout {
   /** Records a failed authorization of a DA-protected entity. */
   fail(clock: bigint, isLockoutAuth: boolean): void {
     if (isLockoutAuth) {
-      if (this.lockoutRecovery !== 0) this.lockoutAuthEnabled = false;
+      // With lockoutRecovery 0 only the next Startup re-enables it (the reference's
+      // IncrementLockout and DAStartup), never unlimited tries.
+      this.lockoutAuthEnabled = false;
       this.lastLockoutFailure = clock;
       return;
     }
