@@ -109,23 +109,15 @@ export class RwLock {
   /** Releases a read hold. */
   unlockRead(cpu: LockCpu): void {
     this.#debug?.released(this, cpu, "read");
-    const before = Atomics.sub(this.words, this.index + STATE, 1);
-    if ((before & READERS_MASK) === 0) {
-      Atomics.add(this.words, this.index + STATE, 1);
-      throw new LockError("not-locked", this.name, "read unlock without a reader");
-    }
-    this.#wake();
+    // Check and update in one CAS: a subtract-then-undo would expose a word without the writer
+    // bit (or with a borrowed one) to the other CPUs in between.
+    this.#release((s) => (s & READERS_MASK) !== 0, 1, "read unlock without a reader");
   }
 
   /** Releases the write hold. */
   unlockWrite(cpu: LockCpu): void {
     this.#debug?.released(this, cpu, "write");
-    const before = Atomics.sub(this.words, this.index + STATE, ONE_WRITER);
-    if (before < ONE_WRITER) {
-      Atomics.add(this.words, this.index + STATE, ONE_WRITER);
-      throw new LockError("not-locked", this.name, "write unlock without a writer");
-    }
-    this.#wake();
+    this.#release((s) => s >= ONE_WRITER, ONE_WRITER, "write unlock without a writer");
   }
 
   /** Current reader and writer counts (a snapshot). */
@@ -181,6 +173,17 @@ export class RwLock {
       if (holds !== undefined) this.#debug?.acquired(this, cpu, holds);
     };
     return andThen(spinUntil(cpu, w, this.index + STATE, attempt), done);
+  }
+
+  /** Subtracts `amount` from the state if `holds(state)`, else throws leaving the word untouched. */
+  #release(holds: (state: number) => boolean, amount: number, misuse: string): void {
+    const w = this.words;
+    for (;;) {
+      const s = Atomics.load(w, this.index + STATE);
+      if (!holds(s)) throw new LockError("not-locked", this.name, misuse);
+      if (Atomics.compareExchange(w, this.index + STATE, s, s - amount) === s) break;
+    }
+    this.#wake();
   }
 
   #wake(): void {

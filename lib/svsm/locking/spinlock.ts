@@ -104,13 +104,18 @@ export class SpinLock {
   unlock(cpu: LockCpu): void {
     this.#debug?.released(this, cpu, "exclusive");
     const w = this.words;
-    const served = Atomics.add(w, this.index + HOLDER, 1) + 1;
-    const outstanding = (Atomics.load(w, this.index + CURRENT) - served) | 0;
-    if (outstanding < 0) {
-      Atomics.sub(w, this.index + HOLDER, 1);
-      throw new LockError("not-locked", this.name, "unlock of a lock that is not held");
+    // Check and serve in one CAS: an increment-then-undo would let a CPU that takes a ticket in
+    // between wait for a holder value that has already gone by.
+    let holder: number;
+    do {
+      holder = Atomics.load(w, this.index + HOLDER);
+      if (Atomics.load(w, this.index + CURRENT) === holder) {
+        throw new LockError("not-locked", this.name, "unlock of a lock that is not held");
+      }
+    } while (Atomics.compareExchange(w, this.index + HOLDER, holder, holder + 1) !== holder);
+    if (((Atomics.load(w, this.index + CURRENT) - holder - 1) | 0) > 0) {
+      Atomics.notify(w, this.index + HOLDER);
     }
-    if (outstanding > 0) Atomics.notify(w, this.index + HOLDER);
   }
 
   /** True while some CPU holds the lock (a snapshot). */
