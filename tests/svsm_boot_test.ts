@@ -3,7 +3,8 @@ import { parseReport, SECRETS_PAGE } from "../lib/snp/firmware/mod.ts";
 import { ATTEST_SERVICES_OP, CoreCall, SvsmProtocol, SvsmResultCode } from "../lib/svsm/abi/mod.ts";
 import { svsmLayout } from "../lib/svsm/boot/mod.ts";
 import type { GuestCpu, GuestOs } from "../lib/guest/mod.ts";
-import { runTestVm } from "./svsm_test_vm.ts";
+import { VMSA } from "../lib/snp/mod.ts";
+import { runTestVm, type TestVm } from "./svsm_test_vm.ts";
 
 const { CORE } = SvsmProtocol;
 const QUERY = (protocol: number, version: number) => (BigInt(protocol) << 32n) | BigInt(version);
@@ -220,4 +221,65 @@ Deno.test("the guest notices a host that refuses or skips the SVSM (Linux: -EINV
   assert.match(errors[0], /SvsmCallError: RUN_VMPL\(0\) answered/);
   assert.match(errors[1], /SvsmCallError: the SVSM did not take the call/);
   assert.equal(errors[2], `ok ${(1n << 32n) | 1n}`);
+});
+
+Deno.test("a VMSA deleted while its guest runs: the SVSM neither serves it nor writes to the page", async () => {
+  let testVm: TestVm | undefined;
+  let go = false, deleted = -1n, apAnswered = false;
+  let page: Uint8Array = new Uint8Array();
+  const vm = await runTestVm({
+    vcpus: 2,
+    setup: (v) => testVm = v,
+    main: async (os, cpu) => {
+      assert.equal(await os.startAp(cpu, 1), 0);
+      while (!os.ranOn.has(1)) await cpu.ctx.pause();
+      const apVmsa = testVm!.svsm.guestVcpus.get(1)!.vmsaGpa;
+      deleted = (await os.svsmCall(cpu, CORE, CoreCall.DELETE_VCPU, BigInt(apVmsa))).rax;
+      // The page is the guest's again: it stores its own data there (EFER.SVME set, too).
+      cpu.ctx.write(apVmsa, new Uint8Array(4096).fill(0xFF));
+      go = true; // the AP, still running its deleted VMSA, now calls the SVSM
+      for (let i = 0; i < 200; i++) await cpu.ctx.pause();
+      page = cpu.ctx.read(apVmsa, 4096);
+    },
+    apMain: async (os, cpu) => {
+      while (!go) await cpu.ctx.pause();
+      await os.svsmCall(cpu, CORE, CoreCall.QUERY_PROTOCOL, QUERY(0, 1));
+      apAnswered = true;
+    },
+  });
+  assert.notEqual(vm.result.status, "terminated", String(vm.result.reason));
+  assert.equal(deleted, 0n);
+  assert.equal(apAnswered, false);
+  const v = new DataView(page.buffer);
+  // Only the AP's own register writes reached the page: RAX is its request, not a result,
+  // and the SVSM did not clear EFER.SVME in it.
+  assert.equal(v.getBigUint64(VMSA.fields.rax.offset, true), BigInt(CoreCall.QUERY_PROTOCOL));
+  assert.equal(v.getBigUint64(VMSA.fields.efer.offset, true), 0xFFFF_FFFF_FFFF_FFFFn);
+});
+
+Deno.test("DELETE_VCPU of the caller's own VMSA: no results written into the returned page", async () => {
+  let testVm: TestVm | undefined;
+  let apVmsa = -1, rax = -1n;
+  const vm = await runTestVm({
+    vcpus: 2,
+    setup: (v) => testVm = v,
+    main: async (os, cpu) => {
+      assert.equal(await os.startAp(cpu, 1), 0);
+      while (testVm!.svsm.guestVcpus.get(1)!.vmsaGpa >= 0) await cpu.ctx.pause();
+      rax = new DataView(cpu.ctx.read(apVmsa, 4096).buffer).getBigUint64(
+        VMSA.fields.rax.offset,
+        true,
+      );
+    },
+    apMain: async (os, cpu) => {
+      apVmsa = testVm!.svsm.guestVcpus.get(1)!.vmsaGpa;
+      await os.svsmCall(cpu, CORE, CoreCall.DELETE_VCPU, BigInt(apVmsa));
+    },
+  });
+  assert.notEqual(vm.result.status, "terminated", String(vm.result.reason));
+  assert.equal(
+    rax,
+    BigInt(CoreCall.DELETE_VCPU),
+    "the request, not a result written after the delete",
+  );
 });

@@ -88,6 +88,7 @@ export async function requestLoop(k: RequestLoopKernel, cpu: RequestLoopCpu): Pr
     }
     try {
       if (!percpu.vmsaRegistered) await registerGuestVmsa(cpu, vmsaGpa);
+      if (!stillOurs(cpu, vmsaGpa)) continue; // DELETE_VCPU while the host answered
       vmsa = guestVmsa(cpu, vmsaGpa, vmsa);
       vmsa.bytes[EFER_SVME_BYTE] |= EFER_SVME_BIT;
     } catch (e) {
@@ -98,6 +99,9 @@ export async function requestLoop(k: RequestLoopKernel, cpu: RequestLoopCpu): Pr
     await ctx.vmgexit();
     const response = ctx.rdmsr(MSR_GHCB);
     if (response !== RUN_GUEST_OK) checkRunVmpl(k, cpu, response);
+    // Another CPU may have deleted the VMSA while the guest ran: the page is the guest's again,
+    // so neither its EFER nor its registers are the SVSM's to touch (or to trust).
+    if (!stillOurs(cpu, vmsaGpa)) continue;
     try {
       vmsa = guestVmsa(cpu, vmsaGpa, vmsa);
       vmsa.bytes[EFER_SVME_BYTE] &= ~EFER_SVME_BIT;
@@ -119,6 +123,11 @@ function checkRunVmpl(k: RequestLoopKernel, cpu: RequestLoopCpu, response: bigin
     ? -1
     : Number(response >> 32n);
   if (error !== 0) k.panics.panic(cpu.stack, `RUN_VMPL(${GUEST_VMPL}) failed: ${error}`);
+}
+
+/** The VMSA at `vmsaGpa` is still the one registered for this CPU (no DELETE_VCPU since)? */
+function stillOurs(cpu: RequestLoopCpu, vmsaGpa: number): boolean {
+  return cpu.guest.vmsaGpa === vmsaGpa;
 }
 
 /** GUEST_EXIT_CODE = 0x403 (VMGEXIT)? */
@@ -202,8 +211,8 @@ function handleCall(
 }
 
 /**
- * Writes RAX = `rc` and RCX/RDX/R8 back. After a yield (`stale`) the VMSA page is checked and
- * fetched again.
+ * Writes RAX = `rc` and RCX/RDX/R8 back, unless the VMSA was deleted meanwhile. After a yield
+ * (`stale`) the VMSA page is fetched again.
  */
 function completeCall(
   k: RequestLoopKernel,
@@ -216,6 +225,9 @@ function completeCall(
 ): undefined {
   const cpu = req.cpu as RequestLoopCpu;
   if (name !== "") cpu.ctx.traceEnd("call", name, resultName(rc));
+  // A deleted VMSA (DELETE_VCPU of the caller, or by another CPU during an async call) is a
+  // guest page again: the results have nowhere to go.
+  if (!stillOurs(cpu, vmsaGpa)) return undefined;
   try {
     const out = stale ? guestVmsa(cpu, vmsaGpa, vmsa) : vmsa;
     out.view.setUint32(RAX, rc >>> 0, true); // RAX = the result, zero-extended
