@@ -3,7 +3,7 @@ import { parseReport, SECRETS_PAGE } from "../lib/snp/firmware/mod.ts";
 import { ATTEST_SERVICES_OP, CoreCall, SvsmProtocol, SvsmResultCode } from "../lib/svsm/abi/mod.ts";
 import { svsmLayout } from "../lib/svsm/boot/mod.ts";
 import type { GuestCpu, GuestOs } from "../lib/guest/mod.ts";
-import { VMSA } from "../lib/snp/mod.ts";
+import { NAE_EXT_GUEST_REQUEST, NAE_GUEST_REQUEST, VMSA } from "../lib/snp/mod.ts";
 import { runTestVm, type TestVm } from "./svsm_test_vm.ts";
 
 const { CORE } = SvsmProtocol;
@@ -282,4 +282,43 @@ Deno.test("DELETE_VCPU of the caller's own VMSA: no results written into the ret
     BigInt(CoreCall.DELETE_VCPU),
     "the request, not a result written after the delete",
   );
+});
+
+Deno.test("a failed guest request disables VMPCK0 in the SVSM's secrets page too (COCONUT disable_vmpck0)", async () => {
+  const codes: bigint[] = [];
+  const vm = await runTestVm({
+    setup: (vm) =>
+      vm.host.attacks.corruptGhcbResponses((_vcpu, vmpl, ghcb) => {
+        const code = Number(ghcb.get("swExitCode"));
+        if (vmpl !== 0 || (code !== NAE_GUEST_REQUEST && code !== NAE_EXT_GUEST_REQUEST)) return;
+        ghcb.set("swExitInfo2", 0x16n); // the host claims a firmware error
+      }),
+    main: async (os, cpu) => {
+      const base = await os.allocPages(cpu, 4);
+      cpu.ctx.write(
+        base,
+        ATTEST_SERVICES_OP.encode({
+          reportGpa: BigInt(base + 0x1000),
+          reportSize: 0x1000,
+          nonceGpa: BigInt(base + 0x800),
+          nonceSize: 64,
+          manifestGpa: BigInt(base + 0x2000),
+          manifestSize: 0x1000,
+        }),
+      );
+      for (let i = 0; i < 2; i++) {
+        codes.push((await os.svsmCall(cpu, SvsmProtocol.ATTEST, 0, BigInt(base))).rax);
+      }
+    },
+  });
+  assert.equal(vm.result.status, "finished", String(vm.result.reason));
+  assert.deepEqual(
+    codes,
+    [SvsmResultCode.INVALID_REQUEST, SvsmResultCode.INVALID_REQUEST].map(BigInt),
+  );
+  const s = SECRETS_PAGE.decode(
+    vm.machine.encryption.privateView(1, vm.host.attacks.spaOf(vm.layout.secretsGpa)),
+  );
+  assert.deepEqual(s.vmpck0, new Uint8Array(32), "VMPCK0 is gone from the SVSM's page");
+  assert.ok(s.vmpck1.some((b) => b !== 0), "no panic: the other keys stay");
 });

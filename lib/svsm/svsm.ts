@@ -315,9 +315,16 @@ export class Svsm implements SvsmKernelServices {
     try {
       return await driver.report(booted, data, size);
     } catch (e) {
-      if (e instanceof GuestRequestError) fail(SvsmResultCode.INVALID_REQUEST);
-      throw e;
+      if (!(e instanceof GuestRequestError)) throw e;
+      if (driver.disabled) this.#disableVmpck0();
+      fail(SvsmResultCode.INVALID_REQUEST);
     }
+  }
+
+  /** The driver gave VMPCK0 up: it goes from the secrets page too (COCONUT `disable_vmpck0`). */
+  #disableVmpck0(): void {
+    const page = this.#secretsPage();
+    if (page !== undefined) SECRETS_PAGE.set(page, "vmpck0", new Uint8Array(32));
   }
 
   #allocPage(stack: KernelStack): number {
