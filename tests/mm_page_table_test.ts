@@ -204,6 +204,21 @@ Deno.test("page table: mappings() and tablePages() enumerate what a walk can rea
   assert.equal(pt.tablePages().length, 1 + 2 + 3);
 });
 
+Deno.test("page table: a region reaching above the C-bit cannot hold tables", () => {
+  // A table above 2^cBit cannot be named by a table entry: its address bits would be the C-bit.
+  const above = new BuddyAllocator({ bytes: new Uint8Array(8 * PAGE_4K), base: 2 ** 32 });
+  const free = above.freePageCount;
+  assert.equal(code(PageTable.create(above, { cBit: 32 })), "invalid-address");
+  assert.equal(above.freePageCount, free, "no page taken for a PML4");
+  const below = new BuddyAllocator({
+    bytes: new Uint8Array(8 * PAGE_4K),
+    base: 2 ** 32 - 8 * PAGE_4K,
+  });
+  const pt = value(PageTable.create(below, { cBit: 32 }));
+  value(pt.map(0x1000, 0x5000, PAGE_4K));
+  assert.equal(value(pt.translate(0x1234)).pa, 0x5234);
+});
+
 Deno.test("page table: tables above 4 GiB in a large region", () => {
   // 4 GiB + 256 KiB, lazily committed: only the metadata and the tables are touched.
   const bytes = new Uint8Array(2 ** 32 + 64 * PAGE_4K);

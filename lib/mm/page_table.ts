@@ -179,6 +179,10 @@ export class PageTable {
     if (!Number.isInteger(cBit) || cBit < 32 || cBit > 51) {
       return fail("invalid-address", `C-bit position ${cBit} outside 32..51`);
     }
+    // Table entries hold table addresses below the C-bit, so every table page must lie there.
+    if (pages.base + pages.pageCount * PAGE_SIZE > 2 ** cBit) {
+      return fail("invalid-address", `page region ends above the C-bit (bit ${cBit})`);
+    }
     const root = allocTable(pages);
     if (root < 0) return fail("out-of-memory", "no page for a PML4");
     return ok(new PageTable(pages, root, cBit, share));
