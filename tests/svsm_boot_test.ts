@@ -3,7 +3,13 @@ import { parseReport, SECRETS_PAGE } from "../lib/snp/firmware/mod.ts";
 import { ATTEST_SERVICES_OP, CoreCall, SvsmProtocol, SvsmResultCode } from "../lib/svsm/abi/mod.ts";
 import { svsmLayout } from "../lib/svsm/boot/mod.ts";
 import type { GuestCpu, GuestOs } from "../lib/guest/mod.ts";
-import { NAE_EXT_GUEST_REQUEST, NAE_GUEST_REQUEST, VMSA } from "../lib/snp/mod.ts";
+import {
+  GHCB_INFO,
+  MSR_GHCB,
+  NAE_EXT_GUEST_REQUEST,
+  NAE_GUEST_REQUEST,
+  VMSA,
+} from "../lib/snp/mod.ts";
 import { runTestVm, type TestVm } from "./svsm_test_vm.ts";
 
 const { CORE } = SvsmProtocol;
@@ -321,4 +327,51 @@ Deno.test("a failed guest request disables VMPCK0 in the SVSM's secrets page too
   );
   assert.deepEqual(s.vmpck0, new Uint8Array(32), "VMPCK0 is gone from the SVSM's page");
   assert.ok(s.vmpck1.some((b) => b !== 0), "no panic: the other keys stay");
+});
+
+Deno.test("call_pending: a VMGEXIT without it is not served; any non-zero value is; 0 written back", async () => {
+  const seen: { rax: bigint; ca: number }[] = [];
+  const vm = await runTestVm({
+    main: async (_os, cpu) => {
+      for (const pending of [0x00, 0x05]) {
+        cpu.ctx.writeU32(cpu.caGpa, 0xABCDEF00 | pending); // the other CA bytes must survive
+        cpu.ctx.regs.rax = BigInt(CoreCall.QUERY_PROTOCOL);
+        cpu.ctx.regs.rcx = QUERY(0, 1);
+        cpu.ctx.wrmsr(MSR_GHCB, BigInt(GHCB_INFO.RUN_VMPL_REQ)); // RUN_VMPL(0), raw
+        await cpu.ctx.vmgexit();
+        seen.push({ rax: cpu.ctx.regs.rax, ca: cpu.ctx.readU32(cpu.caGpa) });
+      }
+    },
+  });
+  assert.equal(vm.result.status, "finished", String(vm.result.reason));
+  assert.deepEqual(seen, [
+    { rax: BigInt(CoreCall.QUERY_PROTOCOL), ca: 0xABCDEF00 }, // untouched: no call
+    { rax: 0n, ca: 0xABCDEF00 },
+  ]);
+});
+
+Deno.test("a calling area the host pulls away during a call: not served, the SVSM keeps running", async () => {
+  let attack = false, error = "";
+  let testVm: TestVm | undefined;
+  const vm = await runTestVm({
+    setup: (v) => {
+      testVm = v;
+      v.host.attacks.reorderRuns((_vcpu, vmpl, requested) => {
+        if (attack && vmpl === 2 && requested === 0) {
+          attack = false;
+          v.host.attacks.reassignBehindGuest(v.layout.guestCaGpa); // VALIDATED is lost
+        }
+        return requested;
+      });
+    },
+    main: async (os, cpu) => {
+      attack = true;
+      await os.svsmCall(cpu, CORE, CoreCall.QUERY_PROTOCOL, QUERY(0, 1)).catch((e) =>
+        error = String(e)
+      );
+    },
+  });
+  assert.equal(vm.result.status, "finished", String(vm.result.reason));
+  assert.match(error, /#VC 0x404/, "the guest's own read of its CA faults");
+  assert.equal(testVm!.svsm.panics.panicked, undefined);
 });
