@@ -25,12 +25,21 @@ async function observeWhile(
     type: "module",
   });
   try {
-    const report = new Promise<ObserveReport>((resolve) => {
+    const report = new Promise<ObserveReport>((resolve, reject) => {
       worker.onmessage = (e: MessageEvent<ObserveReport>) => resolve(e.data);
+      worker.onerror = (e) => {
+        e.preventDefault();
+        reject(new Error(`observer worker failed: ${e.message}`));
+      };
     });
     const expected = Atomics.load(words, index);
     worker.postMessage({ buffer: words.buffer, index, expected, started: STARTED, stop: STOP });
-    while (Atomics.load(words, STARTED) === 0) await new Promise((r) => setTimeout(r, 1));
+    // Bounded: a worker that never starts fails the test instead of hanging CI.
+    const deadline = Date.now() + 30_000;
+    while (Atomics.load(words, STARTED) === 0) {
+      if (Date.now() > deadline) throw new Error("observer worker did not start in 30 s");
+      await new Promise((r) => setTimeout(r, 1));
+    }
     for (let i = 0; i < MISUSES; i++) {
       assert.throws(misuse, (e) => e instanceof LockError && e.kind === "not-locked");
     }
