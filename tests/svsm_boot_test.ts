@@ -375,3 +375,59 @@ Deno.test("a calling area the host pulls away during a call: not served, the SVS
   assert.match(error, /#VC 0x404/, "the guest's own read of its CA faults");
   assert.equal(testVm!.svsm.panics.panicked, undefined);
 });
+
+Deno.test("a replayed guest-request response is rejected; VMPCK0 is disabled for good", async () => {
+  const codes: bigint[] = [];
+  let replay = false, replayed = 0;
+  let saved: { page: Uint8Array; bytes: Uint8Array } | undefined;
+  const vm = await runTestVm({
+    setup: (vm) =>
+      vm.host.attacks.corruptGhcbResponses((_vcpu, vmpl, ghcb) => {
+        if (vmpl !== 0 || Number(ghcb.get("swExitCode")) !== NAE_GUEST_REQUEST) return;
+        if (saved !== undefined) {
+          if (replay) {
+            saved.page.set(saved.bytes); // the first, genuine answer, once more
+            replayed++;
+          }
+          return;
+        }
+        // The SVSM's response page: the shared page holding a MSG_REPORT_RSP (type 6) header.
+        for (
+          let gpa = vm.layout.svsmBase;
+          gpa < vm.layout.svsmBase + vm.layout.svsmSize;
+          gpa += 4096
+        ) {
+          const page = vm.host.sharedPage(gpa);
+          if (page !== undefined && page[0x34] === 6 && page[0x31] === 1) {
+            saved = { page, bytes: page.slice() };
+          }
+        }
+      }),
+    main: async (os, cpu) => {
+      const base = await os.allocPages(cpu, 4);
+      cpu.ctx.write(
+        base,
+        ATTEST_SERVICES_OP.encode({
+          reportGpa: BigInt(base + 0x1000),
+          reportSize: 0x1000,
+          nonceGpa: BigInt(base + 0x800),
+          nonceSize: 64,
+          manifestGpa: BigInt(base + 0x2000),
+          manifestSize: 0x1000,
+        }),
+      );
+      for (let i = 0; i < 3; i++) {
+        replay = i === 1;
+        codes.push((await os.svsmCall(cpu, SvsmProtocol.ATTEST, 0, BigInt(base))).rax);
+      }
+    },
+  });
+  assert.equal(vm.result.status, "finished", String(vm.result.reason));
+  assert.equal(replayed, 1);
+  const { INVALID_REQUEST } = SvsmResultCode;
+  assert.deepEqual(codes, [0n, BigInt(INVALID_REQUEST), BigInt(INVALID_REQUEST)]);
+  const s = SECRETS_PAGE.decode(
+    vm.machine.encryption.privateView(1, vm.host.attacks.spaOf(vm.layout.secretsGpa)),
+  );
+  assert.deepEqual(s.vmpck0, new Uint8Array(32));
+});
