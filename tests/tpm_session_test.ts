@@ -442,3 +442,16 @@ Deno.test("tpm session: audit session digest = H(H(0 || cp1 || rp1) || cp2 || rp
   // auditReset starts over and makes the session exclusive again.
   assert.equal(parseRsp(await tpm.execute(gr(0x85))).attrs, 0x87);
 });
+
+Deno.test("tpm session: PolicyPassword and PolicyAuthValue extend alike and differ in what they demand", async () => {
+  const tpm = await startedTpm();
+  const want = toHex(sha256(new Uint8Array(32), u32(0x16b))); // both extend TPM_CC_PolicyAuthValue
+  for (const [cc, password] of [[0x18c, true], [0x16b, false]] as const) {
+    const s = await startSession(tpm, { type: 1 });
+    assert.equal(await policy(tpm, cc, s.handle), 0);
+    assert.equal(await policyDigest(tpm, s.handle), want);
+    const session = tpm.state.sessions.loaded(s.handle)!;
+    assert.equal(session.isPasswordNeeded, password);
+    assert.equal(session.isAuthValueNeeded, !password);
+  }
+});
