@@ -36,6 +36,33 @@ const DUPLICABLE: TpmtPublic = {
   authPolicy: DUP_POLICY,
 };
 
+/**
+ * TPM2_Import under `parent` (Part 3 §13.3); `args` is encryptionKey,
+ * objectPublic, duplicate, inSymSeed and symmetricAlg, marshalled.
+ */
+function importObject(k: KeyTpm, parent: number, args: Uint8Array): ReturnType<KeyTpm["run"]> {
+  return k.run(0x156, [parent], args, [""]);
+}
+
+/** Loads a private blob that TPM2_Import returned, with its public area. */
+function loadImported(
+  k: KeyTpm,
+  parent: number,
+  pub: TpmtPublic,
+  pubBytes: Uint8Array,
+  priv: Uint8Array,
+): Promise<Made> {
+  return load(k, parent, {
+    handle: 0,
+    pub,
+    pubBytes,
+    priv,
+    creationHash: new Uint8Array(0),
+    ticket: { tag: 0, hierarchy: 0, digest: new Uint8Array(0) },
+    name: new Uint8Array(0),
+  });
+}
+
 async function dupSession(k: KeyTpm): Promise<number> {
   const s = await k.run(
     0x176,
@@ -90,11 +117,10 @@ Deno.test("Duplicate to another TPM's SRK (inner + outer wrapper), Import there,
   const dup = d.params.bytes(d.params.u16());
   const seed = d.params.bytes(d.params.u16());
   assert.equal(encKey.length, 16, "the TPM chose the inner key");
-  const imp = await b.run(
-    0x156,
-    [srkB.handle],
+  const imp = await importObject(
+    b,
+    srkB.handle,
     cat(b2(encKey), key.pubBytes, b2(dup), b2(seed), AES128_CFB),
-    [""],
   );
   assert.equal(imp.rc, 0);
   const priv = imp.params.bytes(imp.params.u16());
@@ -102,20 +128,18 @@ Deno.test("Duplicate to another TPM's SRK (inner + outer wrapper), Import there,
   await signAndCheck(b, moved);
   // The wrong inner key, or a flipped byte, is TPM_RC_INTEGRITY on the duplicate.
   const wrongKey = encKey.map((x) => x ^ 0xff);
-  const r1 = await b.run(
-    0x156,
-    [srkB.handle],
+  const r1 = await importObject(
+    b,
+    srkB.handle,
     cat(b2(wrongKey), key.pubBytes, b2(dup), b2(seed), AES128_CFB),
-    [""],
   );
   assert.equal(r1.rc, 0x3df);
   const flipped = dup.slice();
   flipped[5] ^= 1;
-  const r2 = await b.run(
-    0x156,
-    [srkB.handle],
+  const r2 = await importObject(
+    b,
+    srkB.handle,
     cat(b2(encKey), key.pubBytes, b2(flipped), b2(seed), AES128_CFB),
-    [""],
   );
   assert.equal(r2.rc, 0x3df);
 });
@@ -155,31 +179,21 @@ Deno.test("Import of a key generated outside any TPM (plain TPM2B_SENSITIVE), th
   };
   const sensitive = cat(u16(TPM_ALG.ECC), b2(""), b2(""), b2(unb64(jwk.d!)));
   const pubBytes = encode(TPM2B_PUBLIC, pub);
-  const imp = await k.run(
-    0x156,
-    [srk.handle],
+  const imp = await importObject(
+    k,
+    srk.handle,
     cat([0, 0], pubBytes, b2(b2(sensitive)), [0, 0], NULL_SYM),
-    [""],
   );
   assert.equal(imp.rc, 0);
   const priv = imp.params.bytes(imp.params.u16());
-  const key = await load(k, srk.handle, {
-    handle: 0,
-    pub,
-    pubBytes,
-    priv,
-    creationHash: new Uint8Array(0),
-    ticket: { tag: 0, hierarchy: 0, digest: new Uint8Array(0) },
-    name: new Uint8Array(0),
-  });
+  const key = await loadImported(k, srk.handle, pub, pubBytes, priv);
   await signAndCheck(k, key);
   // Someone else's private scalar for this public key is TPM_RC_BINDING.
   const other = cat(u16(TPM_ALG.ECC), b2(""), b2(""), b2(new Uint8Array(32).fill(3)));
-  const bad = await k.run(
-    0x156,
-    [srk.handle],
+  const bad = await importObject(
+    k,
+    srk.handle,
     cat([0, 0], pubBytes, b2(b2(other)), [0, 0], NULL_SYM),
-    [""],
   );
   assert.equal(bad.rc, 0x0a5, "a bare TPM_RC_BINDING, as swtpm");
 });
@@ -235,23 +249,14 @@ Deno.test('Import of a duplicate wrapped outside the TPM (WebCrypto OAEP "DUPLIC
     cat(enc, name),
   );
   const duplicate = cat(b2(mac), enc);
-  const imp = await k.run(
-    0x156,
-    [srk.handle],
+  const imp = await importObject(
+    k,
+    srk.handle,
     cat([0, 0], pubBytes, b2(duplicate), b2(inSymSeed), NULL_SYM),
-    [""],
   );
   assert.equal(imp.rc, 0);
   const priv = imp.params.bytes(imp.params.u16());
-  const key = await load(k, srk.handle, {
-    handle: 0,
-    pub,
-    pubBytes,
-    priv,
-    creationHash: new Uint8Array(0),
-    ticket: { tag: 0, hierarchy: 0, digest: new Uint8Array(0) },
-    name: new Uint8Array(0),
-  });
+  const key = await loadImported(k, srk.handle, pub, pubBytes, priv);
   assert.deepEqual(key.name, name, "the TPM computes the same Name");
   await signAndCheck(k, key);
 });
