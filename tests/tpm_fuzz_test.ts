@@ -83,13 +83,20 @@ Deno.test(`fuzz: ${FUZZ_ITERATIONS} commands into our TPM, no escapes, well-form
   assert.ok(report.byRc.size > 20, `${report.byRc.size} distinct response codes`);
 });
 
-Deno.test(`fuzz over TCP: ${WIRE_ITERATIONS} commands through the mssim server`, async () => {
+/**
+ * Fuzzes `tpm` behind a server on loopback: `send` frames each command for the
+ * wire (or answers locally what the wire cannot carry).
+ */
+async function fuzzOverTcp(
+  protocol: "mssim" | "swtpm",
+  seed: number,
+  send: (client: TpmTcpClient, command: Uint8Array) => Promise<Uint8Array>,
+): Promise<void> {
   const errors: unknown[] = [];
-  const tpm = await startedTpm(9, errors);
-  const server = serveMssim(tpm, { port: 0 });
-  const client = await TpmTcpClient.connect(server.port, "mssim");
+  const tpm = await startedTpm(protocol === "mssim" ? 9 : 11, errors);
+  const server = protocol === "mssim" ? serveMssim(tpm, { port: 0 }) : serveSwtpm(tpm, { port: 0 });
+  const client = await TpmTcpClient.connect(server.port, protocol === "mssim" ? "mssim" : "raw");
   try {
-    // The wire adds framing only; oversize commands are refused before the TPM.
     const wire: TpmDevice = {
       get poweredOn() {
         return tpm.poweredOn;
@@ -97,14 +104,11 @@ Deno.test(`fuzz over TCP: ${WIRE_ITERATIONS} commands through the mssim server`,
       powerOn: () => tpm.powerOn(),
       powerOff: () => tpm.powerOff(),
       reset: () => tpm.reset(),
-      execute: (c) =>
-        c.length > TPM_BUFFER_MAX
-          ? Promise.resolve(errorResponse(TPM_RC_COMMAND_SIZE))
-          : client.command(c, 0),
+      execute: (c) => send(client, c),
     };
     const report = await fuzzTpm(wire, {
       iterations: WIRE_ITERATIONS,
-      seed: 0xbeef,
+      seed,
       corpus,
       internalErrors: () => errors.length,
     });
@@ -113,46 +117,28 @@ Deno.test(`fuzz over TCP: ${WIRE_ITERATIONS} commands through the mssim server`,
     client.close();
     await server.close();
   }
-});
+}
 
-Deno.test(`fuzz over TCP: ${WIRE_ITERATIONS} commands through the swtpm data port (raw framing)`, async () => {
-  const errors: unknown[] = [];
-  const tpm = await startedTpm(11, errors);
-  const server = serveSwtpm(tpm, { port: 0 });
-  const client = await TpmTcpClient.connect(server.port, "raw");
-  try {
-    // Raw framing is the command's own size field: the wire sends it true (a false one would
-    // desynchronize the stream, which tpm_server_test covers), and answers locally what cannot
-    // be framed: too short for a header, too long, or starting like the mssim prefix.
-    const wire: TpmDevice = {
-      get poweredOn() {
-        return tpm.poweredOn;
-      },
-      powerOn: () => tpm.powerOn(),
-      powerOff: () => tpm.powerOff(),
-      reset: () => tpm.reset(),
-      execute: (c) => {
-        const v = new DataView(c.buffer, c.byteOffset, c.length);
-        if (c.length < TPM_HEADER_SIZE || c.length > TPM_BUFFER_MAX || v.getUint32(0) === 8) {
-          return Promise.resolve(errorResponse(TPM_RC_COMMAND_SIZE));
-        }
-        const framed = c.slice();
-        new DataView(framed.buffer).setUint32(2, framed.length);
-        return client.command(framed);
-      },
-    };
-    const report = await fuzzTpm(wire, {
-      iterations: WIRE_ITERATIONS,
-      seed: 0xfeed,
-      corpus,
-      internalErrors: () => errors.length,
-    });
-    assert.ok(isClean(report), describe(report));
-  } finally {
-    client.close();
-    await server.close();
-  }
-});
+Deno.test(`fuzz over TCP: ${WIRE_ITERATIONS} commands through the mssim server`, () =>
+  // The wire adds framing only; oversize commands are refused before the TPM.
+  fuzzOverTcp("mssim", 0xbeef, (client, c) =>
+    c.length > TPM_BUFFER_MAX
+      ? Promise.resolve(errorResponse(TPM_RC_COMMAND_SIZE))
+      : client.command(c, 0)));
+
+Deno.test(`fuzz over TCP: ${WIRE_ITERATIONS} commands through the swtpm data port (raw framing)`, () =>
+  // Raw framing is the command's own size field: the wire sends it true (a false one would
+  // desynchronize the stream, which tpm_server_test covers), and answers locally what cannot
+  // be framed: too short for a header, too long, or starting like the mssim prefix.
+  fuzzOverTcp("swtpm", 0xfeed, (client, c) => {
+    const v = new DataView(c.buffer, c.byteOffset, c.length);
+    if (c.length < TPM_HEADER_SIZE || c.length > TPM_BUFFER_MAX || v.getUint32(0) === 8) {
+      return Promise.resolve(errorResponse(TPM_RC_COMMAND_SIZE));
+    }
+    const framed = c.slice();
+    new DataView(framed.buffer).setUint32(2, framed.length);
+    return client.command(framed);
+  }));
 
 Deno.test("fuzz checker: catches escapes, malformed responses and a broken TPM", async () => {
   let n = 0;
