@@ -173,18 +173,7 @@ async function fullFlow(t: Deno.TestContext, x: Tools): Promise<void> {
     );
   });
   await step("create / load (ECDSA P-256 signing key)", async () => {
-    await x.ok(
-      "create",
-      "-C",
-      "prim.ctx",
-      "-G",
-      "ecc256:ecdsa-sha256",
-      "-u",
-      "k.pub",
-      "-r",
-      "k.priv",
-    );
-    await x.ok("load", "-C", "prim.ctx", "-u", "k.pub", "-r", "k.priv", "-c", "k.ctx");
+    await createSigningKey(x);
   });
   await step("sign / verifysignature, and openssl verifies the signature", async () => {
     await x.ok("sign", "-c", "k.ctx", "-g", "sha256", "-o", "sig.tss", "msg");
@@ -350,18 +339,7 @@ async function mssimFlow(t: Deno.TestContext, x: Tools): Promise<void> {
   });
   await t.step("createprimary / create / load / sign / verifysignature", async () => {
     await x.ok("createprimary", "-C", "o", "-G", "ecc256", "-c", "prim.ctx");
-    await x.ok(
-      "create",
-      "-C",
-      "prim.ctx",
-      "-G",
-      "ecc256:ecdsa-sha256",
-      "-u",
-      "k.pub",
-      "-r",
-      "k.priv",
-    );
-    await x.ok("load", "-C", "prim.ctx", "-u", "k.pub", "-r", "k.priv", "-c", "k.ctx");
+    await createSigningKey(x);
     await x.ok("sign", "-c", "k.ctx", "-g", "sha256", "-o", "sig", "msg");
     await x.ok("verifysignature", "-c", "k.ctx", "-g", "sha256", "-m", "msg", "-s", "sig");
   });
@@ -417,6 +395,22 @@ Deno.test({
     }
   },
 });
+
+/** An ECDSA P-256 signing key under prim.ctx, created and loaded as k.ctx. */
+async function createSigningKey(x: Tools): Promise<void> {
+  await x.ok(
+    "create",
+    "-C",
+    "prim.ctx",
+    "-G",
+    "ecc256:ecdsa-sha256",
+    "-u",
+    "k.pub",
+    "-r",
+    "k.priv",
+  );
+  await x.ok("load", "-C", "prim.ctx", "-u", "k.pub", "-r", "k.priv", "-c", "k.ctx");
+}
 
 /** Ends a child process, whether or not it already ended by itself. */
 async function stopChild(child: Deno.ChildProcess): Promise<void> {
