@@ -117,6 +117,26 @@ Deno.test("an unvalidated page faults in the guest; after PVALIDATE it is zeroed
   assert.deepEqual(after, new Uint8Array(16));
 });
 
+/**
+ * Four fresh guest pages holding an SVSM_ATTEST_SERVICES op at the first,
+ * its nonce at +0x800, report buffer at +0x1000 and manifest at +0x2000.
+ */
+async function writeServicesOp(os: GuestOs, cpu: GuestCpu): Promise<number> {
+  const base = await os.allocPages(cpu, 4);
+  cpu.ctx.write(
+    base,
+    ATTEST_SERVICES_OP.encode({
+      reportGpa: BigInt(base + 0x1000),
+      reportSize: 0x1000,
+      nonceGpa: BigInt(base + 0x800),
+      nonceSize: 64,
+      manifestGpa: BigInt(base + 0x2000),
+      manifestSize: 0x1000,
+    }),
+  );
+  return base;
+}
+
 Deno.test("VMPCK0 driver: reports at VMPL0, certificates, a too-small buffer keeps seqnos in step", async () => {
   const results: { rax: bigint; rdx: bigint; r8: bigint }[] = [];
   const reports: Uint8Array[] = [];
@@ -300,18 +320,7 @@ Deno.test("a failed guest request disables VMPCK0 in the SVSM's secrets page too
         ghcb.set("swExitInfo2", 0x16n); // the host claims a firmware error
       }),
     main: async (os, cpu) => {
-      const base = await os.allocPages(cpu, 4);
-      cpu.ctx.write(
-        base,
-        ATTEST_SERVICES_OP.encode({
-          reportGpa: BigInt(base + 0x1000),
-          reportSize: 0x1000,
-          nonceGpa: BigInt(base + 0x800),
-          nonceSize: 64,
-          manifestGpa: BigInt(base + 0x2000),
-          manifestSize: 0x1000,
-        }),
-      );
+      const base = await writeServicesOp(os, cpu);
       for (let i = 0; i < 2; i++) {
         codes.push((await os.svsmCall(cpu, SvsmProtocol.ATTEST, 0, BigInt(base))).rax);
       }
@@ -404,18 +413,7 @@ Deno.test("a replayed guest-request response is rejected; VMPCK0 is disabled for
         }
       }),
     main: async (os, cpu) => {
-      const base = await os.allocPages(cpu, 4);
-      cpu.ctx.write(
-        base,
-        ATTEST_SERVICES_OP.encode({
-          reportGpa: BigInt(base + 0x1000),
-          reportSize: 0x1000,
-          nonceGpa: BigInt(base + 0x800),
-          nonceSize: 64,
-          manifestGpa: BigInt(base + 0x2000),
-          manifestSize: 0x1000,
-        }),
-      );
+      const base = await writeServicesOp(os, cpu);
       for (let i = 0; i < 3; i++) {
         replay = i === 1;
         codes.push((await os.svsmCall(cpu, SvsmProtocol.ATTEST, 0, BigInt(base))).rax);
