@@ -351,3 +351,14 @@ Deno.test("AP_CREATION EXITINFO1: request, VMPL in 19:16, APIC ID in 63:32", () 
   assert.equal(v, (7n << 32n) | (2n << 16n) | 1n);
   assert.deepEqual(decodeApCreation(v), { request: 1, vmpl: 2, apicId: 7 });
 });
+
+Deno.test("GHCB save area sits at the VMSA's offsets (GHCB spec: the same save-area layout)", () => {
+  const vmsa = VMSA.fields as Record<string, { offset: number; size: number }>;
+  let shared = 0;
+  for (const [name, f] of Object.entries(GHCB.fields)) {
+    if (f.offset >= 0x3F0 || !(name in vmsa)) continue; // the GHCB's own fields start at 0x3F0
+    assert.deepEqual([f.offset, f.size], [vmsa[name].offset, vmsa[name].size], name);
+    shared++;
+  }
+  assert.ok(shared >= 19, `${shared} registers compared`); // CPL, XSS, DR7, RAX and RCX..R15
+});
