@@ -130,12 +130,18 @@ export class HostAttacks {
     this.#host.tamper.runVmpl = fn;
   }
 
+  /** Acknowledges every AP_CREATION(CREATE) from now on without ever running the AP. */
+  ignoreApStarts(): void {
+    this.#host.tamper.startAp = () => false;
+  }
+
   /** Back to honest exit handling. */
   behave(): void {
     const t = this.#host.tamper;
     t.msrResponse = undefined;
     t.ghcbResponse = undefined;
     t.runVmpl = undefined;
+    t.startAp = undefined;
   }
 
   #vm() {

@@ -205,7 +205,8 @@ function apCreation(e: NaeExit): ExitAction {
   const spa = gpa % PAGE_SIZE === 0 && vm.contains(gpa) ? vm.npt.translate(gpa) : undefined;
   if (spa === undefined) return bad(GHCB_ERR_INVALID_INPUT);
   target.setVmsa(vmpl, spa, gpa);
-  if (request === AP_CREATE && target !== e.vcpu) target.start(vmpl);
+  const start = request === AP_CREATE && target !== e.vcpu;
+  if (start && e.host.tamper.startAp?.(e.vcpu.id, apicId) !== false) target.start(vmpl);
   return succeed(e, 0n);
 }
 

@@ -75,6 +75,8 @@ export interface HostTamper {
   ghcbResponse?: (vcpu: number, vmpl: number, ghcb: GhcbPage) => void;
   /** Overrides a RUN_VMPL request from (vCPU, VMPL) for `requested`. */
   runVmpl?: (vcpu: number, vmpl: number, requested: number) => RunDecision | undefined;
+  /** Whether AP_CREATION(CREATE) from `vcpu` really starts `apicId`; false acknowledges only. */
+  startAp?: (vcpu: number, apicId: number) => boolean;
 }
 
 /**

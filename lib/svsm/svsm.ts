@@ -25,7 +25,7 @@ import { PanicHandler, SvsmPanic } from "./debug/panic.ts";
 import { KernelStack } from "./debug/stacktrace.ts";
 import { ExceptionTable } from "./cpu/idt.ts";
 import { PerCpu } from "./cpu/percpu.ts";
-import { AP_ENTRY_OFFSET, startAp } from "./cpu/smp.ts";
+import { allocVmsaPage, AP_ENTRY_OFFSET, startAp } from "./cpu/smp.ts";
 import { GuardedGuestMemory } from "./fixups/guest_memory.ts";
 import { createPvalidateLock } from "./locking/pvalidate_lock.ts";
 import type { LockDebugger } from "./locking/lock_debug.ts";
@@ -196,22 +196,33 @@ export class Svsm implements SvsmKernelServices {
       await startAp({
         ctx,
         ghcb: cpu.ghcb,
-        allocPage: () => this.#allocPage(stack),
-        freePage: (gpa) => this.heap!.dealloc(gpa, PAGE_LAYOUT),
+        ...this.#pageSource(stack),
         online: (apicId) => Atomics.load(this.#online, this.machine.vcpuByApicId(apicId)!.id) === 1,
         entry: this.layout.imageGpa + AP_ENTRY_OFFSET,
       }, v.apicId);
     }
-    using _p = stack.frame("svsm", "prepare_fw", 205);
-    const guest = prepareGuest(ctx, this.layout, this.#allocPage(stack));
+    using _p = stack.frame("svsm", "prepare_fw", 204);
+    const guest = prepareGuest(
+      ctx,
+      this.layout,
+      allocVmsaPage(this.#pageSource(stack)),
+    );
     const record = this.guestVcpus.get(ctx.apicId)!;
     record.vmsaGpa = guest.vmsaGpa;
     record.caGpa = guest.caGpa;
     return cpu;
   }
 
+  /** Heap pages for VMSAs. */
+  #pageSource(stack: KernelStack): { allocPage(): number; freePage(gpa: number): void } {
+    return {
+      allocPage: () => this.#allocPage(stack),
+      freePage: (gpa) => this.heap!.dealloc(gpa, PAGE_LAYOUT),
+    };
+  }
+
   async #bootAp(ctx: CpuContext, stack: KernelStack): Promise<BootedCpu> {
-    using _f = stack.frame("svsm", "start_ap", 214);
+    using _f = stack.frame("svsm", "start_ap", 225);
     const cpu = await this.#cpuInit(ctx, stack);
     Atomics.store(this.#online, ctx.vcpuId, 1);
     cpu.percpu.set("online", 1);
@@ -234,7 +245,7 @@ export class Svsm implements SvsmKernelServices {
    * build the allocator over the heap's plaintext (COCONUT `init_memory`).
    */
   #memoryInit(ctx: CpuContext, stack: KernelStack): void {
-    using _f = stack.frame("svsm", "init_memory", 237);
+    using _f = stack.frame("svsm", "init_memory", 248);
     const { heapBase, heapSize } = this.layout;
     let first: Uint8Array | undefined;
     for (let gpa = heapBase; gpa < heapBase + heapSize; gpa += PAGE_SIZE) {
@@ -265,7 +276,7 @@ export class Svsm implements SvsmKernelServices {
 
   /** The per-CPU area, exception-safe guest memory, and the GHCB of the running CPU. */
   async #cpuInit(ctx: CpuContext, stack: KernelStack): Promise<BootedCpu> {
-    using _f = stack.frame("svsm", "setup_percpu", 268);
+    using _f = stack.frame("svsm", "setup_percpu", 279);
     const lockCpu = { cpuId: ctx.vcpuId, pause: () => ctx.pause() };
     await this.#heapLock.lock(lockCpu);
     let data: number, ghcbPage: number, table;
