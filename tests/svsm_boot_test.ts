@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { parseReport, SECRETS_PAGE } from "../lib/snp/firmware/mod.ts";
 import { ATTEST_SERVICES_OP, CoreCall, SvsmProtocol, SvsmResultCode } from "../lib/svsm/abi/mod.ts";
 import { svsmLayout } from "../lib/svsm/boot/mod.ts";
-import type { GuestCpu, GuestOs } from "../lib/guest/mod.ts";
+import {
+  GHCB_TERM_SVSM_CAA,
+  GHCB_TERM_SVSM_VMPL0,
+  type GuestCpu,
+  type GuestOs,
+} from "../lib/guest/mod.ts";
+import { allocVmsaPage } from "../lib/svsm/cpu/smp.ts";
 import {
   GHCB_INFO,
   MSR_GHCB,
@@ -428,4 +434,54 @@ Deno.test("a replayed guest-request response is rejected; VMPCK0 is disabled for
     vm.machine.encryption.privateView(1, vm.host.attacks.spaOf(vm.layout.secretsGpa)),
   );
   assert.deepEqual(s.vmpck0, new Uint8Array(32));
+});
+
+Deno.test("a host that acknowledges AP_CREATION but never runs the AP: the SVSM panics, no hang", async () => {
+  const vm = await runTestVm({ vcpus: 2, setup: (vm) => vm.host.attacks.ignoreApStarts() });
+  assert.equal(vm.result.status, "terminated");
+  assert.match(vm.svsm.panics.panicked?.message ?? "", /AP 1 did not come online/);
+  assert.equal(vm.os.ranOn.size, 0, "the guest never ran");
+});
+
+Deno.test("VMSA pages are never 2 MiB-aligned: the SVSM's allocator and the guest's AP pages", async () => {
+  const freed: number[] = [];
+  const pages = [0x400000, 0x401000];
+  const alloc = { allocPage: () => pages.shift()!, freePage: (gpa: number) => freed.push(gpa) };
+  assert.equal(allocVmsaPage(alloc), 0x401000);
+  assert.deepEqual(freed, [0x400000]);
+  assert.equal(allocVmsaPage({ allocPage: () => 0x403000, freePage: alloc.freePage }), 0x403000);
+  // The guest's pool starts 2 MiB-aligned: its first AP's VMSA skips that page.
+  const vm = await runTestVm({
+    vcpus: 2,
+    poolBase: 0x200000,
+    main: async (os, cpu) => assert.equal(await os.startAp(cpu, 1), 0),
+  });
+  assert.equal(vm.result.status, "finished", String(vm.result.reason));
+  assert.equal(vm.svsm.guestVcpus.get(1)!.vmsaGpa, 0x201000);
+  assert.notEqual(vm.svsm.guestVcpus.get(0)!.vmsaGpa % 0x200000, 0);
+});
+
+Deno.test("the guest refuses SVSM_GUEST_VMPL 0 or an unaligned SVSM_CAA (Linux set 1, codes 8/9)", async () => {
+  const cases = [
+    { field: "svsmGuestVmpl", value: 0, code: GHCB_TERM_SVSM_VMPL0 },
+    { field: "svsmCaa", value: 0x10n, code: GHCB_TERM_SVSM_CAA },
+  ] as const;
+  for (const c of cases) {
+    let mainRan = false;
+    const vm = await runTestVm({
+      setup: (vm) => {
+        vm.machine.setProgram(2, async (ctx) => {
+          const at = vm.layout.guestSecretsGpa;
+          const page = ctx.read(at, SECRETS_PAGE.size);
+          SECRETS_PAGE.set(page, c.field, c.value);
+          ctx.write(at, page);
+          await vm.os.program(ctx);
+        });
+      },
+      main: () => Promise.resolve(void (mainRan = true)),
+    });
+    assert.equal(vm.result.status, "terminated", c.field);
+    assert.match(String(vm.result.reason), new RegExp(`reason set 1, code ${c.code}\\)`));
+    assert.equal(mainRan, false);
+  }
 });

@@ -21,6 +21,8 @@ export interface TestVmOptions {
   trace?: boolean;
   main?: GuestOsOptions["main"];
   apMain?: GuestOsOptions["apMain"];
+  /** First GPA of the guest's page pool. */
+  poolBase?: number;
   /** Lock debugging for the SVSM's locks. */
   lockDebug?: LockDebugger;
   /** The SVSM's vTPM, if it runs one. */
@@ -62,7 +64,12 @@ export function createTestVm(o: TestVmOptions = {}): TestVm {
   host.createVm({ guestMemoryBytes: layout.vmMemoryBytes });
   const svsm = new Svsm(machine, { layout, vtpm: o.vtpm, log: () => {}, lockDebug: o.lockDebug });
   svsm.install();
-  const os = new GuestOs({ secretsGpa: layout.guestSecretsGpa, main: o.main, apMain: o.apMain });
+  const os = new GuestOs({
+    secretsGpa: layout.guestSecretsGpa,
+    main: o.main,
+    apMain: o.apMain,
+    poolBase: o.poolBase,
+  });
   os.install(machine);
   return { machine, host, svsm, os, layout, firmware };
 }

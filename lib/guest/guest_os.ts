@@ -7,12 +7,18 @@
  * @module
  */
 
-import type { CpuContext, Machine, VmplProgram } from "../snp/mod.ts";
+import {
+  type CpuContext,
+  encodeMsrRequest,
+  type Machine,
+  MSR_GHCB,
+  type VmplProgram,
+} from "../snp/mod.ts";
 import { CoreCall, SvsmProtocol } from "../svsm/abi/protocol_ids.ts";
 import { guestApVmsa, ownSevFeatures } from "./ap_start.ts";
 import { svsmPvalidate } from "./pvalidate.ts";
 import { svsmCallOn, type SvsmCallResult } from "./svsm_call.ts";
-import { findSvsm, type SvsmInfo } from "./svsm_info.ts";
+import { findSvsm, SEV_TERM_SET_LINUX, type SvsmInfo, svsmInfoFault } from "./svsm_info.ts";
 
 /** One guest CPU: its instructions and its calling area. */
 export interface GuestCpu {
@@ -113,6 +119,8 @@ export class GuestOs {
     if (this.#svsm === undefined) {
       const svsm = findSvsm(ctx, opts.secretsGpa);
       if (svsm === undefined) throw new GuestOsError("no SVSM in the secrets page");
+      const fault = svsmInfoFault(svsm);
+      if (fault !== undefined) return terminate(ctx, fault);
       this.#svsm = svsm;
       this.callingAreas.set(ctx.apicId, svsm.caa);
     }
@@ -170,11 +178,14 @@ export class GuestOs {
   }
 
   /**
-   * Starts the AP `apicId`: a VMSA page (VMPL2, EFER.SVME, own SEV features) and a calling
-   * area page, then CREATE_VCPU. Returns the SVSM's result code.
+   * Starts the AP `apicId`: a VMSA page that is not 2 MiB-aligned (VMPL2, EFER.SVME, own SEV
+   * features) and a calling area page, then CREATE_VCPU. Returns the SVSM's result code.
    */
   async startAp(cpu: GuestCpu, apicId: number): Promise<number> {
-    const vmsa = await this.allocPages(cpu, 1);
+    let vmsa = await this.allocPages(cpu, 1);
+    // Never a 2 MiB-aligned VMSA (Linux `snp_alloc_vmsa_page`: a hardware erratum); the
+    // skipped page stays in the pool's past, validated and unused.
+    if (vmsa % 0x200000 === 0) vmsa = await this.allocPages(cpu, 1);
     const ca = await this.allocPages(cpu, 1);
     const vmpl = this.#svsm?.guestVmpl ?? 2;
     cpu.ctx.write(vmsa, guestApVmsa(ownSevFeatures(cpu.ctx), vmpl).bytes);
@@ -190,4 +201,13 @@ export class GuestOs {
     if (r.rax !== 0n) this.callingAreas.delete(apicId);
     return Number(r.rax);
   }
+}
+
+/** GHCB MSR protocol TERM_REQ with a Linux reason code (Linux `sev_es_terminate`). */
+async function terminate(ctx: CpuContext, reasonCode: number): Promise<void> {
+  ctx.wrmsr(
+    MSR_GHCB,
+    encodeMsrRequest({ kind: "term", reasonSet: SEV_TERM_SET_LINUX, reasonCode }),
+  );
+  await ctx.vmgexit();
 }

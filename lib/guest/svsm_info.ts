@@ -1,7 +1,9 @@
 /**
  * Finding the SVSM: the guest reads the SVSM fields of its secrets page (snp-abi.md §10;
  * Linux arch/x86/coco/sev `snp_setup_svsm_ca`): SVSM_BASE, SVSM_SIZE, the boot CPU's calling
- * area SVSM_CAA, SVSM_MAX_VERSION and SVSM_GUEST_VMPL. A zero SVSM_SIZE means no SVSM.
+ * area SVSM_CAA, SVSM_MAX_VERSION and SVSM_GUEST_VMPL. A zero SVSM_SIZE means no SVSM. Like
+ * Linux, the guest refuses an SVSM that claims the guest runs at VMPL0 or whose calling area
+ * is not page-aligned, and terminates with the Linux reason code.
  * @module
  */
 
@@ -20,6 +22,30 @@ export interface SvsmInfo {
   readonly maxVersion: number;
   /** SVSM_GUEST_VMPL: the VMPL the guest runs at. */
   readonly guestVmpl: number;
+}
+
+/** Termination reason set for Linux's own codes (Linux arch/x86/include/asm/sev-common.h). */
+export const SEV_TERM_SET_LINUX = 1;
+/** Set 1 code 8: an SVSM is present but SVSM_GUEST_VMPL is 0 (sev-common.h). */
+export const GHCB_TERM_SVSM_VMPL0 = 8;
+/** Set 1 code 9: an SVSM is present but SVSM_CAA is not page-aligned (sev-common.h). */
+export const GHCB_TERM_SVSM_CAA = 9;
+
+/**
+ * The Linux termination code (set {@link SEV_TERM_SET_LINUX}) for secrets-page SVSM fields the
+ * guest must refuse, or undefined when they are usable (Linux `svsm_setup_ca`).
+ *
+ * @example
+ * ```ts
+ * import { GHCB_TERM_SVSM_CAA, svsmInfoFault } from "./svsm_info.ts";
+ * const info = { base: 0x800000, size: 0x200000, caa: 0x80e010, maxVersion: 1, guestVmpl: 2 };
+ * svsmInfoFault(info) === GHCB_TERM_SVSM_CAA; // true
+ * ```
+ */
+export function svsmInfoFault(info: SvsmInfo): number | undefined {
+  if (info.guestVmpl === 0) return GHCB_TERM_SVSM_VMPL0;
+  if (info.caa % 4096 !== 0) return GHCB_TERM_SVSM_CAA;
+  return undefined;
 }
 
 /**
