@@ -15,6 +15,7 @@ import {
 } from "../lib/svsm/mod.ts";
 import { VMSA } from "../lib/snp/vmsa.ts";
 import { guidToBytes } from "../lib/common/guid.ts";
+import { buildCertTable, CertGuid } from "../lib/snp/firmware/mod.ts";
 import type { ReportOutcome, SvsmRequest, VtpmService } from "../lib/svsm/request_context.ts";
 import { fakeSvsmCpu } from "./support/fake_svsm_cpu.ts";
 
@@ -398,6 +399,35 @@ Deno.test("attestation: the certificate resize answer, SINGLE_SERVICE for the vT
   assert.equal(await call(tsu), R.INVALID_PARAMETER);
   assert.equal(tsu.regs.rdx, 0x2000n, "the host's resize answer comes before the buffer checks");
   assert.equal(await call(a.op({ manifestVersion: 1 }, true)), R.INVALID_PARAMETER);
+});
+
+Deno.test("attestation certificates: RDX is the table's length, not the page-rounded buffer", async () => {
+  const table = buildCertTable([[CertGuid.VCEK, new Uint8Array(1300).fill(5)], [
+    CertGuid.ASK,
+    new Uint8Array(1500).fill(6),
+  ]]);
+  const withCerts = (pagesBytes: Uint8Array) => (reportData: Uint8Array): ReportOutcome => ({
+    ...okReport(reportData),
+    certificates: pagesBytes,
+  } as ReportOutcome);
+  const pages = new Uint8Array(0x2000);
+  pages.set(table);
+  const a = attestSetup(withCerts(pages));
+  a.mem.bytes.fill(0xee, 0x14000, 0x16000);
+  const exact = a.op({ certificateGpa: 0x14000n, certificateSize: table.length });
+  assert.equal(await call(exact), R.SUCCESS, "a buffer of exactly the table's size is enough");
+  assert.equal(exact.regs.rdx, BigInt(table.length));
+  assert.deepEqual(a.mem.bytes.slice(0x14000, 0x14000 + table.length), table);
+  assert.equal(a.mem.bytes[0x14000 + table.length], 0xee, "nothing past the table is written");
+  const short = a.op({ certificateGpa: 0x14000n, certificateSize: table.length - 1 });
+  assert.equal(await call(short), R.INVALID_PARAMETER);
+  assert.equal(short.regs.rdx, BigInt(table.length), "the size to retry with");
+  // A table without its terminating entry is the host's problem: passed on whole.
+  const broken = new Uint8Array(0x1000).fill(0x11);
+  const b = attestSetup(withCerts(broken));
+  const whole = b.op({ certificateGpa: 0x14000n, certificateSize: 0x1000 });
+  assert.equal(await call(whole), R.SUCCESS);
+  assert.equal(whole.regs.rdx, 0x1000n);
 });
 
 Deno.test("deposited pages belong to the SVSM: no CA, VMSA or PVALIDATE on them", async () => {

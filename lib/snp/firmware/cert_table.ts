@@ -79,3 +79,30 @@ export function parseCertTable(table: Uint8Array): Map<string, Uint8Array> {
   }
   throw new RangeError("certificate table has no terminating entry");
 }
+
+/**
+ * The bytes a certificate table really uses inside the pages it came in: the entries with
+ * their terminator, and every certificate they point at. Undefined when the table is malformed
+ * (no terminator, or an entry pointing outside `pages`).
+ *
+ * @example
+ * ```ts
+ * import { buildCertTable, CertGuid, certTableLength } from "./cert_table.ts";
+ * const pages = new Uint8Array(4096);
+ * pages.set(buildCertTable([[CertGuid.ARK, new Uint8Array(100)]]));
+ * certTableLength(pages); // 148: two 24-byte entries and the 100-byte certificate
+ * ```
+ */
+export function certTableLength(pages: Uint8Array): number | undefined {
+  const dv = new DataView(pages.buffer, pages.byteOffset, pages.byteLength);
+  let end = 0;
+  for (let o = 0; o + ENTRY_SIZE <= pages.length; o += ENTRY_SIZE) {
+    const off = dv.getUint32(o + 16, true), len = dv.getUint32(o + 20, true);
+    if (off === 0 && len === 0 && pages.subarray(o, o + 16).every((b) => b === 0)) {
+      return Math.max(end, o + ENTRY_SIZE);
+    }
+    if (off + len > pages.length) return undefined;
+    end = Math.max(end, off + len);
+  }
+  return undefined;
+}

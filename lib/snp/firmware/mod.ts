@@ -104,6 +104,6 @@ export {
   type IdBlockIdentity,
 } from "./id_block.ts";
 export * from "./firmware_status.ts";
-export { buildCertTable, CertGuid, parseCertTable } from "./cert_table.ts";
+export { buildCertTable, CertGuid, certTableLength, parseCertTable } from "./cert_table.ts";
 export * from "./guest_context.ts";
 export * from "./secure_processor.ts";

@@ -16,6 +16,7 @@ import {
 import { buildServicesManifest, VTPM_SERVICE_GUID } from "../abi/services_manifest.ts";
 import type { ServiceManifest } from "../abi/services_manifest.ts";
 import { guidFromBytes } from "../../common/guid.ts";
+import { certTableLength } from "../../snp/firmware/mod.ts";
 import { fail, SvsmRequestFailure, SvsmResultCode } from "./errors.ts";
 import type { SvsmCpu, SvsmRequest } from "../request_context.ts";
 import { gpaOf, isAligned, PAGE_SIZE } from "./guest_ops.ts";
@@ -70,9 +71,7 @@ async function attest(req: SvsmRequest, single: boolean): Promise<number> {
   // COCONUT checks the output buffers only now, after asking the PSP; their errors still
   // leave RCX/RDX/R8 at their input values (svsm-abi.md §8 step 3).
   if (op.buffers !== SUCCESS) return op.buffers;
-  const certs = isAllZero(outcome.certificates.subarray(0, 24))
-    ? new Uint8Array()
-    : outcome.certificates;
+  const certs = usedCertificateBytes(outcome.certificates);
   // Sizes go out before any size check, so a guest can resize and retry.
   req.regs.rcx = BigInt(manifest.length);
   req.regs.rdx = BigInt(op.certificateSize > 0 ? certs.length : 0);
@@ -149,4 +148,15 @@ async function buildManifest(cpu: SvsmCpu, serviceGuid?: string): Promise<Uint8A
 
 function isAllZero(b: Uint8Array): boolean {
   return b.every((x) => x === 0);
+}
+
+/**
+ * The part of the host's certificate pages the guest gets: nothing when the first entry is all
+ * zero (no certificates), else the table up to its furthest certificate, so RDX is the table's
+ * length rather than the page-rounded buffer. A malformed table is passed on whole: the host's
+ * bytes are the guest's to judge.
+ */
+function usedCertificateBytes(pages: Uint8Array): Uint8Array {
+  if (isAllZero(pages.subarray(0, 24))) return new Uint8Array();
+  return pages.subarray(0, certTableLength(pages) ?? pages.length);
 }
