@@ -99,6 +99,8 @@ Deno.test("launch description: hostile input is refused with a located message",
     [{ updates: [{ type: "BOGUS", gpa: "0x0" }] }, /updates\[0\]\.type/],
     [{ updates: [{ type: "ZERO", gpa: "0x1001" }] }, /page-aligned/],
     [{ updates: [{ type: "ZERO", gpa: 4096 }] }, /hex string/],
+    [{ updates: [{ type: "ZERO", gpa: "0x10000000000000" }] }, /beyond the 52-bit/],
+    [{ updates: [{ type: "ZERO", gpa: "0xfffffffffffff000" }] }, /beyond the 52-bit/],
     [{ updates: [{ type: "NORMAL", gpa: "0x0" }] }, /needs 4096 bytes/],
     [{ updates: [{ type: "NORMAL", gpa: "0x0", data: "00" }] }, /8192 hex/],
     [{ updates: [{ type: "ZERO", gpa: "0x0", contents: "11".repeat(48) }] }, /must be zero/],
@@ -106,4 +108,6 @@ Deno.test("launch description: hostile input is refused with a located message",
     [{ seed: "zz".repeat(48), updates: [] }, /seed: invalid hex/],
   ];
   for (const [json, re] of bad) assert.throws(() => parseLaunchDescription(json), re);
+  const top = parseLaunchDescription({ updates: [{ type: "ZERO", gpa: "0x000ffffffffff000" }] });
+  assert.equal(top.updates[0].gpa, 2 ** 52 - 4096, "the highest page; leading zeros are fine");
 });

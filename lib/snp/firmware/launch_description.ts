@@ -96,8 +96,12 @@ function parseUpdate(u: unknown, where: string): PageUpdate {
 }
 
 function parseGpa(v: unknown, where: string): number {
-  if (typeof v !== "string" || !/^0x[0-9a-fA-F]{1,13}$/.test(v)) {
+  if (typeof v !== "string" || !/^0x[0-9a-fA-F]+$/.test(v)) {
     throw new LaunchDescriptionError(`${where} must be a hex string like "0x800000"`);
+  }
+  // x86-64 guest physical addresses have at most 52 bits (MAXPHYADDR).
+  if (BigInt(v) >= 1n << 52n) {
+    throw new LaunchDescriptionError(`${where} ${v} is beyond the 52-bit physical address space`);
   }
   const gpa = parseInt(v.slice(2), 16);
   if (gpa % PAGE_SIZE !== 0) throw new LaunchDescriptionError(`${where} is not page-aligned`);
