@@ -7,6 +7,7 @@ import {
   SvsmPanic,
 } from "../lib/svsm/debug/mod.ts";
 import { wipeVmpcks } from "../lib/svsm/debug/panic.ts";
+import { frameFile } from "../lib/svsm/debug/stacktrace.ts";
 
 Deno.test("stack: frames push and pop with `using`, innermost first", () => {
   const stack = new KernelStack(2);
@@ -72,6 +73,31 @@ Deno.test("backtrace: frame file comes from the module path", () => {
     "  [#3] cpu::percpu::this_cpu (cpu/percpu.ts:7)",
   );
   assert.equal(new Backtrace(0, []).toString(), "  (no kernel frames)");
+});
+
+Deno.test("backtrace: every kernel frame names its own file and the line it is pushed on", () => {
+  const root = new URL("../lib/svsm/", import.meta.url);
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of Deno.readDirSync(new URL(dir, root))) {
+      if (e.isDirectory) walk(`${dir}${e.name}/`);
+      else if (e.name.endsWith(".ts")) files.push(`${dir}${e.name}`);
+    }
+  };
+  walk("");
+  let frames = 0;
+  for (const file of files) {
+    const lines = Deno.readTextFileSync(new URL(file, root)).split("\n");
+    lines.forEach((text, i) => {
+      if (text.trimStart().startsWith("*")) return; // JSDoc examples
+      const m = text.match(/\.frame\("([^"]+)", [^,]+, (\d+)\)/);
+      if (m === null) return;
+      frames++;
+      assert.equal(frameFile(m[1]), file, `${file}:${i + 1} names module ${m[1]}`);
+      assert.equal(Number(m[2]), i + 1, `${file}:${i + 1} says line ${m[2]}`);
+    });
+  }
+  assert.ok(frames >= 8, `found ${frames} frame pushes`);
 });
 
 /** A panic handler over a filled secrets page, recording what it does. */
