@@ -10,10 +10,28 @@
  * @module
  */
 
-/** The kinds of field a layout can hold. */
+/**
+ * The kinds of field a layout can hold.
+ *
+ * @example
+ * ```ts
+ * import type { FieldKind } from "./layout.ts";
+ * const width: Record<FieldKind, number> = { u8: 1, u16: 2, u32: 4, u64: 8, bytes: 0 };
+ * width.u64; // 8
+ * ```
+ */
 export type FieldKind = "u8" | "u16" | "u32" | "u64" | "bytes";
 
-/** One field: where it is and how wide. */
+/**
+ * One field: where it is and how wide.
+ *
+ * @example
+ * ```ts
+ * import { type Field, Layout } from "./layout.ts";
+ * const gpa: Field<"u64"> = { kind: "u64", offset: 8, size: 8 };
+ * new Layout("entry", 16, { gpa }).get(new Uint8Array(16), "gpa"); // 0n
+ * ```
+ */
 export interface Field<K extends FieldKind = FieldKind> {
   /** How the bytes are read. */
   readonly kind: K;
@@ -89,12 +107,33 @@ export function bytes(offset: number, size: number): Field<"bytes"> {
   return { kind: "bytes", offset, size };
 }
 
-/** The value type of a field: bigint for u64, bytes for raw fields, else number. */
+/**
+ * The value type of a field: bigint for u64, bytes for raw fields, else number.
+ *
+ * @example
+ * ```ts
+ * import type { Field, FieldValue } from "./layout.ts";
+ * const gpa: FieldValue<Field<"u64">> = 0x1000n; // u64 fields read as bigint
+ * const digest: FieldValue<Field<"bytes">> = new Uint8Array(48);
+ * const count: FieldValue<Field<"u32">> = 3;
+ * ```
+ */
 export type FieldValue<F> = F extends Field<"u64"> ? bigint
   : F extends Field<"bytes"> ? Uint8Array
   : number;
 
-/** A decoded structure: one value per field. */
+/**
+ * A decoded structure: one value per field.
+ *
+ * @example
+ * ```ts
+ * import { bytes, type Decoded, Layout, u64 } from "./layout.ts";
+ * const F = { addr: u64(0), tag: bytes(8, 4) };
+ * const L = new Layout("demo", 12, F);
+ * const d: Decoded<typeof F> = L.decode(L.encode({ addr: 7n }));
+ * d.addr; // 7n
+ * ```
+ */
 export type Decoded<F extends Record<string, Field>> = {
   -readonly [K in keyof F]: FieldValue<F[K]>;
 };

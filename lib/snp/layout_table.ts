@@ -6,10 +6,30 @@
  */
 import { type Field, type FieldKind, Layout } from "../common/layout.ts";
 
-/** One row: field name, kind, offset, and the size for `bytes` fields. */
+/**
+ * One row: field name, kind, offset, and the size for `bytes` fields.
+ *
+ * @example
+ * ```ts
+ * import type { LayoutRow } from "./layout_table.ts";
+ * const rip: LayoutRow = ["rip", "u64", 0x178];
+ * const x87: LayoutRow = ["fpregX87", "bytes", 0x420, 80]; // bytes rows carry a size
+ * ```
+ */
 export type LayoutRow = readonly [name: string, kind: FieldKind, offset: number, size?: number];
 
-/** The field map a table of rows describes. */
+/**
+ * The field map a table of rows describes.
+ *
+ * @example
+ * ```ts
+ * import type { Layout } from "../common/layout.ts";
+ * import { type FieldsOf, layoutFromTable } from "./layout_table.ts";
+ * const T = [["a", "u32", 0], ["b", "u64", 8]] as const;
+ * const L: Layout<FieldsOf<typeof T>> = layoutFromTable("demo", 16, T);
+ * L.fields.b.offset; // 8
+ * ```
+ */
 export type FieldsOf<T extends readonly LayoutRow[]> = {
   [R in T[number] as R[0]]: Field<R[1]>;
 };
