@@ -19,7 +19,19 @@ import { guidToBytes } from "../common/guid.ts";
 import { resultName, SvsmResultCode } from "../svsm/protocols/errors.ts";
 import type { GuestCpu, GuestOs } from "./guest_os.ts";
 
-/** What the SVSM hands back. */
+/**
+ * What the SVSM hands back.
+ *
+ * @example
+ * ```ts
+ * import { type AttestationEvidence, requestAttestation } from "./attest.ts";
+ * import type { GuestCpu, GuestOs } from "./guest_os.ts";
+ * declare const os: GuestOs;
+ * declare const cpu: GuestCpu;
+ * const evidence: AttestationEvidence = await requestAttestation(os, cpu, new Uint8Array(64));
+ * evidence.report.length; // 0x4A0: verify it against the VCEK in evidence.certificates
+ * ```
+ */
 export interface AttestationEvidence {
   /** The 0x4A0-byte ATTESTATION_REPORT, REPORT_DATA = SHA-512(nonce ‖ manifest). */
   readonly report: Uint8Array;

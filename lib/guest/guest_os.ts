@@ -20,7 +20,19 @@ import { svsmPvalidate } from "./pvalidate.ts";
 import { svsmCallOn, type SvsmCallResult } from "./svsm_call.ts";
 import { findSvsm, SEV_TERM_SET_LINUX, type SvsmInfo, svsmInfoFault } from "./svsm_info.ts";
 
-/** One guest CPU: its instructions and its calling area. */
+/**
+ * One guest CPU: its instructions and its calling area.
+ *
+ * @example
+ * ```ts
+ * import type { GuestCpu, GuestOs } from "./guest_os.ts";
+ * declare const os: GuestOs;
+ * declare const cpu: GuestCpu;
+ * // The same vCPU, calling through a calling area moved to 0x90000 (REMAP_CA).
+ * const moved: GuestCpu = { ctx: cpu.ctx, caGpa: 0x90000 };
+ * await os.svsmCall(moved, 0, 6, 1n); // QUERY_PROTOCOL(core, 1) through the new CA
+ * ```
+ */
 export interface GuestCpu {
   /** The VMPL2 instructions of this vCPU. */
   readonly ctx: CpuContext;
@@ -28,7 +40,19 @@ export interface GuestCpu {
   readonly caGpa: number;
 }
 
-/** Guest code run on a CPU once the OS has set it up. */
+/**
+ * Guest code run on a CPU once the OS has set it up.
+ *
+ * @example
+ * ```ts
+ * import { type GuestMain, GuestOs } from "./guest_os.ts";
+ * // Each AP reports its APIC ID and calling area once the OS has started it.
+ * const apMain: GuestMain = async (_os, cpu) => {
+ *   console.log(`AP ${cpu.ctx.apicId} calls through 0x${cpu.caGpa.toString(16)}`);
+ * };
+ * const os = new GuestOs({ secretsGpa: 0x1000, apMain });
+ * ```
+ */
 export type GuestMain = (os: GuestOs, cpu: GuestCpu) => Promise<void>;
 
 /**

@@ -47,7 +47,17 @@ export class GuestPvalidateError extends Error {
   }
 }
 
-/** One list entry before encoding. */
+/**
+ * One list entry before encoding.
+ *
+ * @example
+ * ```ts
+ * import { type GuestPvalidateEntry, pvalidateEntries } from "./pvalidate.ts";
+ * const entries: GuestPvalidateEntry[] = pvalidateEntries(0x200000, 0x201000);
+ * entries[0]; // { gpa: 0x200000, size2M: true }
+ * entries[1]; // { gpa: 0x400000, size2M: false }
+ * ```
+ */
 export interface GuestPvalidateEntry {
   /** Page address. */
   gpa: number;
@@ -55,7 +65,24 @@ export interface GuestPvalidateEntry {
   size2M: boolean;
 }
 
-/** What the list builder needs: write guest memory, and call the SVSM. */
+/**
+ * What the list builder needs: write guest memory, and call the SVSM.
+ *
+ * @example
+ * ```ts
+ * import { type PvalidateCaller, svsmPvalidate } from "./pvalidate.ts";
+ * import type { GuestCpu, GuestOs } from "./guest_os.ts";
+ * declare const os: GuestOs;
+ * declare const cpu: GuestCpu;
+ * const caller: PvalidateCaller = {
+ *   caGpa: cpu.caGpa,
+ *   write: (gpa, data) => cpu.ctx.write(gpa, data),
+ *   read: (gpa, length) => cpu.ctx.read(gpa, length),
+ *   call: (protocol, call, rcx) => os.svsmCall(cpu, protocol, call, rcx),
+ * };
+ * await svsmPvalidate(caller, 0x100000, 0x200000, true); // one 2 MiB entry
+ * ```
+ */
 export interface PvalidateCaller {
   /** GPA of this CPU's calling area. */
   readonly caGpa: number;

@@ -10,7 +10,20 @@
 
 import { type CpuContext, GHCB_INFO, MSR_GHCB, VMSA } from "../snp/mod.ts";
 
-/** The raw result registers. */
+/**
+ * The raw result registers.
+ *
+ * @example
+ * ```ts
+ * import type { SvsmCallResult } from "./svsm_call.ts";
+ * import type { GuestCpu, GuestOs } from "./guest_os.ts";
+ * declare const os: GuestOs;
+ * declare const cpu: GuestCpu;
+ * // QUERY_PROTOCOL(core, version 1): RAX = 0 (SUCCESS), RCX = the supported version range.
+ * const r: SvsmCallResult = await os.svsmCall(cpu, 0, 6, 1n);
+ * if (r.rax !== 0n) throw new Error(`SVSM error 0x${r.rax.toString(16)}`);
+ * ```
+ */
 export interface SvsmCallResult {
   /** RAX: the result code (SVSM result codes, svsm-abi.md §3). */
   readonly rax: bigint;

@@ -10,7 +10,16 @@
 import { SECRETS_PAGE } from "../snp/firmware/secrets_page.ts";
 import type { CpuContext } from "../snp/mod.ts";
 
-/** The SVSM as the guest's secrets page describes it. */
+/**
+ * The SVSM as the guest's secrets page describes it.
+ *
+ * @example
+ * ```ts
+ * import { type SvsmInfo, svsmInfoFault } from "./svsm_info.ts";
+ * const info: SvsmInfo = { base: 0x800000, size: 0x200000, caa: 0x80e000, maxVersion: 1, guestVmpl: 2 };
+ * svsmInfoFault(info); // undefined: usable
+ * ```
+ */
 export interface SvsmInfo {
   /** SVSM_BASE. */
   readonly base: number;
@@ -24,11 +33,40 @@ export interface SvsmInfo {
   readonly guestVmpl: number;
 }
 
-/** Termination reason set for Linux's own codes (Linux arch/x86/include/asm/sev-common.h). */
+/**
+ * Termination reason set for Linux's own codes (Linux arch/x86/include/asm/sev-common.h).
+ *
+ * @example
+ * ```ts
+ * import { GHCB_TERM_SVSM_CAA, SEV_TERM_SET_LINUX } from "./svsm_info.ts";
+ * import { encodeMsrRequest } from "../snp/mod.ts";
+ * const term = encodeMsrRequest({ kind: "term", reasonSet: SEV_TERM_SET_LINUX, reasonCode: GHCB_TERM_SVSM_CAA });
+ * term; // 0x91100n: code 9 in bits 23:16, set 1 in bits 15:12, TERM_REQ 0x100
+ * ```
+ */
 export const SEV_TERM_SET_LINUX = 1;
-/** Set 1 code 8: an SVSM is present but SVSM_GUEST_VMPL is 0 (sev-common.h). */
+/**
+ * Set 1 code 8: an SVSM is present but SVSM_GUEST_VMPL is 0 (sev-common.h).
+ *
+ * @example
+ * ```ts
+ * import { GHCB_TERM_SVSM_VMPL0, svsmInfoFault } from "./svsm_info.ts";
+ * const info = { base: 0x800000, size: 0x200000, caa: 0x80e000, maxVersion: 1, guestVmpl: 0 };
+ * svsmInfoFault(info) === GHCB_TERM_SVSM_VMPL0; // true: the guest cannot share VMPL0 with the SVSM
+ * ```
+ */
 export const GHCB_TERM_SVSM_VMPL0 = 8;
-/** Set 1 code 9: an SVSM is present but SVSM_CAA is not page-aligned (sev-common.h). */
+/**
+ * Set 1 code 9: an SVSM is present but SVSM_CAA is not page-aligned (sev-common.h).
+ *
+ * @example
+ * ```ts
+ * import { GHCB_TERM_SVSM_CAA, SEV_TERM_SET_LINUX } from "./svsm_info.ts";
+ * // A host's view of the guest's termination request: (GHCB MSR >> 16) & 0xff is the code.
+ * const msr = 0x91100n;
+ * Number((msr >> 12n) & 0xfn) === SEV_TERM_SET_LINUX && Number((msr >> 16n) & 0xffn) === GHCB_TERM_SVSM_CAA; // true
+ * ```
+ */
 export const GHCB_TERM_SVSM_CAA = 9;
 
 /**
