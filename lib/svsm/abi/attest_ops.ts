@@ -5,7 +5,17 @@
  */
 import { bytes, type Field, Layout, u16, u32, u64 } from "../../common/layout.ts";
 
-/** Fields of the SVSM_ATTEST_SERVICES operation. */
+/**
+ * Fields of the SVSM_ATTEST_SERVICES operation.
+ *
+ * @example
+ * ```ts
+ * import type { Layout } from "../../common/layout.ts";
+ * import { ATTEST_SERVICES_OP, type AttestServicesFields } from "./attest_ops.ts";
+ * const op: Layout<AttestServicesFields> = ATTEST_SERVICES_OP;
+ * op.fields.manifestGpa.offset; // 0x20
+ * ```
+ */
 export type AttestServicesFields = {
   reportGpa: Field<"u64">;
   reportSize: Field<"u32">;
@@ -36,21 +46,52 @@ const SERVICES_FIELDS: AttestServicesFields = {
   reserved4: u32(0x3c), // must be 0
 };
 
-/** SVSM_ATTEST_SERVICES operation, 0x40 bytes. */
+/**
+ * SVSM_ATTEST_SERVICES operation, 0x40 bytes.
+ *
+ * @example
+ * ```ts
+ * import { ATTEST_SERVICES_OP } from "./attest_ops.ts";
+ * const raw = ATTEST_SERVICES_OP.encode({ reportGpa: 0x10000n, reportSize: 0x1000, nonceSize: 64 });
+ * raw.length; // 0x40
+ * ATTEST_SERVICES_OP.decode(raw).reportSize; // 0x1000
+ * ```
+ */
 export const ATTEST_SERVICES_OP: Layout<AttestServicesFields> = new Layout(
   "SVSM_ATTEST_SERVICES op",
   0x40,
   SERVICES_FIELDS,
 );
 
-/** Fields of the SVSM_ATTEST_SINGLE_SERVICE operation. */
+/**
+ * Fields of the SVSM_ATTEST_SINGLE_SERVICE operation.
+ *
+ * @example
+ * ```ts
+ * import type { Layout } from "../../common/layout.ts";
+ * import { ATTEST_SINGLE_SERVICE_OP, type AttestSingleServiceFields } from "./attest_ops.ts";
+ * const op: Layout<AttestSingleServiceFields> = ATTEST_SINGLE_SERVICE_OP;
+ * op.fields.serviceGuid.size; // 16
+ * ```
+ */
 export type AttestSingleServiceFields = AttestServicesFields & {
   serviceGuid: Field<"bytes">;
   manifestVersion: Field<"u32">;
   reserved5: Field<"u32">;
 };
 
-/** SVSM_ATTEST_SINGLE_SERVICE operation: the services op plus GUID and version, 0x58 bytes. */
+/**
+ * SVSM_ATTEST_SINGLE_SERVICE operation: the services op plus GUID and version, 0x58 bytes.
+ *
+ * @example
+ * ```ts
+ * import { guidToBytes } from "../../common/guid.ts";
+ * import { ATTEST_SINGLE_SERVICE_OP } from "./attest_ops.ts";
+ * import { VTPM_SERVICE_GUID } from "./services_manifest.ts";
+ * const raw = ATTEST_SINGLE_SERVICE_OP.encode({ serviceGuid: guidToBytes(VTPM_SERVICE_GUID) });
+ * ATTEST_SINGLE_SERVICE_OP.get(raw, "manifestVersion"); // 0: the only version accepted
+ * ```
+ */
 export const ATTEST_SINGLE_SERVICE_OP: Layout<AttestSingleServiceFields> = new Layout(
   "SVSM_ATTEST_SINGLE_SERVICE op",
   0x58,
@@ -62,7 +103,25 @@ export const ATTEST_SINGLE_SERVICE_OP: Layout<AttestSingleServiceFields> = new L
   },
 );
 
-/** The only nonce size the protocol accepts. */
+/**
+ * The only nonce size the protocol accepts.
+ *
+ * @example
+ * ```ts
+ * import { ATTEST_NONCE_SIZE, ATTEST_SERVICES_OP } from "./attest_ops.ts";
+ * const nonce = crypto.getRandomValues(new Uint8Array(ATTEST_NONCE_SIZE));
+ * const op = ATTEST_SERVICES_OP.encode({ nonceGpa: 0x11000n, nonceSize: nonce.length });
+ * ```
+ */
 export const ATTEST_NONCE_SIZE = 64;
-/** Largest certificate buffer COCONUT accepts. */
+/**
+ * Largest certificate buffer COCONUT accepts.
+ *
+ * @example
+ * ```ts
+ * import { ATTEST_MAX_CERTIFICATE_SIZE } from "./attest_ops.ts";
+ * const certificateSize = 0x3000;
+ * certificateSize <= ATTEST_MAX_CERTIFICATE_SIZE; // true: fits in 0x4000
+ * ```
+ */
 export const ATTEST_MAX_CERTIFICATE_SIZE = 0x4000;

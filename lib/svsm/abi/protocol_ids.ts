@@ -4,7 +4,15 @@
  * @module
  */
 
-/** Protocol numbers (COCONUT kernel/src/protocols/mod.rs). */
+/**
+ * Protocol numbers (COCONUT kernel/src/protocols/mod.rs).
+ *
+ * @example
+ * ```ts
+ * import { SvsmProtocol, VtpmCall } from "./protocol_ids.ts";
+ * const rax = (BigInt(SvsmProtocol.VTPM) << 32n) | BigInt(VtpmCall.CMD); // 0x2_0000_0001n
+ * ```
+ */
 export const SvsmProtocol = {
   CORE: 0,
   ATTEST: 1,
@@ -13,7 +21,15 @@ export const SvsmProtocol = {
   UEFI_MM: 4,
 } as const;
 
-/** Core protocol calls (COCONUT kernel/src/protocols/core.rs). */
+/**
+ * Core protocol calls (COCONUT kernel/src/protocols/core.rs).
+ *
+ * @example
+ * ```ts
+ * import { CoreCall, SvsmProtocol } from "./protocol_ids.ts";
+ * const rax = (BigInt(SvsmProtocol.CORE) << 32n) | BigInt(CoreCall.QUERY_PROTOCOL); // 6n
+ * ```
+ */
 export const CoreCall = {
   REMAP_CA: 0,
   PVALIDATE: 1,
@@ -25,13 +41,29 @@ export const CoreCall = {
   CONFIGURE_VTOM: 7,
 } as const;
 
-/** Attestation protocol calls (COCONUT kernel/src/protocols/attest.rs). */
+/**
+ * Attestation protocol calls (COCONUT kernel/src/protocols/attest.rs).
+ *
+ * @example
+ * ```ts
+ * import { AttestCall, callName, SvsmProtocol } from "./protocol_ids.ts";
+ * callName(SvsmProtocol.ATTEST, AttestCall.SINGLE_SERVICE); // "attest/SINGLE_SERVICE"
+ * ```
+ */
 export const AttestCall = {
   SERVICES: 0,
   SINGLE_SERVICE: 1,
 } as const;
 
-/** vTPM protocol calls (COCONUT kernel/src/protocols/vtpm.rs). */
+/**
+ * vTPM protocol calls (COCONUT kernel/src/protocols/vtpm.rs).
+ *
+ * @example
+ * ```ts
+ * import { callName, SvsmProtocol, VtpmCall } from "./protocol_ids.ts";
+ * callName(SvsmProtocol.VTPM, VtpmCall.QUERY); // "vtpm/QUERY"
+ * ```
+ */
 export const VtpmCall = {
   QUERY: 0,
   CMD: 1,

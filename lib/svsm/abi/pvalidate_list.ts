@@ -26,10 +26,30 @@ export const PVALIDATE_LIST_HEADER: Layout<{
   reserved: u32(0x4), // not checked by COCONUT
 });
 
-/** Size of one list entry in bytes. */
+/**
+ * Size of one list entry in bytes.
+ *
+ * @example
+ * ```ts
+ * import { PVALIDATE_ENTRY_SIZE } from "./pvalidate_list.ts";
+ * const list = new Uint8Array(4096);
+ * const view = new DataView(list.buffer);
+ * view.setBigUint64(8 + 2 * PVALIDATE_ENTRY_SIZE, 0x200004n, true); // entry 2, after the 8-byte header
+ * ```
+ */
 export const PVALIDATE_ENTRY_SIZE = 8;
 
-/** One decoded list entry (bit layout: svsm-abi.md §6 "Entry (u64)"). */
+/**
+ * One decoded list entry (bit layout: svsm-abi.md §6 "Entry (u64)").
+ *
+ * @example
+ * ```ts
+ * import { decodePvalidateEntry, type PvalidateEntry } from "./pvalidate_list.ts";
+ * const e: PvalidateEntry = decodePvalidateEntry(0x200005, 0);
+ * e.pageSize; // 1: a 2 MiB page
+ * e.validate; // true
+ * ```
+ */
 export interface PvalidateEntry {
   /** Bits 1:0: 0 = 4 KiB, 1 = 2 MiB (2 and 3 are invalid). */
   readonly pageSize: number;
