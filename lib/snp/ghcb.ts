@@ -10,7 +10,16 @@ import type { Decoded, Layout } from "../common/layout.ts";
 import { PAGE_SIZE } from "./constants.ts";
 import { type FieldsOf, layoutFromTable } from "./layout_table.ts";
 
-/** The GHCB field table (snp-abi.md §9.1). */
+/**
+ * The GHCB field table (snp-abi.md §9.1).
+ *
+ * @example
+ * ```ts
+ * import { GHCB_TABLE } from "./ghcb.ts";
+ * const row = GHCB_TABLE.find(([name]) => name === "swExitCode");
+ * row?.[2]; // 0x390, SW_EXITCODE
+ * ```
+ */
 export const GHCB_TABLE = [
   ["cpl", "u8", 0x0CB],
   ["xss", "u64", 0x140],
@@ -60,21 +69,88 @@ export const GHCB: Layout<FieldsOf<typeof GHCB_TABLE>> = layoutFromTable(
   GHCB_TABLE,
 );
 
-/** A decoded GHCB. */
+/**
+ * A decoded GHCB.
+ *
+ * @example
+ * ```ts
+ * import { GHCB, type GhcbFields } from "./ghcb.ts";
+ * const ghcb: GhcbFields = GHCB.decode(new Uint8Array(4096));
+ * ghcb.swExitCode; // 0n
+ * ```
+ */
 export type GhcbFields = Decoded<FieldsOf<typeof GHCB_TABLE>>;
 
-/** Offset of SHARED_BUFFER. */
+/**
+ * Offset of SHARED_BUFFER.
+ *
+ * @example
+ * ```ts
+ * import { GHCB_SHARED_BUFFER_OFFSET, GhcbPage } from "./ghcb.ts";
+ * const ghcbGpa = 0x9000;
+ * const ghcb = new GhcbPage(new Uint8Array(4096));
+ * ghcb.set("swScratch", BigInt(ghcbGpa + GHCB_SHARED_BUFFER_OFFSET)); // 0x9800n
+ * ```
+ */
 export const GHCB_SHARED_BUFFER_OFFSET = 0x800;
-/** Size of SHARED_BUFFER (2032 bytes). */
+/**
+ * Size of SHARED_BUFFER (2032 bytes).
+ *
+ * @example
+ * ```ts
+ * import { GHCB_SHARED_BUFFER_SIZE } from "./ghcb.ts";
+ * import { PSC_ENTRY_OFFSET } from "./nae.ts";
+ * Math.floor((GHCB_SHARED_BUFFER_SIZE - PSC_ENTRY_OFFSET) / 8); // 253 PSC entries fit
+ * ```
+ */
 export const GHCB_SHARED_BUFFER_SIZE = 0x7F0;
-/** GHCB protocol version SNP requires (snp-abi.md §9.1). */
+/**
+ * GHCB protocol version SNP requires (snp-abi.md §9.1).
+ *
+ * @example
+ * ```ts
+ * import { GHCB_PROTOCOL_VERSION, GhcbPage } from "./ghcb.ts";
+ * const ghcb = new GhcbPage(new Uint8Array(4096));
+ * ghcb.protocolVersion = GHCB_PROTOCOL_VERSION; // 2, before every VMGEXIT
+ * ```
+ */
 export const GHCB_PROTOCOL_VERSION = 2;
-/** Lowest protocol version the model's host accepts. */
+/**
+ * Lowest protocol version the model's host accepts.
+ *
+ * @example
+ * ```ts
+ * import { GHCB_PROTOCOL_MIN, GHCB_PROTOCOL_VERSION } from "./ghcb.ts";
+ * import { encodeMsrResponse } from "./msr_protocol.ts";
+ * const info = { maxProtocol: GHCB_PROTOCOL_VERSION, minProtocol: GHCB_PROTOCOL_MIN, cBit: 51 };
+ * encodeMsrResponse({ kind: "sev-info", ...info }); // 0x2000133000001n
+ * ```
+ */
 export const GHCB_PROTOCOL_MIN = 1;
-/** GHCB_USAGE 0: standard layout. */
+/**
+ * GHCB_USAGE 0: standard layout.
+ *
+ * @example
+ * ```ts
+ * import { GHCB_USAGE_STANDARD, GhcbPage } from "./ghcb.ts";
+ * import { GHCB_ERR_INVALID_USAGE } from "./nae.ts";
+ * const ghcb = new GhcbPage(new Uint8Array(4096));
+ * const error = ghcb.usage === GHCB_USAGE_STANDARD ? 0 : GHCB_ERR_INVALID_USAGE; // 0
+ * ```
+ */
 export const GHCB_USAGE_STANDARD = 0;
 
-/** The save-area registers a GHCB exchange uses (u64 fields with a valid bit). */
+/**
+ * The save-area registers a GHCB exchange uses (u64 fields with a valid bit).
+ *
+ * @example
+ * ```ts
+ * import { GhcbPage, type GhcbRegister } from "./ghcb.ts";
+ * const inputs: GhcbRegister[] = ["swExitCode", "swExitInfo1", "swExitInfo2"];
+ * const ghcb = new GhcbPage(new Uint8Array(4096));
+ * inputs.every((r) => ghcb.isValid(r)); // false: nothing marked valid yet
+ * ```
+ */
 export type GhcbRegister =
   | "xss"
   | "dr7"
