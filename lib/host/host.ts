@@ -37,7 +37,18 @@ import {
 import { handleMsrProtocol, isMsrProtocolRequest } from "./msr_protocol_handler.ts";
 import { HostPageAllocator } from "./page_allocator.ts";
 
-/** Where the host keeps its own pages: the first 2 MiB of system memory, then what guests leave. */
+/**
+ * Where the host keeps its own pages: the first 2 MiB of system memory, then what guests leave.
+ *
+ * @example
+ * ```ts
+ * import { Host, HOST_RESERVED_BYTES } from "./host.ts";
+ * import { Machine } from "../snp/mod.ts";
+ * const machine = new Machine({ memoryBytes: 8 << 20, vcpus: 1, seed: 1 });
+ * const vm = new Host(machine).createVm({ guestMemoryBytes: 4 << 20 });
+ * vm.npt.translate(0) === HOST_RESERVED_BYTES; // true: guest memory starts right above the reserve
+ * ```
+ */
 export const HOST_RESERVED_BYTES = 0x200000;
 
 /**
@@ -64,10 +75,31 @@ export interface HostOptions {
   certificates?: Uint8Array;
 }
 
-/** What RUN_VMPL does under a malicious host: run another VMPL, refuse, or halt the vCPU. */
+/**
+ * What RUN_VMPL does under a malicious host: run another VMPL, refuse, or halt the vCPU.
+ *
+ * @example
+ * ```ts
+ * import type { Host, RunDecision } from "./host.ts";
+ * declare const host: Host;
+ * // Never hand control back to the SVSM at VMPL0; run VMPL2 instead.
+ * host.attacks.reorderRuns((_vcpu, _vmpl, requested): RunDecision => requested === 0 ? 2 : requested);
+ * ```
+ */
 export type RunDecision = number | "refuse" | "halt";
 
-/** Hooks that make the exit handling malicious (see {@link HostAttacks}). */
+/**
+ * Hooks that make the exit handling malicious (see {@link HostAttacks}).
+ *
+ * @example
+ * ```ts
+ * import type { Host, HostTamper } from "./host.ts";
+ * declare const host: Host;
+ * const tamper: HostTamper = host.tamper;
+ * // Answer every MSR-protocol request with a nonzero error field (bits 63:32).
+ * tamper.msrResponse = (_vcpu, _vmpl, response) => response | (1n << 32n);
+ * ```
+ */
 export interface HostTamper {
   /** Rewrites the MSR-protocol response just written for (vCPU, VMPL). */
   msrResponse?: (vcpu: number, vmpl: number, response: bigint) => bigint;
