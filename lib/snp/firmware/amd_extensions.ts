@@ -8,7 +8,17 @@ import * as der from "./der.ts";
 import type { Certificate } from "./x509.ts";
 import type { TcbLayout, TcbParts } from "./tcb_version.ts";
 
-/** Extension OIDs, snp-abi.md §4.3 (go-sev-guest kds/kds.go). */
+/**
+ * Extension OIDs, snp-abi.md §4.3 (go-sev-guest kds/kds.go).
+ *
+ * @example
+ * ```ts
+ * import { AmdOid } from "./amd_extensions.ts";
+ * import type { Certificate } from "./x509.ts";
+ * declare const vcek: Certificate;
+ * const hwId = vcek.extensions.get(AmdOid.HW_ID)?.value; // raw chip ID, no inner DER tag
+ * ```
+ */
 export const AmdOid = {
   STRUCT_VERSION: "1.3.6.1.4.1.3704.1.1",
   PRODUCT_NAME: "1.3.6.1.4.1.3704.1.2",
@@ -25,7 +35,19 @@ export const AmdOid = {
   CSP_ID: "1.3.6.1.4.1.3704.1.5",
 } as const;
 
-/** The decoded AMD extensions of a VCEK or VLEK. */
+/**
+ * The decoded AMD extensions of a VCEK or VLEK.
+ *
+ * @example
+ * ```ts
+ * import type { AmdExtensions } from "./amd_extensions.ts";
+ * const milan: AmdExtensions = {
+ *   structVersion: 0,
+ *   productName: "Milan-B0",
+ *   tcb: { bootloader: 3, tee: 0, snp: 8, microcode: 115 },
+ * };
+ * ```
+ */
 export interface AmdExtensions {
   /** structVersion: 0 Milan/Genoa, 1 Turin. */
   structVersion?: number;

@@ -9,19 +9,74 @@ import { p384Sign } from "./ecdsa_p384.ts";
 import * as der from "./der.ts";
 import { bytes, type Decoded, type Field, Layout, u32, u64, u8 } from "../../common/layout.ts";
 
-/** Report size in bytes. snp-abi.md §1. */
+/**
+ * Report size in bytes. snp-abi.md §1.
+ *
+ * @example
+ * ```ts
+ * import { REPORT_SIZE } from "./attestation_report.ts";
+ * declare const rsp: Uint8Array; // MSG_REPORT_RSP payload; the report starts at 0x20
+ * const raw = rsp.subarray(0x20, 0x20 + REPORT_SIZE); // 1184 bytes
+ * ```
+ */
 export const REPORT_SIZE = 0x4a0;
-/** The signature covers `report[0 .. SIGNED_SIZE)`. snp-abi.md §1.5. */
+/**
+ * The signature covers `report[0 .. SIGNED_SIZE)`. snp-abi.md §1.5.
+ *
+ * @example
+ * ```ts
+ * import { createHash } from "node:crypto";
+ * import { SIGNED_SIZE } from "./attestation_report.ts";
+ * declare const raw: Uint8Array; // a report
+ * const signedDigest = createHash("sha384").update(raw.subarray(0, SIGNED_SIZE)).digest();
+ * ```
+ */
 export const SIGNED_SIZE = 0x2a0;
-/** SIGNATURE_ALGO value for ECDSA P-384 with SHA-384, the only one defined. */
+/**
+ * SIGNATURE_ALGO value for ECDSA P-384 with SHA-384, the only one defined.
+ *
+ * @example
+ * ```ts
+ * import { parseReport, SIG_ALGO_ECDSA_P384_SHA384 } from "./attestation_report.ts";
+ * declare const raw: Uint8Array; // a report
+ * const knownAlgo = parseReport(raw).signatureAlgo === SIG_ALGO_ECDSA_P384_SHA384;
+ * ```
+ */
 export const SIG_ALGO_ECDSA_P384_SHA384 = 1;
-/** Report versions this model parses (4 is read like 3). */
+/**
+ * Report versions this model parses (4 is read like 3).
+ *
+ * @example
+ * ```ts
+ * import { SUPPORTED_REPORT_VERSIONS } from "./attestation_report.ts";
+ * SUPPORTED_REPORT_VERSIONS.includes(1); // false: parseReport refuses v1 reports
+ * ```
+ */
 export const SUPPORTED_REPORT_VERSIONS: readonly number[] = [2, 3, 4, 5];
 
-/** SIGNER_INFO.SIGNING_KEY values, snp-abi.md §1.3. */
+/**
+ * SIGNER_INFO.SIGNING_KEY values, snp-abi.md §1.3.
+ *
+ * @example
+ * ```ts
+ * import { parseReport, SigningKey, signingKeyOf } from "./attestation_report.ts";
+ * declare const raw: Uint8Array; // a report
+ * const needsVlekChain = signingKeyOf(parseReport(raw)) === SigningKey.VLEK; // 1
+ * ```
+ */
 export const SigningKey = { VCEK: 0, VLEK: 1, NONE: 7 } as const;
 
-/** SIGNER_INFO bits, snp-abi.md §1.3. */
+/**
+ * SIGNER_INFO bits, snp-abi.md §1.3.
+ *
+ * @example
+ * ```ts
+ * import { SignerInfo } from "./attestation_report.ts";
+ * const signerInfo = 0x06; // MASK_CHIP_KEY, SIGNING_KEY = 1
+ * (signerInfo & SignerInfo.MASK_CHIP_KEY) !== 0; // true: CHIP_ID is zeroed
+ * (signerInfo & SignerInfo.SIGNING_KEY_MASK) >>> SignerInfo.SIGNING_KEY_SHIFT; // 1 (VLEK)
+ * ```
+ */
 export const SignerInfo = {
   AUTHOR_KEY_EN: 1 << 0,
   MASK_CHIP_KEY: 1 << 1,
@@ -30,7 +85,16 @@ export const SignerInfo = {
   RESERVED_MASK: ~0x1f >>> 0,
 } as const;
 
-/** PLATFORM_INFO bits, snp-abi.md §1.2. */
+/**
+ * PLATFORM_INFO bits, snp-abi.md §1.2.
+ *
+ * @example
+ * ```ts
+ * import { parseReport, PlatformInfo } from "./attestation_report.ts";
+ * declare const raw: Uint8Array; // a report
+ * const smtEnabled = (parseReport(raw).platformInfo & PlatformInfo.SMT_EN) !== 0n;
+ * ```
+ */
 export const PlatformInfo = {
   SMT_EN: 1n << 0n,
   TSME_EN: 1n << 1n,
@@ -41,7 +105,16 @@ export const PlatformInfo = {
   TIO_EN: 1n << 7n,
 } as const;
 
-/** The report's field table (types spelled out for JSR). */
+/**
+ * The report's field table (types spelled out for JSR).
+ *
+ * @example
+ * ```ts
+ * import { ATTESTATION_REPORT, type ReportFields } from "./attestation_report.ts";
+ * const name: keyof ReportFields = "reportData";
+ * ATTESTATION_REPORT.fields[name].offset; // 0x50
+ * ```
+ */
 export type ReportFields = {
   /** VERSION. */ version: Field<"u32">;
   /** GUEST_SVN. */ guestSvn: Field<"u32">;
@@ -143,7 +216,18 @@ export const ATTESTATION_REPORT: Layout<ReportFields> = new Layout<ReportFields>
   },
 );
 
-/** A decoded report: one value per field. */
+/**
+ * A decoded report: one value per field.
+ *
+ * @example
+ * ```ts
+ * import { type AttestationReport, parseReport, REPORT_SIZE } from "./attestation_report.ts";
+ * const raw = new Uint8Array(REPORT_SIZE);
+ * raw[0] = 2; // VERSION
+ * const report: AttestationReport = parseReport(raw);
+ * report.measurement.length; // 48
+ * ```
+ */
 export type AttestationReport = Decoded<ReportFields>;
 
 /**

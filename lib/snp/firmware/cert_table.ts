@@ -5,7 +5,16 @@
  * @module
  */
 
-/** Well-known GUIDs (snp-abi.md §2.6). */
+/**
+ * Well-known GUIDs (snp-abi.md §2.6).
+ *
+ * @example
+ * ```ts
+ * import { CertGuid, parseCertTable } from "./cert_table.ts";
+ * declare const table: Uint8Array; // returned by EXT_GUEST_REQUEST
+ * const vcekDer = parseCertTable(table).get(CertGuid.VCEK);
+ * ```
+ */
 export const CertGuid = {
   VCEK: "63da758d-e664-4564-adc5-f4b93be8accd",
   VLEK: "a8074bc2-a25a-483e-aae6-39c045a0b8a1",

@@ -5,7 +5,16 @@
  */
 import { type Field, Layout, u32, u64 } from "../../common/layout.ts";
 
-/** Maximum entries in a CPUID page. snp-abi.md §11. */
+/**
+ * Maximum entries in a CPUID page. snp-abi.md §11.
+ *
+ * @example
+ * ```ts
+ * import { CPUID_PAGE, CPUID_PAGE_MAX_ENTRIES } from "./cpuid_page.ts";
+ * declare const page: Uint8Array; // the CPUID page the host proposes
+ * const tooMany = CPUID_PAGE.get(page, "count") > CPUID_PAGE_MAX_ENTRIES;
+ * ```
+ */
 export const CPUID_PAGE_MAX_ENTRIES = 64;
 
 /**
@@ -27,7 +36,19 @@ export const CPUID_PAGE: Layout<{
   reserved2: u64(0x08),
 });
 
-/** Offset of entry 0; entry i sits at `CPUID_ENTRIES_OFFSET + 48·i`. */
+/**
+ * Offset of entry 0; entry i sits at `CPUID_ENTRIES_OFFSET + 48·i`.
+ *
+ * @example
+ * ```ts
+ * import { CPUID_ENTRIES_OFFSET, CPUID_ENTRY, writeCpuidPage } from "./cpuid_page.ts";
+ * const page = writeCpuidPage([
+ *   { eaxIn: 0x8000001f, ecxIn: 0, xcr0In: 0n, xssIn: 0n, eax: 0x1, ebx: 0x33, ecx: 0, edx: 0 },
+ * ]);
+ * const i = 0; // entry index
+ * CPUID_ENTRY.get(page, "ebx", CPUID_ENTRIES_OFFSET + i * CPUID_ENTRY.size); // 0x33
+ * ```
+ */
 export const CPUID_ENTRIES_OFFSET = 0x10;
 
 /**
@@ -62,7 +83,19 @@ export const CPUID_ENTRY: Layout<{
   reserved: u64(0x28),
 });
 
-/** One CPUID result as the page holds it. */
+/**
+ * One CPUID result as the page holds it.
+ *
+ * @example
+ * ```ts
+ * import { type CpuidEntry, writeCpuidPage } from "./cpuid_page.ts";
+ * // leaf 0x8000001F: EAX bit 1 = SEV, EBX[5:0] = C-bit position (51)
+ * const sev: CpuidEntry = {
+ *   eaxIn: 0x8000001f, ecxIn: 0, xcr0In: 0n, xssIn: 0n, eax: 0x2, ebx: 0x33, ecx: 0, edx: 0,
+ * };
+ * const page = writeCpuidPage([sev]);
+ * ```
+ */
 export interface CpuidEntry {
   /** Leaf (EAX input). */
   eaxIn: number;

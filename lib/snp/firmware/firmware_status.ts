@@ -5,7 +5,16 @@
  * @module
  */
 
-/** Status codes the model's firmware returns. */
+/**
+ * Status codes the model's firmware returns.
+ *
+ * @example
+ * ```ts
+ * import { FirmwareStatus } from "./firmware_status.ts";
+ * declare const status: number; // from a firmware command
+ * if (status === FirmwareStatus.INVALID_GUEST_STATE) console.log("launch already finished"); // 0x02
+ * ```
+ */
 export const FirmwareStatus = {
   SUCCESS: 0x00,
   INVALID_PLATFORM_STATE: 0x01,
@@ -27,7 +36,15 @@ export const FirmwareStatus = {
   INVALID_KEY: 0x27,
 } as const;
 
-/** One of the {@link FirmwareStatus} values. */
+/**
+ * One of the {@link FirmwareStatus} values.
+ *
+ * @example
+ * ```ts
+ * import { FirmwareStatus, type FirmwareStatusCode } from "./firmware_status.ts";
+ * const denied: FirmwareStatusCode = FirmwareStatus.POLICY_FAILURE; // 0x07
+ * ```
+ */
 export type FirmwareStatusCode = typeof FirmwareStatus[keyof typeof FirmwareStatus];
 
 /**

@@ -5,10 +5,28 @@
  */
 import type { LaunchDigest } from "./launch_digest.ts";
 
-/** Guest states the model distinguishes (SEV-SNP ABI: GSTATE_LAUNCH, GSTATE_RUNNING). */
+/**
+ * Guest states the model distinguishes (SEV-SNP ABI: GSTATE_LAUNCH, GSTATE_RUNNING).
+ *
+ * @example
+ * ```ts
+ * import type { GuestContext, GuestState } from "./guest_context.ts";
+ * declare const guest: GuestContext;
+ * const state: GuestState = guest.state; // "running" after SNP_LAUNCH_FINISH
+ * ```
+ */
 export type GuestState = "launch" | "running";
 
-/** Firmware-private state of one guest. */
+/**
+ * Firmware-private state of one guest.
+ *
+ * @example
+ * ```ts
+ * import type { GuestContext } from "./guest_context.ts";
+ * declare const guest: GuestContext;
+ * const canUpdate = guest.state === "launch"; // SNP_LAUNCH_UPDATE is refused once running
+ * ```
+ */
 export interface GuestContext {
   /** The guest's ASID (memory encryption key slot). */
   readonly asid: number;

@@ -3,7 +3,16 @@
  * @module
  */
 
-/** POLICY bits, snp-abi.md §1.1 (go-sev-guest abi/abi.go). */
+/**
+ * POLICY bits, snp-abi.md §1.1 (go-sev-guest abi/abi.go).
+ *
+ * @example
+ * ```ts
+ * import { GuestPolicy } from "./guest_policy.ts";
+ * const policy = GuestPolicy.SMT | GuestPolicy.RESERVED_MBO; // 0x30000n
+ * const debuggable = (policy & GuestPolicy.DEBUG) !== 0n; // false
+ * ```
+ */
 export const GuestPolicy = {
   SMT: 1n << 16n,
   /** Reserved, must be one. */
@@ -18,7 +27,16 @@ export const GuestPolicy = {
   PAGE_SWAP_DISABLE: 1n << 25n,
 } as const;
 
-/** Bits 63:26 are reserved and must be zero. */
+/**
+ * Bits 63:26 are reserved and must be zero.
+ *
+ * @example
+ * ```ts
+ * import { POLICY_RESERVED_MASK } from "./guest_policy.ts";
+ * const policy = 0x30000n;
+ * (policy & POLICY_RESERVED_MASK) === 0n; // true: bits 63:26 clear
+ * ```
+ */
 export const POLICY_RESERVED_MASK: bigint = ~((1n << 26n) - 1n) & ((1n << 64n) - 1n);
 
 /**

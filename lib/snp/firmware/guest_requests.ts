@@ -26,10 +26,28 @@ export const MSG_REPORT_REQ: Layout<{
   reserved: bytes(0x48, 24),
 });
 
-/** REPORT_REQ KEY_SEL values: 0 VLEK if installed else VCEK, 1 VCEK, 2 VLEK. */
+/**
+ * REPORT_REQ KEY_SEL values: 0 VLEK if installed else VCEK, 1 VCEK, 2 VLEK.
+ *
+ * @example
+ * ```ts
+ * import { KeySel, MSG_REPORT_REQ } from "./guest_requests.ts";
+ * // ask for a VCEK-signed report even when a VLEK is installed
+ * const req = MSG_REPORT_REQ.encode({ reportData: new Uint8Array(64), vmpl: 0, flags: KeySel.VCEK });
+ * ```
+ */
 export const KeySel = { DEFAULT: 0, VCEK: 1, VLEK: 2 } as const;
 
-/** MSG_REPORT_RSP payload, snp-abi.md §2.4. */
+/**
+ * MSG_REPORT_RSP payload, snp-abi.md §2.4.
+ *
+ * @example
+ * ```ts
+ * import { MSG_REPORT_RSP } from "./guest_requests.ts";
+ * declare const payload: Uint8Array; // decrypted response payload
+ * const { status, reportSize, report } = MSG_REPORT_RSP.decode(payload); // 0, 0x4a0, the report
+ * ```
+ */
 export const MSG_REPORT_RSP: Layout<{
   status: Field<"u32">;
   reportSize: Field<"u32">;
@@ -42,7 +60,19 @@ export const MSG_REPORT_RSP: Layout<{
   report: bytes(0x20, 0x4a0),
 });
 
-/** MSG_KEY_REQ payload, snp-abi.md §2.5 (Linux `snp_derived_key_req`). */
+/**
+ * MSG_KEY_REQ payload, snp-abi.md §2.5 (Linux `snp_derived_key_req`).
+ *
+ * @example
+ * ```ts
+ * import { GuestFieldSelect, MSG_KEY_REQ } from "./guest_requests.ts";
+ * const req = MSG_KEY_REQ.encode({
+ *   rootKeySelect: 0, // VCEK
+ *   guestFieldSelect: GuestFieldSelect.MEASUREMENT,
+ *   vmpl: 1,
+ * });
+ * ```
+ */
 export const MSG_KEY_REQ: Layout<{
   rootKeySelect: Field<"u32">;
   reserved: Field<"u32">;
@@ -59,7 +89,17 @@ export const MSG_KEY_REQ: Layout<{
   tcbVersion: u64(0x18),
 });
 
-/** GUEST_FIELD_SELECT bits, snp-abi.md §2.5. */
+/**
+ * GUEST_FIELD_SELECT bits, snp-abi.md §2.5.
+ *
+ * @example
+ * ```ts
+ * import { GuestFieldSelect, MSG_KEY_REQ } from "./guest_requests.ts";
+ * // a sealing key bound to the policy and the image, not to the exact build
+ * const select = GuestFieldSelect.POLICY | GuestFieldSelect.IMAGE_ID; // 0x3n
+ * const req = MSG_KEY_REQ.encode({ guestFieldSelect: select, vmpl: 0 });
+ * ```
+ */
 export const GuestFieldSelect = {
   POLICY: 1n << 0n,
   IMAGE_ID: 1n << 1n,
@@ -70,7 +110,16 @@ export const GuestFieldSelect = {
   LAUNCH_MIT_VECTOR: 1n << 6n,
 } as const;
 
-/** MSG_KEY_RSP payload, snp-abi.md §2.5 (layout unverified there; Linux treats it as opaque). */
+/**
+ * MSG_KEY_RSP payload, snp-abi.md §2.5 (layout unverified there; Linux treats it as opaque).
+ *
+ * @example
+ * ```ts
+ * import { MSG_KEY_RSP } from "./guest_requests.ts";
+ * declare const payload: Uint8Array; // decrypted response payload
+ * const key = MSG_KEY_RSP.get(payload, "derivedKey"); // 32 bytes, valid when status is 0
+ * ```
+ */
 export const MSG_KEY_RSP: Layout<{
   status: Field<"u32">;
   reserved: Field<"bytes">;

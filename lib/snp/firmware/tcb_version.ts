@@ -4,7 +4,16 @@
  * @module
  */
 
-/** The SPL components of a TCB_VERSION. `fmc` exists on Turin only. */
+/**
+ * The SPL components of a TCB_VERSION. `fmc` exists on Turin only.
+ *
+ * @example
+ * ```ts
+ * import { encodeTcb, type TcbParts } from "./tcb_version.ts";
+ * const turin: TcbParts = { fmc: 1, bootloader: 1, tee: 1, snp: 3, microcode: 0x49 };
+ * encodeTcb(turin, "turin"); // 0x4900000003010101n
+ * ```
+ */
 export interface TcbParts {
   /** FMC SPL (Turin and later). */
   fmc?: number;
@@ -18,7 +27,16 @@ export interface TcbParts {
   microcode: number;
 }
 
-/** Which TCB_VERSION byte layout applies. */
+/**
+ * Which TCB_VERSION byte layout applies.
+ *
+ * @example
+ * ```ts
+ * import { decodeTcb, type TcbLayout } from "./tcb_version.ts";
+ * const layout: TcbLayout = "turin"; // from the product (Turin and later)
+ * decodeTcb(0x4900000003010101n, layout).fmc; // 1
+ * ```
+ */
 export type TcbLayout = "milan" | "turin";
 
 /**
@@ -30,7 +48,16 @@ const POSITIONS: Record<TcbLayout, Record<keyof TcbParts, number | undefined>> =
   turin: { fmc: 0, bootloader: 1, tee: 2, snp: 3, microcode: 7 },
 };
 
-/** Component names in a stable order for printing and comparing. */
+/**
+ * Component names in a stable order for printing and comparing.
+ *
+ * @example
+ * ```ts
+ * import { TCB_COMPONENTS, type TcbParts } from "./tcb_version.ts";
+ * const a: TcbParts = { bootloader: 3, tee: 0, snp: 8, microcode: 115 };
+ * TCB_COMPONENTS.map((k) => a[k] ?? 0); // [0, 3, 0, 8, 115]
+ * ```
+ */
 export const TCB_COMPONENTS: readonly (keyof TcbParts)[] = [
   "fmc",
   "bootloader",
