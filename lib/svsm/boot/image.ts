@@ -11,7 +11,17 @@ import { PageType } from "../../snp/firmware/mod.ts";
 import { qemuResetVmsa, VmsaPage } from "../../snp/mod.ts";
 import type { SvsmLayout } from "./memory_layout.ts";
 
-/** "SVSMIMG1" little-endian: marks the image header page (model choice). */
+/**
+ * "SVSMIMG1" little-endian: marks the image header page (model choice).
+ *
+ * @example
+ * ```ts
+ * import { SVSM_IMAGE_HEADER, SVSM_IMAGE_MAGIC, svsmImage } from "./image.ts";
+ * import { svsmLayout } from "./memory_layout.ts";
+ * const header = svsmImage(svsmLayout({ vmMemoryBytes: 16 << 20 })).pages[0].data!;
+ * SVSM_IMAGE_HEADER.get(header, "magic") === SVSM_IMAGE_MAGIC; // true: an SVSM image header
+ * ```
+ */
 export const SVSM_IMAGE_MAGIC = 0x31474d494d535653n;
 
 /**
@@ -49,10 +59,30 @@ export const SVSM_IMAGE_HEADER: Layout<{
   guestMemoryEnd: u64(0x48),
 });
 
-/** The SVSM's entry point in the boot VMSA (COCONUT's boot loader entry is 0x10002, §11). */
+/**
+ * The SVSM's entry point in the boot VMSA (COCONUT's boot loader entry is 0x10002, §11).
+ *
+ * @example
+ * ```ts
+ * import { VmsaPage } from "../../snp/mod.ts";
+ * import { SVSM_ENTRY_OFFSET, svsmImage } from "./image.ts";
+ * import { svsmLayout } from "./memory_layout.ts";
+ * const layout = svsmLayout({ vmMemoryBytes: 16 << 20 });
+ * new VmsaPage(svsmImage(layout).bootVmsa).rip === BigInt(layout.imageGpa + SVSM_ENTRY_OFFSET); // true
+ * ```
+ */
 export const SVSM_ENTRY_OFFSET = 0x100;
 
-/** One page of the launch, in the shape the host's `LaunchPlan` takes. */
+/**
+ * One page of the launch, in the shape the host's `LaunchPlan` takes.
+ *
+ * @example
+ * ```ts
+ * import { PageType } from "../../snp/firmware/mod.ts";
+ * import type { SvsmLaunchPage } from "./image.ts";
+ * const secrets: SvsmLaunchPage = { gpa: 0xe01000, type: PageType.SECRETS }; // firmware fills it
+ * ```
+ */
 export interface SvsmLaunchPage {
   /** GPA. */
   gpa: number;
@@ -62,7 +92,18 @@ export interface SvsmLaunchPage {
   data?: Uint8Array;
 }
 
-/** What the host launches for an SVSM. */
+/**
+ * What the host launches for an SVSM.
+ *
+ * @example
+ * ```ts
+ * import { type SvsmImage, svsmImage } from "./image.ts";
+ * import { svsmLayout } from "./memory_layout.ts";
+ * const image: SvsmImage = svsmImage(svsmLayout({ vmMemoryBytes: 16 << 20 }));
+ * image.policy; // 0x30000n
+ * image.pages.map((p) => p.gpa); // [0xe00000, 0xe01000]
+ * ```
+ */
 export interface SvsmImage {
   /** Guest policy: SMT allowed, bit 17 set (snp-abi.md §1.1). */
   policy: bigint;

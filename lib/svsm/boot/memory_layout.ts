@@ -12,7 +12,16 @@
 
 import { PAGE_SIZE, PAGE_SIZE_2M } from "../../snp/mod.ts";
 
-/** One guest memory-map region `[base, base + size)`. */
+/**
+ * One guest memory-map region `[base, base + size)`.
+ *
+ * @example
+ * ```ts
+ * import { type MemoryRegion, svsmLayout } from "./memory_layout.ts";
+ * const [low]: readonly MemoryRegion[] = svsmLayout({ vmMemoryBytes: 16 << 20 }).guestMemoryMap;
+ * low.base + low.size; // 0xe00000: the guest's memory ends where the SVSM begins
+ * ```
+ */
 export interface MemoryRegion {
   /** First GPA. */
   readonly base: number;
@@ -37,7 +46,17 @@ export interface SvsmLayoutOptions {
   svsmBytes?: number;
 }
 
-/** The computed placement of every boot-time page. */
+/**
+ * The computed placement of every boot-time page.
+ *
+ * @example
+ * ```ts
+ * import { type SvsmLayout, svsmLayout } from "./memory_layout.ts";
+ * const layout: SvsmLayout = svsmLayout({ vmMemoryBytes: 16 << 20 });
+ * layout.svsmBase; // 0xe00000: the top 2 MiB
+ * layout.heapBase - layout.svsmBase; // 0x2000: after the image header and secrets pages
+ * ```
+ */
 export interface SvsmLayout {
   /** The VM's memory size. */
   readonly vmMemoryBytes: number;

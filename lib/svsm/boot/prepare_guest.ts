@@ -21,9 +21,31 @@ import {
 } from "../../snp/mod.ts";
 import type { SvsmLayout } from "./memory_layout.ts";
 
-/** The SVSM protocol version published in SVSM_MAX_VERSION (COCONUT: 1). */
+/**
+ * The SVSM protocol version published in SVSM_MAX_VERSION (COCONUT: 1).
+ *
+ * @example
+ * ```ts
+ * import { SECRETS_PAGE } from "../../snp/firmware/mod.ts";
+ * import { svsmLayout } from "./memory_layout.ts";
+ * import { guestSecretsPage, SVSM_MAX_VERSION } from "./prepare_guest.ts";
+ * const page = guestSecretsPage(new Uint8Array(4096), svsmLayout({ vmMemoryBytes: 16 << 20 }));
+ * SECRETS_PAGE.get(page, "svsmMaxVersion") === SVSM_MAX_VERSION; // true
+ * ```
+ */
 export const SVSM_MAX_VERSION = 1;
-/** The guest VMPL published in SVSM_GUEST_VMPL (COCONUT: 2). */
+/**
+ * The guest VMPL published in SVSM_GUEST_VMPL (COCONUT: 2).
+ *
+ * @example
+ * ```ts
+ * import { SECRETS_PAGE } from "../../snp/firmware/mod.ts";
+ * import { svsmLayout } from "./memory_layout.ts";
+ * import { guestSecretsPage, SVSM_GUEST_VMPL } from "./prepare_guest.ts";
+ * const page = guestSecretsPage(new Uint8Array(4096), svsmLayout({ vmMemoryBytes: 16 << 20 }));
+ * SECRETS_PAGE.get(page, "svsmGuestVmpl") === SVSM_GUEST_VMPL; // true: the guest runs at VMPL2
+ * ```
+ */
 export const SVSM_GUEST_VMPL = 2;
 
 const GUEST_RWX = RMP_PERM_READ | RMP_PERM_WRITE | RMP_PERM_EXEC_USER | RMP_PERM_EXEC_SUPER;
