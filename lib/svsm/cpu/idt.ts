@@ -12,7 +12,15 @@ import { MachineFault, SVM_EXIT_NPF } from "../../snp/mod.ts";
 import type { PanicHandler } from "../debug/panic.ts";
 import type { KernelStack } from "../debug/stacktrace.ts";
 
-/** Exception vectors (AMD APM vol. 2 §8.2) and the model's NPF pseudo-vector. */
+/**
+ * Exception vectors (AMD APM vol. 2 §8.2) and the model's NPF pseudo-vector.
+ *
+ * @example
+ * ```ts
+ * import { faultVector, GeneralProtectionFault, Vector } from "./idt.ts";
+ * faultVector(new GeneralProtectionFault("GPA 2^60")) === Vector.GP; // true: vector 13
+ * ```
+ */
 export const Vector = {
   /** General protection (e.g. a non-canonical address). */
   GP: 13,
@@ -49,7 +57,22 @@ export function faultVector(error: unknown): number {
   return error instanceof GeneralProtectionFault ? Vector.GP : -1;
 }
 
-/** A handler: recovers by throwing the fault back to a fixup, or panics. Never returns. */
+/**
+ * A handler: recovers by throwing the fault back to a fixup, or panics. Never returns.
+ *
+ * @example
+ * ```ts
+ * import type { KernelStack } from "../debug/mod.ts";
+ * import type { ExceptionHandler, ExceptionTable } from "./idt.ts";
+ * import { Vector } from "./idt.ts";
+ * const rethrow: ExceptionHandler = (_stack: KernelStack, fault: unknown) => {
+ *   throw fault; // back to the guarded accessor's fixup
+ * };
+ * function installFixup(idt: ExceptionTable): void {
+ *   idt.register(Vector.PF, rethrow);
+ * }
+ * ```
+ */
 export type ExceptionHandler = (stack: KernelStack, fault: unknown) => never;
 
 /**

@@ -19,13 +19,53 @@ import type { LockCpu } from "../locking/cpu_relax.ts";
 import type { GuestVcpu } from "../request_context.ts";
 import { type PageTable, PTE_W, SVSM_PERCPU_BASE } from "../../mm/mod.ts";
 
-/** PML4 slot 510: the per-CPU area (address_space.rs; lib/mm `SVSM_PERCPU_BASE`). */
+/**
+ * PML4 slot 510: the per-CPU area (address_space.rs; lib/mm `SVSM_PERCPU_BASE`).
+ *
+ * @example
+ * ```ts
+ * import { PERCPU_BASE } from "./percpu.ts";
+ * (PERCPU_BASE >> 39n) & 0x1ffn; // 510n: the PML4 slot every CPU maps to its own frame
+ * ```
+ */
 export const PERCPU_BASE: bigint = SVSM_PERCPU_BASE;
-/** The per-CPU data page. */
+/**
+ * The per-CPU data page.
+ *
+ * @example
+ * ```ts
+ * import { PERCPU_DATA_VA, type PerCpu } from "./percpu.ts";
+ * function dataPageGpa(cpu: PerCpu): number {
+ *   return cpu.translate(PERCPU_DATA_VA); // this CPU's own frame, whichever CPU asks
+ * }
+ * ```
+ */
 export const PERCPU_DATA_VA: bigint = PERCPU_BASE;
-/** The guest CA mapping (+8 KiB). */
+/**
+ * The guest CA mapping (+8 KiB).
+ *
+ * @example
+ * ```ts
+ * import { PERCPU_BASE, PERCPU_CAA_VA, type PerCpu } from "./percpu.ts";
+ * PERCPU_CAA_VA - PERCPU_BASE; // 0x2000n
+ * function mappedCaGpa(cpu: PerCpu): number {
+ *   return cpu.translate(PERCPU_CAA_VA); // the guest CA the SVSM reads the call from
+ * }
+ * ```
+ */
 export const PERCPU_CAA_VA: bigint = PERCPU_BASE + 0x2000n;
-/** The guest VMSA mapping (+16 KiB). */
+/**
+ * The guest VMSA mapping (+16 KiB).
+ *
+ * @example
+ * ```ts
+ * import { PERCPU_BASE, PERCPU_VMSA_VA, type PerCpu } from "./percpu.ts";
+ * PERCPU_VMSA_VA - PERCPU_BASE; // 0x4000n
+ * function mappedVmsaGpa(cpu: PerCpu): number {
+ *   return cpu.translate(PERCPU_VMSA_VA);
+ * }
+ * ```
+ */
 export const PERCPU_VMSA_VA: bigint = PERCPU_BASE + 0x4000n;
 
 /**
