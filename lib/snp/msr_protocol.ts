@@ -6,14 +6,55 @@
  * @module
  */
 
-/** The GHCB MSR (snp-abi.md §9.2). */
+/**
+ * The GHCB MSR (snp-abi.md §9.2).
+ *
+ * @example
+ * ```ts
+ * import type { CpuContext } from "./cpu_context.ts";
+ * import { encodeMsrRequest, MSR_GHCB } from "./msr_protocol.ts";
+ * async function askSevInfo(cpu: CpuContext): Promise<bigint> {
+ *   cpu.wrmsr(MSR_GHCB, encodeMsrRequest({ kind: "sev-info" })); // MSR 0xC0010130 <- 0x2
+ *   await cpu.vmgexit();
+ *   return cpu.rdmsr(MSR_GHCB); // the host's SEV_INFO response
+ * }
+ * ```
+ */
 export const MSR_GHCB = 0xC0010130;
-/** SEV_STATUS MSR: bit 0 SEV, 1 SEV-ES, 2 SNP, higher bits mirror SEV_FEATURES. */
+/**
+ * SEV_STATUS MSR: bit 0 SEV, 1 SEV-ES, 2 SNP, higher bits mirror SEV_FEATURES.
+ *
+ * @example
+ * ```ts
+ * import type { CpuContext } from "./cpu_context.ts";
+ * import { MSR_SEV_STATUS, SEV_STATUS_SNP } from "./msr_protocol.ts";
+ * const snpActive = (cpu: CpuContext): boolean =>
+ *   (cpu.rdmsr(MSR_SEV_STATUS) & SEV_STATUS_SNP) !== 0n;
+ * ```
+ */
 export const MSR_SEV_STATUS = 0xC0010131;
-/** SEV_STATUS bits. */
+/**
+ * SEV_STATUS bits.
+ *
+ * @example
+ * ```ts
+ * import { SEV_STATUS_ES, SEV_STATUS_SEV, SEV_STATUS_SNP } from "./msr_protocol.ts";
+ * const status = SEV_STATUS_SEV | SEV_STATUS_ES; // 0x3n: an SEV-ES guest
+ * const isSnp = (status & SEV_STATUS_SNP) !== 0n; // false: an SNP guest reads 0x7n
+ * ```
+ */
 export const SEV_STATUS_SEV = 1n, SEV_STATUS_ES = 2n, SEV_STATUS_SNP = 4n;
 
-/** GHCBInfo codes (snp-abi.md §9.2). */
+/**
+ * GHCBInfo codes (snp-abi.md §9.2).
+ *
+ * @example
+ * ```ts
+ * import { GHCB_INFO, ghcbInfo } from "./msr_protocol.ts";
+ * const fromHost = 0x2000133000001n; // as read back from the GHCB MSR
+ * ghcbInfo(fromHost) === GHCB_INFO.SEV_INFO_RESP; // true
+ * ```
+ */
 export const GHCB_INFO = {
   SEV_INFO_RESP: 0x001,
   SEV_INFO_REQ: 0x002,
@@ -34,15 +75,53 @@ export const GHCB_INFO = {
   TERM_REQ: 0x100,
 } as const;
 
-/** HV feature bits (snp-abi.md §9.2): 0 SNP, 1 AP creation, 5 multi-VMPL. */
+/**
+ * HV feature bits (snp-abi.md §9.2): 0 SNP, 1 AP creation, 5 multi-VMPL.
+ *
+ * @example
+ * ```ts
+ * import {
+ *   HV_FEATURE_AP_CREATION,
+ *   HV_FEATURE_MULTI_VMPL,
+ *   HV_FEATURE_SNP,
+ * } from "./msr_protocol.ts";
+ * const needed = HV_FEATURE_SNP | HV_FEATURE_AP_CREATION | HV_FEATURE_MULTI_VMPL; // 0x23n
+ * const canRunSvsm = (features: bigint): boolean => (features & needed) === needed;
+ * canRunSvsm(0x3n); // false: no multi-VMPL support
+ * ```
+ */
 export const HV_FEATURE_SNP = 1n << 0n,
   HV_FEATURE_AP_CREATION = 1n << 1n,
   HV_FEATURE_MULTI_VMPL = 1n << 5n;
 
-/** Termination reason set 0 codes (snp-abi.md §9.2). */
+/**
+ * Termination reason set 0 codes (snp-abi.md §9.2).
+ *
+ * @example
+ * ```ts
+ * import {
+ *   encodeMsrRequest,
+ *   TERM_GENERAL,
+ *   TERM_PROTOCOL_UNSUPPORTED,
+ *   TERM_SNP_UNSUPPORTED,
+ * } from "./msr_protocol.ts";
+ * const reason = (snp: boolean, protocolOk: boolean): number =>
+ *   !snp ? TERM_SNP_UNSUPPORTED : !protocolOk ? TERM_PROTOCOL_UNSUPPORTED : TERM_GENERAL;
+ * encodeMsrRequest({ kind: "term", reasonSet: 0, reasonCode: reason(false, true) }); // 0x20100n
+ * ```
+ */
 export const TERM_GENERAL = 0, TERM_PROTOCOL_UNSUPPORTED = 1, TERM_SNP_UNSUPPORTED = 2;
 
-/** A guest's MSR-protocol request, decoded. */
+/**
+ * A guest's MSR-protocol request, decoded.
+ *
+ * @example
+ * ```ts
+ * import { encodeMsrRequest, type MsrRequest } from "./msr_protocol.ts";
+ * const req: MsrRequest = { kind: "cpuid", fn: 0x8000001F, reg: 1 }; // EBX: the C-bit position
+ * encodeMsrRequest(req); // 0x8000001f40000004n
+ * ```
+ */
 export type MsrRequest =
   | { kind: "sev-info" }
   | { kind: "cpuid"; fn: number; reg: 0 | 1 | 2 | 3 }
@@ -55,7 +134,16 @@ export type MsrRequest =
   | { kind: "term"; reasonSet: number; reasonCode: number }
   | { kind: "unknown"; info: number; value: bigint };
 
-/** A host's MSR-protocol response, decoded. */
+/**
+ * A host's MSR-protocol response, decoded.
+ *
+ * @example
+ * ```ts
+ * import { decodeMsrResponse, type MsrResponse } from "./msr_protocol.ts";
+ * const r: MsrResponse = decodeMsrResponse(0x2000133000001n);
+ * if (r.kind === "sev-info") r.cBit; // 51, protocols 1..2
+ * ```
+ */
 export type MsrResponse =
   | { kind: "sev-info"; maxProtocol: number; minProtocol: number; cBit: number }
   | { kind: "cpuid"; value: number }
@@ -225,5 +313,14 @@ export function decodeMsrResponse(v: bigint): MsrResponse {
   }
 }
 
-/** "No preferred GHCB GPA": all-ones GFN in a PREF_GPA response (snp-abi.md §9.2). */
+/**
+ * "No preferred GHCB GPA": all-ones GFN in a PREF_GPA response (snp-abi.md §9.2).
+ *
+ * @example
+ * ```ts
+ * import { decodeMsrResponse, encodeMsrResponse, PREF_GPA_NONE } from "./msr_protocol.ts";
+ * const r = decodeMsrResponse(encodeMsrResponse({ kind: "pref-gpa", gfn: PREF_GPA_NONE }));
+ * r.kind === "pref-gpa" && r.gfn === PREF_GPA_NONE; // true: the guest picks its own GHCB page
+ * ```
+ */
 export const PREF_GPA_NONE: number = 2 ** 52 - 1;
