@@ -9,47 +9,248 @@
  */
 import { PAGE_SIZE, PAGE_SIZE_2M, PAGES_PER_2M, VMPL_COUNT } from "./constants.ts";
 
-/** Instruction completed (snp-abi.md §7.2). */
+/**
+ * Instruction completed (snp-abi.md §7.2).
+ *
+ * @example
+ * ```ts
+ * import { Rmp, RMP_SUCCESS } from "./rmp.ts";
+ * const rmp = new Rmp(16);
+ * const rc = rmp.rmpupdate(0x1000, { assigned: true, asid: 1, gpa: 0x1000, pageSize2M: false });
+ * rc === RMP_SUCCESS; // true
+ * ```
+ */
 export const RMP_SUCCESS = 0;
-/** FAIL_INPUT: bad operand or the RMP entry does not match the request (snp-abi.md §7.2). */
+/**
+ * FAIL_INPUT: bad operand or the RMP entry does not match the request (snp-abi.md §7.2).
+ *
+ * @example
+ * ```ts
+ * import { FAIL_INPUT, Rmp } from "./rmp.ts";
+ * const rmp = new Rmp(16);
+ * const rc = rmp.rmpupdate(0x1234, { assigned: true, asid: 1, gpa: 0x1000, pageSize2M: false });
+ * rc === FAIL_INPUT; // true: the SPA is not page-aligned
+ * ```
+ */
 export const FAIL_INPUT = 1;
-/** FAIL_PERMISSION: the caller may not make this change (snp-abi.md §7.2). */
+/**
+ * FAIL_PERMISSION: the caller may not make this change (snp-abi.md §7.2).
+ *
+ * @example
+ * ```ts
+ * import { FAIL_PERMISSION, Rmp } from "./rmp.ts";
+ * const rmp = new Rmp(16);
+ * rmp.rmpupdate(0x2000, { assigned: true, asid: 0, gpa: 0, pageSize2M: false, immutable: true });
+ * const rc = rmp.rmpupdate(0x2000, { assigned: false, asid: 0, gpa: 0, pageSize2M: false });
+ * rc === FAIL_PERMISSION; // true: the host cannot take back a firmware page
+ * ```
+ */
 export const FAIL_PERMISSION = 2;
-/** FAIL_INUSE (PSMASH; snp-abi.md §7.2). */
+/**
+ * FAIL_INUSE (PSMASH; snp-abi.md §7.2).
+ *
+ * @example
+ * ```ts
+ * import { FAIL_INUSE, Rmp } from "./rmp.ts";
+ * const rc = new Rmp(512).psmash(0);
+ * const busy = rc === FAIL_INUSE; // false: the model's PSMASH fails only with FAIL_INPUT
+ * ```
+ */
 export const FAIL_INUSE = 3;
-/** FAIL_OVERLAP: a 4K/2M request overlaps an entry of the other size (snp-abi.md §7.2). */
+/**
+ * FAIL_OVERLAP: a 4K/2M request overlaps an entry of the other size (snp-abi.md §7.2).
+ *
+ * @example
+ * ```ts
+ * import { FAIL_OVERLAP, Rmp } from "./rmp.ts";
+ * const rmp = new Rmp(512);
+ * rmp.rmpupdate(0, { assigned: true, asid: 1, gpa: 0, pageSize2M: true });
+ * const rc = rmp.rmpupdate(0x3000, { assigned: false, asid: 0, gpa: 0, pageSize2M: false });
+ * rc === FAIL_OVERLAP; // true: PSMASH the 2M entry first
+ * ```
+ */
 export const FAIL_OVERLAP = 4;
-/** FAIL_SIZEMISMATCH: request size differs from the RMP entry's page size (snp-abi.md §7.2). */
+/**
+ * FAIL_SIZEMISMATCH: request size differs from the RMP entry's page size (snp-abi.md §7.2).
+ *
+ * @example
+ * ```ts
+ * import { pvalidate } from "./instructions.ts";
+ * import { Npt } from "./npt.ts";
+ * import { FAIL_SIZEMISMATCH, Rmp } from "./rmp.ts";
+ * const rmp = new Rmp(512), npt = new Npt();
+ * npt.map(0, 0);
+ * rmp.rmpupdate(0, { assigned: true, asid: 1, gpa: 0, pageSize2M: true });
+ * const { rc } = pvalidate({ asid: 1, vmpl: 0, npt, rmp }, 0, false, true);
+ * rc === FAIL_SIZEMISMATCH; // true: a 4K PVALIDATE on a 2M entry
+ * ```
+ */
 export const FAIL_SIZEMISMATCH = 6;
-/** COCONUT's software code for "PVALIDATE changed nothing" (CF = 1); never returned by hardware. */
+/**
+ * COCONUT's software code for "PVALIDATE changed nothing" (CF = 1); never returned by hardware.
+ *
+ * @example
+ * ```ts
+ * import { pvalidate } from "./instructions.ts";
+ * import { Npt } from "./npt.ts";
+ * import { FAIL_UNCHANGED, Rmp } from "./rmp.ts";
+ * const rmp = new Rmp(16), npt = new Npt();
+ * npt.map(0x1000, 0x1000);
+ * rmp.rmpupdate(0x1000, { assigned: true, asid: 1, gpa: 0x1000, pageSize2M: false });
+ * const ctx = { asid: 1, vmpl: 0, npt, rmp };
+ * pvalidate(ctx, 0x1000, false, true);
+ * const again = pvalidate(ctx, 0x1000, false, true); // { rc: 0, cf: true }
+ * const code = again.cf ? FAIL_UNCHANGED : again.rc; // 0x10
+ * ```
+ */
 export const FAIL_UNCHANGED = 0x10;
 
-/** A return code of PVALIDATE, RMPADJUST, RMPUPDATE or PSMASH. */
+/**
+ * A return code of PVALIDATE, RMPADJUST, RMPUPDATE or PSMASH.
+ *
+ * @example
+ * ```ts
+ * import { FAIL_INPUT, Rmp, type RmpResult } from "./rmp.ts";
+ * const rc: RmpResult = new Rmp(16).psmash(0x1000);
+ * rc === FAIL_INPUT; // true: 0x1000 does not start a 2M entry
+ * ```
+ */
 export type RmpResult = 0 | 1 | 2 | 3 | 4 | 6 | 0x10;
 
-/** VMPL permission bit: read (RMPADJUST RDX bit 8, shifted down by 8; snp-abi.md §7.2). */
+/**
+ * VMPL permission bit: read (RMPADJUST RDX bit 8, shifted down by 8; snp-abi.md §7.2).
+ *
+ * @example
+ * ```ts
+ * import { Rmp, RMP_PERM_READ } from "./rmp.ts";
+ * const rmp = new Rmp(16);
+ * const vmpl1CanRead = (rmp.entry(0x1000).perms[0] & RMP_PERM_READ) !== 0; // false: not granted
+ * ```
+ */
 export const RMP_PERM_READ = 1;
-/** VMPL permission bit: write (RDX bit 9). */
+/**
+ * VMPL permission bit: write (RDX bit 9).
+ *
+ * @example
+ * ```ts
+ * import { rmpadjustAttrs } from "./instructions.ts";
+ * import { RMP_PERM_READ, RMP_PERM_WRITE } from "./rmp.ts";
+ * const attrs = rmpadjustAttrs(2, RMP_PERM_READ | RMP_PERM_WRITE); // 0x302: VMPL2 reads, writes
+ * ```
+ */
 export const RMP_PERM_WRITE = 2;
-/** VMPL permission bit: execute in user mode (RDX bit 10). */
+/**
+ * VMPL permission bit: execute in user mode (RDX bit 10).
+ *
+ * @example
+ * ```ts
+ * import { RMP_PERM_EXEC_USER, RMP_PERM_READ } from "./rmp.ts";
+ * const userCode = RMP_PERM_READ | RMP_PERM_EXEC_USER; // 0x5: readable, runnable at CPL 3 only
+ * ```
+ */
 export const RMP_PERM_EXEC_USER = 4;
-/** VMPL permission bit: execute in supervisor mode (RDX bit 11). */
+/**
+ * VMPL permission bit: execute in supervisor mode (RDX bit 11).
+ *
+ * @example
+ * ```ts
+ * import { Rmp, RMP_PERM_EXEC_SUPER } from "./rmp.ts";
+ * const rmp = new Rmp(16);
+ * rmp.setPerms(1, 1, 1, RMP_PERM_EXEC_SUPER);
+ * (rmp.entry(0x1000).perms[0] & RMP_PERM_EXEC_SUPER) !== 0; // true: VMPL1 may run kernel code
+ * ```
+ */
 export const RMP_PERM_EXEC_SUPER = 8;
-/** All four permission bits: what VMPL0 always has. */
+/**
+ * All four permission bits: what VMPL0 always has.
+ *
+ * @example
+ * ```ts
+ * import { Rmp, RMP_PERM_ALL } from "./rmp.ts";
+ * const rmp = new Rmp(16);
+ * rmp.perms[3 * 4 + 0] === RMP_PERM_ALL; // true: VMPL0's slot of page 3
+ * ```
+ */
 export const RMP_PERM_ALL = 0xF;
 
-/** Flag bits of the model's compact entry (not the hardware bit positions of §7.1). */
+/**
+ * Flag bits of the model's compact entry (not the hardware bit positions of §7.1).
+ *
+ * @example
+ * ```ts
+ * import { Rmp, RMP_FLAG_ASSIGNED } from "./rmp.ts";
+ * const rmp = new Rmp(16);
+ * rmp.rmpupdate(0x1000, { assigned: true, asid: 1, gpa: 0x1000, pageSize2M: false });
+ * (rmp.flags[1] & RMP_FLAG_ASSIGNED) !== 0; // true
+ * ```
+ */
 export const RMP_FLAG_ASSIGNED = 1;
-/** PAGESIZE = 2M. */
+/**
+ * PAGESIZE = 2M.
+ *
+ * @example
+ * ```ts
+ * import { Rmp, RMP_FLAG_2M } from "./rmp.ts";
+ * const rmp = new Rmp(512);
+ * rmp.rmpupdate(0, { assigned: true, asid: 1, gpa: 0x200000, pageSize2M: true });
+ * rmp.psmash(0);
+ * rmp.flags[7] & RMP_FLAG_2M; // 0: PSMASH split the entry into 4K entries
+ * ```
+ */
 export const RMP_FLAG_2M = 2;
-/** IMMUTABLE. */
+/**
+ * IMMUTABLE.
+ *
+ * @example
+ * ```ts
+ * import { Rmp, RMP_FLAG_IMMUTABLE } from "./rmp.ts";
+ * const rmp = new Rmp(16);
+ * rmp.rmpupdate(0x4000, { assigned: true, asid: 0, gpa: 0, pageSize2M: false, immutable: true });
+ * (rmp.flags[4] & RMP_FLAG_IMMUTABLE) !== 0; // true: firmware-owned, the host cannot RMPUPDATE it
+ * ```
+ */
 export const RMP_FLAG_IMMUTABLE = 4;
-/** VMSA. */
+/**
+ * VMSA.
+ *
+ * @example
+ * ```ts
+ * import { Rmp, RMP_FLAG_VMSA } from "./rmp.ts";
+ * const rmp = new Rmp(16);
+ * rmp.rmpupdate(0x1000, { assigned: true, asid: 1, gpa: 0x1000, pageSize2M: false });
+ * rmp.setFlag(1, 1, RMP_FLAG_VMSA, true); // what RMPADJUST with the VMSA bit does
+ * rmp.entry(0x1000).vmsa; // true
+ * ```
+ */
 export const RMP_FLAG_VMSA = 8;
-/** VALIDATED. */
+/**
+ * VALIDATED.
+ *
+ * @example
+ * ```ts
+ * import { Rmp, RMP_FLAG_VALIDATED } from "./rmp.ts";
+ * const rmp = new Rmp(16);
+ * rmp.rmpupdate(0x1000, { assigned: true, asid: 1, gpa: 0x1000, pageSize2M: false });
+ * rmp.setFlag(1, 1, RMP_FLAG_VALIDATED, true);
+ * rmp.rmpupdate(0x1000, { assigned: true, asid: 1, gpa: 0x1000, pageSize2M: false });
+ * (rmp.flags[1] & RMP_FLAG_VALIDATED) !== 0; // false: RMPUPDATE always clears VALIDATED
+ * ```
+ */
 export const RMP_FLAG_VALIDATED = 16;
 
-/** A readable snapshot of one RMP entry (snp-abi.md §7.1). */
+/**
+ * A readable snapshot of one RMP entry (snp-abi.md §7.1).
+ *
+ * @example
+ * ```ts
+ * import { encodeRmpEntryRaw, type RmpEntry } from "./rmp.ts";
+ * const e: RmpEntry = {
+ *   assigned: true, asid: 2, gpa: 0x7000, pageSize2M: false,
+ *   validated: true, vmsa: false, immutable: false, perms: [0xF, 0, 0],
+ * };
+ * encodeRmpEntryRaw(e); // 0x4010000000007001n
+ * ```
+ */
 export interface RmpEntry {
   /** ASSIGNED: owned by a guest (or firmware, ASID 0). */
   assigned: boolean;
@@ -69,7 +270,18 @@ export interface RmpEntry {
   perms: [number, number, number];
 }
 
-/** The host's RMPUPDATE operand (snp-abi.md §7.2: gpa, assigned, pagesize, immutable, asid). */
+/**
+ * The host's RMPUPDATE operand (snp-abi.md §7.2: gpa, assigned, pagesize, immutable, asid).
+ *
+ * @example
+ * ```ts
+ * import { Rmp, type RmpUpdate } from "./rmp.ts";
+ * const toGuest: RmpUpdate = { assigned: true, asid: 5, gpa: 0x200000, pageSize2M: true };
+ * const rmp = new Rmp(1024);
+ * rmp.rmpupdate(0x200000, toGuest); // 0
+ * rmp.entry(0x201000).gpa; // 0x201000
+ * ```
+ */
 export interface RmpUpdate {
   /** Assign (true) or return the page to the hypervisor (false). */
   assigned: boolean;
@@ -83,7 +295,17 @@ export interface RmpUpdate {
   immutable?: boolean;
 }
 
-/** Largest ASID the model accepts (10-bit field, snp-abi.md §7.1). */
+/**
+ * Largest ASID the model accepts (10-bit field, snp-abi.md §7.1).
+ *
+ * @example
+ * ```ts
+ * import { MAX_ASID, Rmp } from "./rmp.ts";
+ * const rmp = new Rmp(16);
+ * const tooBig = { assigned: true, asid: MAX_ASID + 1, gpa: 0, pageSize2M: false };
+ * rmp.rmpupdate(0x1000, tooBig); // 1, FAIL_INPUT: the ASID field is 10 bits
+ * ```
+ */
 export const MAX_ASID = 1023;
 
 /**
