@@ -6,7 +6,17 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import { bytes, type Field, Layout, u16, u32, u64, u8 } from "../../common/layout.ts";
 
-/** MSG_TYPE values, snp-abi.md §2.3 (Linux uapi sev-guest.h `enum msg_type`). */
+/**
+ * MSG_TYPE values, snp-abi.md §2.3 (Linux uapi sev-guest.h `enum msg_type`).
+ *
+ * @example
+ * ```ts
+ * import { MsgType, openMessage } from "./guest_message.ts";
+ * declare const vmpck0: Uint8Array, responsePage: Uint8Array;
+ * const { fields } = openMessage(vmpck0, responsePage);
+ * const isReport = fields.type === MsgType.REPORT_RSP; // 6
+ * ```
+ */
 export const MsgType = {
   CPUID_REQ: 1,
   CPUID_RSP: 2,
@@ -26,15 +36,60 @@ export const MsgType = {
   TSC_INFO_RSP: 18,
 } as const;
 
-/** ALGO value for AES-256-GCM (0 is invalid). snp-abi.md §2.1. */
+/**
+ * ALGO value for AES-256-GCM (0 is invalid). snp-abi.md §2.1.
+ *
+ * @example
+ * ```ts
+ * import { MSG_ALGO_AES_256_GCM, MSG_HEADER } from "./guest_message.ts";
+ * declare const page: Uint8Array; // a message page
+ * const gcm = MSG_HEADER.get(page, "algo") === MSG_ALGO_AES_256_GCM; // openMessage requires it
+ * ```
+ */
 export const MSG_ALGO_AES_256_GCM = 1;
-/** HDR_VERSION the model speaks. */
+/**
+ * HDR_VERSION the model speaks.
+ *
+ * @example
+ * ```ts
+ * import { MSG_HDR_VERSION, MSG_HEADER } from "./guest_message.ts";
+ * const hdr = MSG_HEADER.encode({ hdrVersion: MSG_HDR_VERSION, hdrSz: 0x60 });
+ * ```
+ */
 export const MSG_HDR_VERSION = 1;
-/** Size of a message page. */
+/**
+ * Size of a message page.
+ *
+ * @example
+ * ```ts
+ * import { MSG_PAGE_SIZE, MsgType, sealMessage } from "./guest_message.ts";
+ * const page = sealMessage(new Uint8Array(32),
+ *   { seqno: 1n, type: MsgType.KEY_REQ, version: 1, vmpck: 0 }, new Uint8Array(0x20));
+ * page.length === MSG_PAGE_SIZE; // true
+ * ```
+ */
 export const MSG_PAGE_SIZE = 4096;
-/** Bytes of header before the payload. */
+/**
+ * Bytes of header before the payload.
+ *
+ * @example
+ * ```ts
+ * import { MSG_HDR_SIZE } from "./guest_message.ts";
+ * declare const page: Uint8Array; // a sealed message page
+ * const ciphertext = page.subarray(MSG_HDR_SIZE); // the payload starts after the header
+ * ```
+ */
 export const MSG_HDR_SIZE = 0x60;
-/** The largest payload that fits one page. */
+/**
+ * The largest payload that fits one page.
+ *
+ * @example
+ * ```ts
+ * import { MSG_MAX_PAYLOAD } from "./guest_message.ts";
+ * const payload = new Uint8Array(5000);
+ * payload.length <= MSG_MAX_PAYLOAD; // false: 4000 bytes at most, sealMessage throws
+ * ```
+ */
 export const MSG_MAX_PAYLOAD = MSG_PAGE_SIZE - MSG_HDR_SIZE;
 /** AAD = header bytes 0x30..0x5F (from ALGO to the end). snp-abi.md §2.2. */
 const AAD_START = 0x30;
@@ -78,7 +133,16 @@ export const MSG_HEADER: Layout<{
   reserved3: bytes(0x3d, 35),
 });
 
-/** The header fields a sender chooses. */
+/**
+ * The header fields a sender chooses.
+ *
+ * @example
+ * ```ts
+ * import { type MessageFields, MsgType, sealMessage } from "./guest_message.ts";
+ * const fields: MessageFields = { seqno: 1n, type: MsgType.REPORT_REQ, version: 1, vmpck: 0 };
+ * const page = sealMessage(new Uint8Array(32), fields, new Uint8Array(0x60));
+ * ```
+ */
 export interface MessageFields {
   /** MSG_SEQNO (never 0). */
   seqno: bigint;

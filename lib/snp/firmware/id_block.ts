@@ -37,10 +37,30 @@ export const ID_BLOCK: Layout<{
   policy: u64(0x58),
 });
 
-/** ID block VERSION the firmware accepts. */
+/**
+ * ID block VERSION the firmware accepts.
+ *
+ * @example
+ * ```ts
+ * import { ID_BLOCK, ID_BLOCK_VERSION } from "./id_block.ts";
+ * declare const ld: Uint8Array; // the expected launch digest, 48 bytes
+ * const block = ID_BLOCK.encode({ ld, version: ID_BLOCK_VERSION, policy: 0x30000n });
+ * ```
+ */
 export const ID_BLOCK_VERSION = 1;
 
-/** AMD public key format (0x404 bytes), snp-abi.md §6.5. */
+/**
+ * AMD public key format (0x404 bytes), snp-abi.md §6.5.
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPairSync } from "node:crypto";
+ * import { AMD_PUBLIC_KEY, amdPublicKey } from "./id_block.ts";
+ * const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
+ * const blob = amdPublicKey(privateKey); // 0x404 bytes
+ * AMD_PUBLIC_KEY.get(blob, "qx").subarray(48).every((b) => b === 0); // true: zero-extended
+ * ```
+ */
 export const AMD_PUBLIC_KEY: Layout<{
   curve: Field<"u32">;
   qx: Field<"bytes">;
@@ -51,10 +71,30 @@ export const AMD_PUBLIC_KEY: Layout<{
   qy: bytes(0x04c, 72),
 });
 
-/** CURVE value for P-384. */
+/**
+ * CURVE value for P-384.
+ *
+ * @example
+ * ```ts
+ * import { AMD_CURVE_P384, AMD_PUBLIC_KEY } from "./id_block.ts";
+ * declare const idKey: Uint8Array; // an AMD-format public key from the ID auth page
+ * const isP384 = AMD_PUBLIC_KEY.get(idKey, "curve") === AMD_CURVE_P384;
+ * ```
+ */
 export const AMD_CURVE_P384 = 2;
 
-/** AMD ECDSA signature format (0x200 bytes): R and S little-endian, zero-extended. */
+/**
+ * AMD ECDSA signature format (0x200 bytes): R and S little-endian, zero-extended.
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPairSync } from "node:crypto";
+ * import { AMD_SIGNATURE, signAmd } from "./id_block.ts";
+ * const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
+ * const { r, s } = AMD_SIGNATURE.decode(signAmd(privateKey, new Uint8Array(96)));
+ * r.length + s.length; // 144: two 72-byte little-endian scalars
+ * ```
+ */
 export const AMD_SIGNATURE: Layout<{ r: Field<"bytes">; s: Field<"bytes"> }> = new Layout(
   "AMD ECDSA signature",
   0x200,
@@ -64,6 +104,13 @@ export const AMD_SIGNATURE: Layout<{ r: Field<"bytes">; s: Field<"bytes"> }> = n
 /**
  * ID authentication information (one 4 KiB page), AMDESE sev-guest
  * include/id-block.h `struct id_auth_info`; KVM `KVM_SEV_SNP_ID_AUTH_SIZE`.
+ *
+ * @example
+ * ```ts
+ * import { ID_AUTH } from "./id_block.ts";
+ * declare const idAuth: Uint8Array; // the 4 KiB page the guest owner sends
+ * const withAuthor = ID_AUTH.get(idAuth, "authorKeyAlgo") !== 0;
+ * ```
  */
 export const ID_AUTH: Layout<{
   idKeyAlgo: Field<"u32">;
@@ -81,7 +128,16 @@ export const ID_AUTH: Layout<{
   authorKey: bytes(0x880, 0x404),
 });
 
-/** Key algorithm value for ECDSA P-384 with SHA-384. */
+/**
+ * Key algorithm value for ECDSA P-384 with SHA-384.
+ *
+ * @example
+ * ```ts
+ * import { ID_ALGO_ECDSA_P384_SHA384, ID_AUTH } from "./id_block.ts";
+ * declare const idAuth: Uint8Array; // the ID authentication page
+ * const known = ID_AUTH.get(idAuth, "idKeyAlgo") === ID_ALGO_ECDSA_P384_SHA384; // else INVALID_PARAM
+ * ```
+ */
 export const ID_ALGO_ECDSA_P384_SHA384 = 1;
 
 const le = (be: Uint8Array): Uint8Array => be.slice().reverse();
@@ -93,8 +149,8 @@ const le = (be: Uint8Array): Uint8Array => be.slice().reverse();
  * ```ts
  * import { generateKeyPairSync } from "node:crypto";
  * import { amdPublicKey, keyDigest } from "./id_block.ts";
- * const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
- * keyDigest(amdPublicKey(publicKey)).length; // 48
+ * const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
+ * keyDigest(amdPublicKey(privateKey)).length; // 48
  * ```
  */
 export function amdPublicKey(key: KeyObject): Uint8Array {
@@ -174,7 +230,17 @@ export function buildIdAuth(
   });
 }
 
-/** What a checked ID block contributes to the report. */
+/**
+ * What a checked ID block contributes to the report.
+ *
+ * @example
+ * ```ts
+ * import { checkIdBlock, type IdBlockIdentity } from "./id_block.ts";
+ * declare const idBlock: Uint8Array, idAuth: Uint8Array, ld: Uint8Array;
+ * const r: number | IdBlockIdentity = checkIdBlock(idBlock, idAuth, false, ld, 0x30000n);
+ * if (typeof r !== "number") console.log(r.idKeyDigest); // becomes the report's ID_KEY_DIGEST
+ * ```
+ */
 export interface IdBlockIdentity {
   /** FAMILY_ID. */
   familyId: Uint8Array;

@@ -18,7 +18,17 @@ export function sha384(data: Uint8Array): Uint8Array {
   return new Uint8Array(createHash("sha384").update(data).digest());
 }
 
-/** One page handed to SNP_LAUNCH_UPDATE, as the measurement sees it. */
+/**
+ * One page handed to SNP_LAUNCH_UPDATE, as the measurement sees it.
+ *
+ * @example
+ * ```ts
+ * import { LaunchDigest, type PageUpdate } from "./launch_digest.ts";
+ * import { PageType } from "./page_info.ts";
+ * const cpuidPage: PageUpdate = { type: PageType.CPUID, gpa: 0x80e000 }; // measured as zeros
+ * new LaunchDigest().update(cpuidPage).length; // 48
+ * ```
+ */
 export interface PageUpdate {
   /** The page type. */
   readonly type: PageTypeValue;

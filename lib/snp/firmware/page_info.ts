@@ -8,6 +8,13 @@ import { bytes, type Field, Layout, u16, u64, u8 } from "../../common/layout.ts"
 /**
  * SNP_LAUNCH_UPDATE page types. AMD SEV-SNP ABI, snp-abi.md §6.2
  * (virtee/sev src/launch/mod.rs, 9cf2adbf).
+ *
+ * @example
+ * ```ts
+ * import { PageType } from "./page_info.ts";
+ * import { LaunchDigest } from "./launch_digest.ts";
+ * new LaunchDigest().update({ type: PageType.UNMEASURED, gpa: 0x900000 }); // PAGE_TYPE 4
+ * ```
  */
 export const PageType = {
   NORMAL: 1,
@@ -18,10 +25,28 @@ export const PageType = {
   CPUID: 6,
 } as const;
 
-/** One of the {@link PageType} values. */
+/**
+ * One of the {@link PageType} values.
+ *
+ * @example
+ * ```ts
+ * import { PageType } from "./page_info.ts";
+ * const hashed = (t: PageType): boolean => t === PageType.NORMAL || t === PageType.VMSA;
+ * hashed(PageType.ZERO); // false: its CONTENTS are 48 zero bytes
+ * ```
+ */
 export type PageType = typeof PageType[keyof typeof PageType];
 
-/** Page-type names in the order of their values, for parsing and printing. */
+/**
+ * Page-type names in the order of their values, for parsing and printing.
+ *
+ * @example
+ * ```ts
+ * import { PAGE_TYPE_NAMES, PageType } from "./page_info.ts";
+ * PAGE_TYPE_NAMES[PageType.SECRETS - 1]; // "SECRETS"
+ * PAGE_TYPE_NAMES.join("|"); // "NORMAL|VMSA|ZERO|UNMEASURED|SECRETS|CPUID"
+ * ```
+ */
 export const PAGE_TYPE_NAMES: readonly (keyof typeof PageType)[] = [
   "NORMAL",
   "VMSA",
@@ -31,7 +56,16 @@ export const PAGE_TYPE_NAMES: readonly (keyof typeof PageType)[] = [
   "CPUID",
 ];
 
-/** Bytes in a launch digest (SHA-384). */
+/**
+ * Bytes in a launch digest (SHA-384).
+ *
+ * @example
+ * ```ts
+ * import { LAUNCH_DIGEST_SIZE } from "./page_info.ts";
+ * import { LaunchDigest } from "./launch_digest.ts";
+ * const ld = new LaunchDigest(new Uint8Array(LAUNCH_DIGEST_SIZE)); // a seed must be 48 bytes
+ * ```
+ */
 export const LAUNCH_DIGEST_SIZE = 48;
 
 /**

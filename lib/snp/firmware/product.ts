@@ -4,10 +4,28 @@
  */
 import type { TcbLayout } from "./tcb_version.ts";
 
-/** A product line, named as in the KDS URLs and certificate subjects. */
+/**
+ * A product line, named as in the KDS URLs and certificate subjects.
+ *
+ * @example
+ * ```ts
+ * import { type Product, PRODUCTS } from "./product.ts";
+ * const product: Product = "Genoa";
+ * PRODUCTS[product].model; // 0x11
+ * ```
+ */
 export type Product = "Milan" | "Genoa" | "Turin";
 
-/** Per-product identity, snp-abi.md §1.6 (go-sev-guest abi/abi.go, kds/kds.go). */
+/**
+ * Per-product identity, snp-abi.md §1.6 (go-sev-guest abi/abi.go, kds/kds.go).
+ *
+ * @example
+ * ```ts
+ * import { productFromName, type ProductInfo } from "./product.ts";
+ * const info: ProductInfo | undefined = productFromName("Turin");
+ * info?.hwIdLength; // 8: a Turin VCEK's hwID is 8 bytes
+ * ```
+ */
 export interface ProductInfo {
   /** Name in certificate subjects (ARK-Milan, SEV-Milan). */
   readonly name: Product;
@@ -23,7 +41,16 @@ export interface ProductInfo {
   readonly vcekProductName: string;
 }
 
-/** The three product lines. */
+/**
+ * The three product lines.
+ *
+ * @example
+ * ```ts
+ * import { PRODUCTS } from "./product.ts";
+ * PRODUCTS.Milan.tcbLayout; // "milan"
+ * PRODUCTS.Turin.family; // 0x1a
+ * ```
+ */
 export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
   Milan: {
     name: "Milan",

@@ -64,7 +64,17 @@ export const SECRETS_PAGE: Layout<{
   tscFactor: u32(0x160),
 });
 
-/** The VMPCK fields by index 0..3, so code can select VMPCKn from MSG_VMPCK. */
+/**
+ * The VMPCK fields by index 0..3, so code can select VMPCKn from MSG_VMPCK.
+ *
+ * @example
+ * ```ts
+ * import { SECRETS_PAGE, VMPCK_FIELDS } from "./secrets_page.ts";
+ * declare const secrets: Uint8Array; // the guest's secrets page
+ * const msgVmpck = 2; // MSG_VMPCK of a request
+ * const key = SECRETS_PAGE.get(secrets, VMPCK_FIELDS[msgVmpck]); // VMPCK2, 32 bytes
+ * ```
+ */
 export const VMPCK_FIELDS: readonly ("vmpck0" | "vmpck1" | "vmpck2" | "vmpck3")[] = [
   "vmpck0",
   "vmpck1",
@@ -72,7 +82,17 @@ export const VMPCK_FIELDS: readonly ("vmpck0" | "vmpck1" | "vmpck2" | "vmpck3")[
   "vmpck3",
 ];
 
-/** The message sequence number fields of the guest OS area, by VMPCK index. */
+/**
+ * The message sequence number fields of the guest OS area, by VMPCK index.
+ *
+ * @example
+ * ```ts
+ * import { MSG_SEQNO_FIELDS, SECRETS_PAGE } from "./secrets_page.ts";
+ * const secrets = new Uint8Array(SECRETS_PAGE.size);
+ * SECRETS_PAGE.set(secrets, MSG_SEQNO_FIELDS[0], 7); // last sequence number used with VMPCK0
+ * SECRETS_PAGE.get(secrets, "msgSeqno0"); // 7
+ * ```
+ */
 export const MSG_SEQNO_FIELDS: readonly (
   | "msgSeqno0"
   | "msgSeqno1"
@@ -80,5 +100,13 @@ export const MSG_SEQNO_FIELDS: readonly (
   | "msgSeqno3"
 )[] = ["msgSeqno0", "msgSeqno1", "msgSeqno2", "msgSeqno3"];
 
-/** Secrets page VERSION the model's firmware writes (Linux accepts 2 and 3). */
+/**
+ * Secrets page VERSION the model's firmware writes (Linux accepts 2 and 3).
+ *
+ * @example
+ * ```ts
+ * import { SECRETS_PAGE, SECRETS_PAGE_VERSION } from "./secrets_page.ts";
+ * const page = SECRETS_PAGE.encode({ version: SECRETS_PAGE_VERSION, vmpck0: new Uint8Array(32) });
+ * ```
+ */
 export const SECRETS_PAGE_VERSION = 3;

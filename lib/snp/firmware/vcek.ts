@@ -15,7 +15,16 @@ import {
 } from "node:crypto";
 import { P384_N } from "./ecdsa_p384.ts";
 
-/** An EC P-384 key pair with its SubjectPublicKeyInfo. */
+/**
+ * An EC P-384 key pair with its SubjectPublicKeyInfo.
+ *
+ * @example
+ * ```ts
+ * import { deriveVcek, type EcKeyPair } from "./vcek.ts";
+ * const vcek: EcKeyPair = deriveVcek(new Uint8Array(32), 0x7308000000000003n);
+ * vcek.publicKey.asymmetricKeyDetails?.namedCurve; // "secp384r1"
+ * ```
+ */
 export interface EcKeyPair {
   /** Private key (signing). */
   readonly privateKey: KeyObject;
