@@ -32,7 +32,17 @@ import {
 } from "./page_table_entry.ts";
 import { Tlb, type TlbEntry } from "./tlb.ts";
 
-/** What a mapping allows. */
+/**
+ * What a mapping allows.
+ *
+ * @example
+ * ```ts
+ * import type { MapAttrs } from "./page_table.ts";
+ * import { PTE_W } from "./page_table_entry.ts";
+ * // A page shared with the host (e.g. a GHCB): C-bit clear, writable, never executed.
+ * const sharedPage: MapAttrs = { flags: PTE_W, nx: true, encrypted: false };
+ * ```
+ */
 export interface MapAttrs {
   /** Any of W, U, PWT, PCD, A, D, G (P and PS are set by the mapper). Default 0: read-only kernel. */
   readonly flags?: number;
@@ -42,7 +52,19 @@ export interface MapAttrs {
   readonly encrypted?: boolean;
 }
 
-/** The result of a translation. */
+/**
+ * The result of a translation.
+ *
+ * @example
+ * ```ts
+ * import type { MmResult } from "./errors.ts";
+ * import type { PageTable, Translation } from "./page_table.ts";
+ * const privatePa = (pt: PageTable, va: bigint): number => {
+ *   const t: MmResult<Translation> = pt.translate(va);
+ *   return t.ok && t.value.encrypted ? t.value.pa : -1;
+ * };
+ * ```
+ */
 export interface Translation {
   /** Physical address (C-bit not included). */
   readonly pa: number;
@@ -58,7 +80,21 @@ export interface Translation {
   readonly tlbHit: boolean;
 }
 
-/** One entry read during a walk. */
+/**
+ * One entry read during a walk.
+ *
+ * @example
+ * ```ts
+ * import { BuddyAllocator } from "./buddy_allocator.ts";
+ * import { PageTable, type WalkStep } from "./page_table.ts";
+ * import { PAGE_4K } from "./page_table_entry.ts";
+ * const pt = PageTable.create(new BuddyAllocator({ bytes: new Uint8Array(1 << 20), base: 0 }));
+ * if (pt.ok && pt.value.map(0x5000, 0x9000, PAGE_4K).ok) {
+ *   const steps: WalkStep[] = pt.value.walk(0x5000);
+ *   steps.map((s) => s.level); // [4, 3, 2, 1]
+ * }
+ * ```
+ */
 export interface WalkStep {
   /** 4 = PML4E, 3 = PDPTE, 2 = PDE, 1 = PTE. */
   readonly level: number;
@@ -68,7 +104,16 @@ export interface WalkStep {
   readonly entry: bigint;
 }
 
-/** One leaf mapping, as enumerated by {@link PageTable.mappings}. */
+/**
+ * One leaf mapping, as enumerated by {@link PageTable.mappings}.
+ *
+ * @example
+ * ```ts
+ * import type { Mapping, PageTable } from "./page_table.ts";
+ * const bytesMapped = (pt: PageTable): number =>
+ *   pt.mappings().reduce((n: number, m: Mapping) => n + m.size, 0);
+ * ```
+ */
 export interface Mapping {
   /** Canonical virtual address. */
   readonly va: bigint;
@@ -80,7 +125,16 @@ export interface Mapping {
   readonly entry: bigint;
 }
 
-/** The kind of a processor access, for {@link PageTable.access}. */
+/**
+ * The kind of a processor access, for {@link PageTable.access}.
+ *
+ * @example
+ * ```ts
+ * import type { Access, PageTable } from "./page_table.ts";
+ * const userWrite: Access = { write: true, user: true };
+ * const userMayWrite = (pt: PageTable, va: bigint): boolean => pt.access(va, userWrite).ok;
+ * ```
+ */
 export interface Access {
   /** A write (else a read). */
   readonly write?: boolean;
@@ -90,16 +144,67 @@ export interface Access {
   readonly fetch?: boolean;
 }
 
-/** #PF error code: the fault was a protection violation (else a not-present entry). SDM Vol. 3A §4.7. */
+/**
+ * #PF error code: the fault was a protection violation (else a not-present entry). SDM Vol. 3A §4.7.
+ *
+ * @example
+ * ```ts
+ * import type { MmError } from "./errors.ts";
+ * import { PF_P } from "./page_table.ts";
+ * // P clear: nothing mapped (demand paging); P set: the rights said no.
+ * const isProtectionFault = (e: MmError): boolean => ((e.pfec ?? 0) & PF_P) !== 0;
+ * ```
+ */
 export const PF_P = 1 << 0;
-/** #PF error code: the access was a write. */
+/**
+ * #PF error code: the access was a write.
+ *
+ * @example
+ * ```ts
+ * import { BuddyAllocator } from "./buddy_allocator.ts";
+ * import { PageTable, PF_P, PF_W } from "./page_table.ts";
+ * import { PAGE_4K } from "./page_table_entry.ts";
+ * const pt = PageTable.create(new BuddyAllocator({ bytes: new Uint8Array(1 << 20), base: 0 }));
+ * if (pt.ok && pt.value.map(0x5000, 0x9000, PAGE_4K).ok) { // read-only
+ *   const r = pt.value.access(0x5000, { write: true });
+ *   if (!r.ok) r.error.pfec === (PF_P | PF_W); // true: 0x3
+ * }
+ * ```
+ */
 export const PF_W = 1 << 1;
-/** #PF error code: the access came from user mode. */
+/**
+ * #PF error code: the access came from user mode.
+ *
+ * @example
+ * ```ts
+ * import { PF_U } from "./page_table.ts";
+ * const fromUserMode = (pfec: number): boolean => (pfec & PF_U) !== 0;
+ * fromUserMode(0x6); // true: a user write to a not-present page
+ * ```
+ */
 export const PF_U = 1 << 2;
-/** #PF error code: the access was an instruction fetch. */
+/**
+ * #PF error code: the access was an instruction fetch.
+ *
+ * @example
+ * ```ts
+ * import { PF_ID, PF_P } from "./page_table.ts";
+ * const nxFetch = PF_ID | PF_P; // 0x11: supervisor fetch from an execute-disabled page
+ * ```
+ */
 export const PF_ID = 1 << 4;
 
-/** Options of {@link PageTable.create}. */
+/**
+ * Options of {@link PageTable.create}.
+ *
+ * @example
+ * ```ts
+ * import { BuddyAllocator } from "./buddy_allocator.ts";
+ * import { PageTable, type PageTableOptions } from "./page_table.ts";
+ * const options: PageTableOptions = { cBit: 47 }; // a part whose CPUID reports C-bit 47
+ * const pt = PageTable.create(new BuddyAllocator({ bytes: new Uint8Array(1 << 20), base: 0 }), options);
+ * ```
+ */
 export interface PageTableOptions {
   /** C-bit position, 32..51 (default 51); physical addresses must lie below it. */
   readonly cBit?: number;
@@ -108,6 +213,15 @@ export interface PageTableOptions {
 /**
  * How a set of address spaces shares PML4 slots (see `percpu_page_tables.ts`):
  * a shared slot's PDPT is allocated once and linked into every root.
+ *
+ * @example
+ * ```ts
+ * import { BuddyAllocator } from "./buddy_allocator.ts";
+ * import { PageTable, type TopLevelShare } from "./page_table.ts";
+ * const nothingShared: TopLevelShare = { isShared: () => false, ensure: () => false };
+ * const pages = new BuddyAllocator({ bytes: new Uint8Array(1 << 20), base: 0 });
+ * const pt = PageTable.create(pages, {}, nothingShared); // as create(pages)
+ * ```
  */
 export interface TopLevelShare {
   /** Whether PML4 slot `slot` is shared. */
