@@ -24,7 +24,26 @@ export class TruncatedMessage extends Error {
   override name = "TruncatedMessage";
 }
 
-/** Minimal stream the reader needs; `Deno.Conn` fits. */
+/**
+ * Minimal stream the reader needs; `Deno.Conn` fits.
+ *
+ * @example
+ * ```ts
+ * import { type ByteStream, ConnReader } from "./conn_reader.ts";
+ * // An in-memory stream delivering one 10-byte message in two pieces, then its end.
+ * const pieces = [new Uint8Array([0x80, 0x01, 0, 0, 0]), new Uint8Array([10, 0, 0, 0, 0])];
+ * const stream: ByteStream = {
+ *   read(p) {
+ *     const piece = pieces.shift();
+ *     if (piece === undefined) return Promise.resolve(null);
+ *     p.set(piece);
+ *     return Promise.resolve(piece.length);
+ *   },
+ *   write: (p) => Promise.resolve(p.length),
+ * };
+ * await new ConnReader(stream).readExact(10); // both pieces, joined
+ * ```
+ */
 export interface ByteStream {
   /** Reads into `p`; resolves to the count, or null at end of stream. */
   read(p: Uint8Array): Promise<number | null>;

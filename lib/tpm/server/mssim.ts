@@ -21,10 +21,33 @@ import {
 import type { TpmDevice } from "./tpm_device.ts";
 import { type ServerContext, TpmServer, type TpmServerOptions } from "./tpm_server.ts";
 
-/** TPM_SEND_COMMAND (TpmTcpProtocol.h): `u32 8 | u8 locality | u32 size | command`. */
+/**
+ * TPM_SEND_COMMAND (TpmTcpProtocol.h): `u32 8 | u8 locality | u32 size | command`.
+ *
+ * @example
+ * ```ts
+ * import { MSSIM_SEND_COMMAND } from "./mssim.ts";
+ * import { concat, words } from "./tpm_frame.ts";
+ * const command = new Uint8Array([0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x44, 0, 0]); // TPM2_Startup(CLEAR)
+ * const locality = new Uint8Array([0]);
+ * const frame = concat(words(MSSIM_SEND_COMMAND), locality, words(command.length), command); // 21 bytes
+ * ```
+ */
 export const MSSIM_SEND_COMMAND = 8;
 
-/** Request codes (TpmTcpProtocol.h, ms-tpm-20-ref e9fc7b89). */
+/**
+ * Request codes (TpmTcpProtocol.h, ms-tpm-20-ref e9fc7b89).
+ *
+ * @example
+ * ```ts
+ * import { MssimCode } from "./mssim.ts";
+ * import { writeAll } from "./conn_reader.ts";
+ * import { words } from "./tpm_frame.ts";
+ * declare const platform: Deno.Conn; // port N+1
+ * // What tpm2-tss's mssim TCTI sends first; each signal is answered with u32 0.
+ * await writeAll(platform, words(MssimCode.POWER_ON, MssimCode.NV_ON));
+ * ```
+ */
 export const MssimCode = {
   POWER_ON: 1,
   POWER_OFF: 2,

@@ -22,7 +22,18 @@ import { MSSIM_SEND_COMMAND, mssimReply } from "./mssim.ts";
 import type { TpmDevice } from "./tpm_device.ts";
 import { type ServerContext, TpmServer, type TpmServerOptions } from "./tpm_server.ts";
 
-/** Control channel command codes (swtpm include/swtpm/tpm_ioctl.h, v0.7.1). */
+/**
+ * Control channel command codes (swtpm include/swtpm/tpm_ioctl.h, v0.7.1).
+ *
+ * @example
+ * ```ts
+ * import { SwtpmCmd } from "./swtpm.ts";
+ * import { writeAll } from "./conn_reader.ts";
+ * import { words } from "./tpm_frame.ts";
+ * declare const control: Deno.Conn; // port N+1
+ * await writeAll(control, words(SwtpmCmd.INIT, 0)); // CMD_INIT with init flags 0: _TPM_Init
+ * ```
+ */
 export const SwtpmCmd = {
   GET_CAPABILITY: 0x01,
   INIT: 0x02,
@@ -38,11 +49,31 @@ export const SwtpmCmd = {
   GET_INFO: 0x12,
 } as const;
 
-/** PTM_CAP_* bits for the commands above (tpm_ioctl.h), and SEND_COMMAND_HEADER. */
+/**
+ * PTM_CAP_* bits for the commands above (tpm_ioctl.h), and SEND_COMMAND_HEADER.
+ *
+ * @example
+ * ```ts
+ * import { SWTPM_CAPABILITIES } from "./swtpm.ts";
+ * // CMD_GET_CAPABILITY answers 0 then this mask: 0xecef.
+ * const PTM_CAP_STOP = 1 << 10;
+ * const canStop = (SWTPM_CAPABILITIES & PTM_CAP_STOP) !== 0; // true
+ * ```
+ */
 export const SWTPM_CAPABILITIES: number = 1 << 0 | 1 << 1 | 1 << 2 | 1 << 3 | 1 << 5 |
   1 << 6 | 1 << 7 | 1 << 10 | 1 << 11 | 1 << 13 | 1 << 14 | 1 << 15;
 
-/** TPM 1.2-style results the control channel returns (TPM 1.2 Part 2 §16). */
+/**
+ * TPM 1.2-style results the control channel returns (TPM 1.2 Part 2 §16).
+ *
+ * @example
+ * ```ts
+ * import { SwtpmResult } from "./swtpm.ts";
+ * import { be32 } from "./tpm_frame.ts";
+ * declare const reply: Uint8Array; // from the control port
+ * if (be32(reply, 0) === SwtpmResult.BAD_ORDINAL) console.log("this swtpm does not know the command");
+ * ```
+ */
 export const SwtpmResult = {
   SUCCESS: 0,
   BAD_PARAMETER: 3,

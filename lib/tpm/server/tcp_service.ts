@@ -7,10 +7,34 @@
  * @module
  */
 
-/** Servers bind loopback only: a TPM is not a network service. */
+/**
+ * Servers bind loopback only: a TPM is not a network service.
+ *
+ * @example
+ * ```ts
+ * import { LOOPBACK } from "./tcp_service.ts";
+ * const conn = await Deno.connect({ hostname: LOOPBACK, port: 2321 });
+ * conn.close();
+ * ```
+ */
 export const LOOPBACK = "127.0.0.1";
 
-/** Handles one accepted connection until it ends. */
+/**
+ * Handles one accepted connection until it ends.
+ *
+ * @example
+ * ```ts
+ * import { type ConnHandler, TcpService } from "./tcp_service.ts";
+ * // Echoes one read back, then hangs up.
+ * const echo: ConnHandler = async (conn) => {
+ *   const buf = new Uint8Array(64);
+ *   const n = await conn.read(buf);
+ *   if (n !== null) await conn.write(buf.subarray(0, n));
+ * };
+ * const svc = new TcpService(0, echo, 4);
+ * await svc.close();
+ * ```
+ */
 export type ConnHandler = (conn: Deno.TcpConn) => Promise<void>;
 
 /**

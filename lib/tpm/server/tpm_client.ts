@@ -10,7 +10,18 @@ import { be32, concat, TPM_HEADER_SIZE, words } from "./tpm_frame.ts";
 import { LOOPBACK } from "./tcp_service.ts";
 import { MSSIM_SEND_COMMAND } from "./mssim.ts";
 
-/** How commands are framed on the wire. */
+/**
+ * How commands are framed on the wire.
+ *
+ * @example
+ * ```ts
+ * import { type TpmClientFraming, TpmTcpClient } from "./tpm_client.ts";
+ * // swtpm's data port takes bare commands; an mssim command port wants the TPM_SEND_COMMAND prefix.
+ * const framing: TpmClientFraming = "mssim";
+ * const client = await TpmTcpClient.connect(2321, framing);
+ * client.close();
+ * ```
+ */
 export type TpmClientFraming = "raw" | "mssim";
 
 /**

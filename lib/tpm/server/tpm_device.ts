@@ -9,6 +9,21 @@
  * The platform interface of a TPM 2.0: power, reset (_TPM_Init, TCG TPM 2.0
  * Part 1 §12.2) and command execution. `execute` must never throw: every
  * failure is a TPM response carrying its response code.
+ *
+ * @example
+ * ```ts
+ * import type { TpmDevice } from "./tpm_device.ts";
+ * import { errorResponse, TPM_RC_FAILURE } from "./tpm_frame.ts";
+ * // A TPM stuck in failure mode, e.g. to test a client's error handling.
+ * let on = false;
+ * const broken: TpmDevice = {
+ *   get poweredOn() { return on; },
+ *   powerOn: () => { on = true; },
+ *   powerOff: () => { on = false; },
+ *   reset: () => {},
+ *   execute: () => Promise.resolve(errorResponse(TPM_RC_FAILURE)),
+ * };
+ * ```
  */
 export interface TpmDevice {
   /** True between `powerOn()` and `powerOff()`. */

@@ -6,25 +6,104 @@
  * @module
  */
 
-/** TPM_ST_NO_SESSIONS (TCG TPM 2.0 Part 2 §6.9). */
+/**
+ * TPM_ST_NO_SESSIONS (TCG TPM 2.0 Part 2 §6.9).
+ *
+ * @example
+ * ```ts
+ * import { TPM_ST_NO_SESSIONS } from "./tpm_frame.ts";
+ * const getRandom = new Uint8Array([0, 0, 0, 0, 0, 12, 0, 0, 1, 0x7b, 0, 8]); // TPM2_GetRandom(8)
+ * new DataView(getRandom.buffer).setUint16(0, TPM_ST_NO_SESSIONS); // 80 01: no authorization area
+ * ```
+ */
 export const TPM_ST_NO_SESSIONS = 0x8001;
-/** TPM_ST_SESSIONS (TCG TPM 2.0 Part 2 §6.9). */
+/**
+ * TPM_ST_SESSIONS (TCG TPM 2.0 Part 2 §6.9).
+ *
+ * @example
+ * ```ts
+ * import { be16, TPM_ST_SESSIONS } from "./tpm_frame.ts";
+ * declare const command: Uint8Array;
+ * // An authorization area (its u32 size first) follows the handles.
+ * const hasAuthArea = be16(command, 0) === TPM_ST_SESSIONS;
+ * ```
+ */
 export const TPM_ST_SESSIONS = 0x8002;
-/** tag (u16) + size (u32) + commandCode / responseCode (u32) (Part 1 §18.2). */
+/**
+ * tag (u16) + size (u32) + commandCode / responseCode (u32) (Part 1 §18.2).
+ *
+ * @example
+ * ```ts
+ * import { errorResponse, TPM_HEADER_SIZE, TPM_RC_COMMAND_SIZE } from "./tpm_frame.ts";
+ * declare const command: Uint8Array;
+ * // Too short to hold a command code: refuse before reading any further.
+ * if (command.length < TPM_HEADER_SIZE) errorResponse(TPM_RC_COMMAND_SIZE);
+ * ```
+ */
 export const TPM_HEADER_SIZE = 10;
 /**
  * Largest command or response the servers accept: TPM_PT_MAX_COMMAND_SIZE
  * and MAX_RESPONSE_SIZE as swtpm reports them (tpm-interop.md §3.1), which
  * is also one SVSM vTPM page.
+ *
+ * @example
+ * ```ts
+ * import { be32, TPM_BUFFER_MAX } from "./tpm_frame.ts";
+ * declare const header: Uint8Array; // the first 10 bytes off the wire
+ * const size = be32(header, 2);
+ * const tooBig = size > TPM_BUFFER_MAX; // more than 4096: answer TPM_RC_COMMAND_SIZE, read no further
+ * ```
  */
 export const TPM_BUFFER_MAX = 4096;
-/** TPM_RC_COMMAND_SIZE: the size field is wrong or too large (Part 2 §6.6.3). */
+/**
+ * TPM_RC_COMMAND_SIZE: the size field is wrong or too large (Part 2 §6.6.3).
+ *
+ * @example
+ * ```ts
+ * import { be32, TPM_RC_COMMAND_SIZE } from "./tpm_frame.ts";
+ * declare const response: Uint8Array;
+ * if (be32(response, 6) === TPM_RC_COMMAND_SIZE) console.log("the server refused the framing (0x142)");
+ * ```
+ */
 export const TPM_RC_COMMAND_SIZE = 0x142;
-/** TPM_RC_FAILURE: the TPM cannot run commands (Part 2 §6.6.3). */
+/**
+ * TPM_RC_FAILURE: the TPM cannot run commands (Part 2 §6.6.3).
+ *
+ * @example
+ * ```ts
+ * import { errorResponse, TPM_RC_FAILURE } from "./tpm_frame.ts";
+ * import type { TpmDevice } from "./tpm_device.ts";
+ * declare const tpm: TpmDevice;
+ * declare const command: Uint8Array;
+ * // A device that rejects (it must not) still gets the client a TPM answer: 8001 0000000a 00000101.
+ * const rsp = await tpm.execute(command).catch(() => errorResponse(TPM_RC_FAILURE));
+ * ```
+ */
 export const TPM_RC_FAILURE = 0x101;
-/** TPM_RC_SUCCESS (Part 2 §6.6.3). */
+/**
+ * TPM_RC_SUCCESS (Part 2 §6.6.3).
+ *
+ * @example
+ * ```ts
+ * import { be32, TPM_RC_SUCCESS } from "./tpm_frame.ts";
+ * import type { TpmDevice } from "./tpm_device.ts";
+ * declare const tpm: TpmDevice;
+ * const startup = new Uint8Array([0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x44, 0, 0]); // TPM2_Startup(CLEAR)
+ * const ok = be32(await tpm.execute(startup), 6) === TPM_RC_SUCCESS;
+ * ```
+ */
 export const TPM_RC_SUCCESS = 0x000;
-/** TPM_CC_Shutdown (Part 2 §6.5.2): its success is the moment to save state. */
+/**
+ * TPM_CC_Shutdown (Part 2 §6.5.2): its success is the moment to save state.
+ *
+ * @example
+ * ```ts
+ * import { be32, TPM_CC_SHUTDOWN, TPM_RC_SUCCESS } from "./tpm_frame.ts";
+ * declare const command: Uint8Array;
+ * declare const response: Uint8Array;
+ * const saveNow = be32(command, 6) === TPM_CC_SHUTDOWN && be32(response, 6) === TPM_RC_SUCCESS;
+ * ```
+ */
 export const TPM_CC_SHUTDOWN = 0x145;
 
 /**

@@ -52,10 +52,37 @@ export interface TpmServerOptions {
   readonly onPersist?: () => void | Promise<void>;
 }
 
-/** Which wire protocol a server speaks (tpm-interop.md §1, §2). */
+/**
+ * Which wire protocol a server speaks (tpm-interop.md §1, §2).
+ *
+ * @example
+ * ```ts
+ * import type { TpmProtocol } from "./tpm_server.ts";
+ * import { serveTpm } from "./serve_tpm.ts";
+ * import type { TpmDevice } from "./tpm_device.ts";
+ * declare const tpm: TpmDevice;
+ * const protocol: TpmProtocol = Deno.args.includes("--mssim") ? "mssim" : "swtpm";
+ * const server = serveTpm(tpm, protocol, { port: 0 });
+ * ```
+ */
 export type TpmProtocol = "swtpm" | "mssim";
 
-/** The connection handlers of one protocol. */
+/**
+ * The connection handlers of one protocol.
+ *
+ * @example
+ * ```ts
+ * import { type ProtocolHandlers, TpmServer } from "./tpm_server.ts";
+ * import type { TpmDevice } from "./tpm_device.ts";
+ * declare const tpm: TpmDevice;
+ * // A server with no out-of-band channel: port N+1 hangs up at once.
+ * const handlers: ProtocolHandlers = {
+ *   command: (ctx) => async (conn) => console.log(`connection at locality ${ctx.locality}`),
+ *   aux: () => async (conn) => conn.close(),
+ * };
+ * const server = new TpmServer("swtpm", tpm, handlers, { port: 0 });
+ * ```
+ */
 export interface ProtocolHandlers {
   /** Port N: TPM commands. */
   readonly command: (ctx: ServerContext) => ConnHandler;
