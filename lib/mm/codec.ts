@@ -5,7 +5,20 @@
  */
 import type { Decoded, Field, Layout } from "../common/layout.ts";
 
-/** Reads and writes one fixed-size value at a byte offset of a DataView. */
+/**
+ * Reads and writes one fixed-size value at a byte offset of a DataView.
+ *
+ * @example
+ * ```ts
+ * import type { Codec } from "./codec.ts";
+ * const U16: Codec<number> = {
+ *   size: 2,
+ *   align: 2,
+ *   read: (v, o) => v.getUint16(o, true),
+ *   write: (v, o, x) => v.setUint16(o, x, true),
+ * };
+ * ```
+ */
 export interface Codec<T> {
   /** Bytes per value, > 0. */
   readonly size: number;
@@ -17,7 +30,17 @@ export interface Codec<T> {
   write(view: DataView, off: number, value: T): void;
 }
 
-/** An unsigned byte. */
+/**
+ * An unsigned byte.
+ *
+ * @example
+ * ```ts
+ * import { U8 } from "./codec.ts";
+ * const view = new DataView(new ArrayBuffer(4));
+ * U8.write(view, 3, 0xab);
+ * U8.read(view, 3); // 0xab
+ * ```
+ */
 export const U8: Codec<number> = {
   size: 1,
   align: 1,
@@ -25,7 +48,17 @@ export const U8: Codec<number> = {
   write: (v, o, x) => v.setUint8(o, x),
 };
 
-/** A little-endian u32. */
+/**
+ * A little-endian u32.
+ *
+ * @example
+ * ```ts
+ * import { U32 } from "./codec.ts";
+ * const view = new DataView(new ArrayBuffer(8));
+ * U32.write(view, 4, 0x1234_5678);
+ * new Uint8Array(view.buffer)[4]; // 0x78: least significant byte first
+ * ```
+ */
 export const U32: Codec<number> = {
   size: 4,
   align: 4,
@@ -33,7 +66,16 @@ export const U32: Codec<number> = {
   write: (v, o, x) => v.setUint32(o, x, true),
 };
 
-/** A little-endian u64, as a bigint. */
+/**
+ * A little-endian u64, as a bigint.
+ *
+ * @example
+ * ```ts
+ * import { U64 } from "./codec.ts";
+ * const bytes = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0x80]);
+ * U64.read(new DataView(bytes.buffer), 0); // 0x8000_0000_0000_0001n
+ * ```
+ */
 export const U64: Codec<bigint> = {
   size: 8,
   align: 8,

@@ -11,6 +11,13 @@
  * Error codes. Where COCONUT has an equivalent, it is named beside it
  * (COCONUT kernel/src/mm/alloc.rs `AllocError`); COCONUT panics on the
  * free-time checks, which here are reported instead.
+ *
+ * @example
+ * ```ts
+ * import type { MmErrorCode } from "./errors.ts";
+ * // Only this code may clear up once other allocations are freed.
+ * const transient = (code: MmErrorCode): boolean => code === "out-of-memory";
+ * ```
  */
 export type MmErrorCode =
   /** No free block large enough (`AllocError::OutOfMemory`). */
@@ -38,7 +45,16 @@ export type MmErrorCode =
   /** A modeled processor access faulted (#PF); the error carries the #PF error code. */
   | "page-fault";
 
-/** A failed operation: the code and a human-readable detail. */
+/**
+ * A failed operation: the code and a human-readable detail.
+ *
+ * @example
+ * ```ts
+ * import type { MmError } from "./errors.ts";
+ * import { PF_P, PF_W } from "./page_table.ts";
+ * const e: MmError = { code: "page-fault", message: "#PF at 0x5000, error code 3", pfec: PF_P | PF_W };
+ * ```
+ */
 export interface MmError {
   /** What went wrong. */
   readonly code: MmErrorCode;
@@ -48,7 +64,16 @@ export interface MmError {
   readonly pfec?: number;
 }
 
-/** The outcome of an operation: a value, or a typed error. */
+/**
+ * The outcome of an operation: a value, or a typed error.
+ *
+ * @example
+ * ```ts
+ * import { hexAddr, type MmResult } from "./errors.ts";
+ * const describe = (r: MmResult<number>): string => r.ok ? hexAddr(r.value) : r.error.code;
+ * describe({ ok: true, value: 0x7000 }); // "0x7000"
+ * ```
+ */
 export type MmResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: MmError };
