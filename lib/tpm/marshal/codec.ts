@@ -7,7 +7,22 @@
 import { TPM_RC, TpmError } from "../response_code.ts";
 import { TpmReader, TpmWriter } from "./buffer.ts";
 
-/** Reads and writes one TPM type. `tpm2b` marks sized byte buffers (parameter encryption). */
+/**
+ * Reads and writes one TPM type. `tpm2b` marks sized byte buffers (parameter encryption).
+ *
+ * @example
+ * ```ts
+ * import { type Codec, encode } from "./codec.ts";
+ * const HANDLE_PAIR: Codec<[number, number]> = {
+ *   name: "HANDLE_PAIR",
+ *   read: (r) => [r.u32(), r.u32()],
+ *   write: (w, v) => {
+ *     w.u32(v[0]).u32(v[1]);
+ *   },
+ * };
+ * encode(HANDLE_PAIR, [0x80000000, 0x40000001]).length; // 8
+ * ```
+ */
 export interface Codec<T> {
   /** The Part 2 type name. */
   readonly name: string;
@@ -19,40 +34,110 @@ export interface Codec<T> {
   readonly tpm2b?: boolean;
 }
 
-/** The decoded value type of a codec. */
+/**
+ * The decoded value type of a codec.
+ *
+ * @example
+ * ```ts
+ * import { UINT64, type ValueOf } from "./codec.ts";
+ * import { TPMS_CLOCK_INFO } from "./types.ts";
+ * const clock: ValueOf<typeof UINT64> = 5000n; // UINT64 decodes to a bigint
+ * const info: ValueOf<typeof TPMS_CLOCK_INFO> = { clock, resetCount: 0, restartCount: 0, safe: 1 };
+ * ```
+ */
 export type ValueOf<C> = C extends Codec<infer T> ? T : never;
 
-/** A table of named fields, in wire order. */
+/**
+ * A table of named fields, in wire order.
+ *
+ * @example
+ * ```ts
+ * import { encode, type Fields, struct, UINT16, UINT32 } from "./codec.ts";
+ * // The TPM command header (Part 1 §18.2): tag, commandSize, commandCode.
+ * const HEADER = { tag: UINT16, size: UINT32, code: UINT32 } satisfies Fields;
+ * encode(struct("HEADER", HEADER), { tag: 0x8001, size: 12, code: 0x144 }).length; // 10
+ * ```
+ */
 export type Fields = Record<string, Codec<unknown>>;
 
-/** The decoded object of a field table. */
+/**
+ * The decoded object of a field table.
+ *
+ * @example
+ * ```ts
+ * import { type StructOf, UINT16, UINT32 } from "./codec.ts";
+ * type Header = StructOf<{ tag: typeof UINT16; size: typeof UINT32 }>;
+ * const header: Header = { tag: 0x8001, size: 12 }; // TPM_ST_NO_SESSIONS, 12 bytes
+ * ```
+ */
 export type StructOf<F extends Fields> = { [K in keyof F]: ValueOf<F[K]> };
 
-/** UINT8. Part 2 §5.2. */
+/**
+ * UINT8. Part 2 §5.2.
+ *
+ * @example
+ * ```ts
+ * import { decode, UINT8 } from "./codec.ts";
+ * decode(UINT8, new Uint8Array([3])); // 3, e.g. a TPMS_PCR_SELECTION's sizeofSelect
+ * ```
+ */
 export const UINT8: Codec<number> = {
   name: "UINT8",
   read: (r) => r.u8(),
   write: (w, v) => w.u8(v),
 };
-/** UINT16. */
+/**
+ * UINT16.
+ *
+ * @example
+ * ```ts
+ * import { encode, UINT16 } from "./codec.ts";
+ * encode(UINT16, 0x8001); // Uint8Array [0x80, 0x01]: TPM_ST_NO_SESSIONS, big-endian
+ * ```
+ */
 export const UINT16: Codec<number> = {
   name: "UINT16",
   read: (r) => r.u16(),
   write: (w, v) => w.u16(v),
 };
-/** UINT32. */
+/**
+ * UINT32.
+ *
+ * @example
+ * ```ts
+ * import { decode, UINT32 } from "./codec.ts";
+ * decode(UINT32, new Uint8Array([0, 0, 0x01, 0x44])); // 0x144, TPM_CC_Startup
+ * ```
+ */
 export const UINT32: Codec<number> = {
   name: "UINT32",
   read: (r) => r.u32(),
   write: (w, v) => w.u32(v),
 };
-/** UINT64. */
+/**
+ * UINT64.
+ *
+ * @example
+ * ```ts
+ * import { encode, UINT64 } from "./codec.ts";
+ * encode(UINT64, 1000n); // Uint8Array [0, 0, 0, 0, 0, 0, 0x03, 0xe8]
+ * ```
+ */
 export const UINT64: Codec<bigint> = {
   name: "UINT64",
   read: (r) => r.u64(),
   write: (w, v) => w.u64(v),
 };
-/** INT32, for TPM2_PolicySigned/Secret expiration. */
+/**
+ * INT32, for TPM2_PolicySigned/Secret expiration.
+ *
+ * @example
+ * ```ts
+ * import { decode, encode, INT32 } from "./codec.ts";
+ * decode(INT32, new Uint8Array([0xff, 0xff, 0xff, 0xc4])); // -60: a negative expiration
+ * encode(INT32, -1); // Uint8Array [0xff, 0xff, 0xff, 0xff]
+ * ```
+ */
 export const INT32: Codec<number> = {
   name: "INT32",
   read: (r) => r.u32() | 0,
@@ -237,7 +322,16 @@ export function decode<T>(codec: Codec<T>, bytes: Uint8Array): T {
   return v;
 }
 
-/** Pre-marshalled bytes (a union arm already encoded); reading takes everything left. */
+/**
+ * Pre-marshalled bytes (a union arm already encoded); reading takes everything left.
+ *
+ * @example
+ * ```ts
+ * import { decode, RAW, struct, UINT16 } from "./codec.ts";
+ * const TAGGED = struct("TAGGED", { selector: UINT16, arm: RAW });
+ * decode(TAGGED, new Uint8Array([0x00, 0x10, 7, 7])); // { selector: 0x10, arm: Uint8Array [7, 7] }
+ * ```
+ */
 export const RAW: Codec<Uint8Array> = {
   name: "RAW",
   read: (r) => r.bytes(r.remaining),
