@@ -36,7 +36,17 @@ import { SECRETS_PAGE, SECRETS_PAGE_VERSION, VMPCK_FIELDS } from "./secrets_page
 import { decodeTcb, encodeTcb, type TcbParts } from "./tcb_version.ts";
 import { deriveChipId, deriveVcek, type EcKeyPair } from "./vcek.ts";
 
-/** The parts of the machine the firmware touches (lib/snp rmp.ts, memory_encryption.ts). */
+/**
+ * The parts of the machine the firmware touches (lib/snp rmp.ts, memory_encryption.ts).
+ *
+ * @example
+ * ```ts
+ * import { type FirmwareMachine, SecureProcessor } from "./secure_processor.ts";
+ * import { Machine } from "../machine.ts";
+ * const machine: FirmwareMachine = new Machine({ memoryBytes: 8 << 20, vcpus: 1, seed: 1 });
+ * const sp = new SecureProcessor({ machine }); // LAUNCH_UPDATE now needs an assigned `spa`
+ * ```
+ */
 export interface FirmwareMachine {
   /** The RMP. */
   readonly rmp: Pick<Rmp, "entry" | "pageOf" | "setFlag">;
@@ -47,7 +57,17 @@ export interface FirmwareMachine {
   >;
 }
 
-/** Firmware version numbers (API major.minor, build). */
+/**
+ * Firmware version numbers (API major.minor, build).
+ *
+ * @example
+ * ```ts
+ * import { type FirmwareVersion, SecureProcessor } from "./secure_processor.ts";
+ * const firmware: FirmwareVersion = { major: 1, minor: 51, build: 3 };
+ * const sp = new SecureProcessor({ firmware });
+ * sp.launchStart({ asid: 1, policy: 0x30137n }).status; // 7 (POLICY_FAILURE): asks for ABI 1.55
+ * ```
+ */
 export interface FirmwareVersion {
   /** API major. */
   major: number;
@@ -100,7 +120,19 @@ export interface SecureProcessorOptions {
   machine?: FirmwareMachine;
 }
 
-/** SNP_LAUNCH_UPDATE input. */
+/**
+ * SNP_LAUNCH_UPDATE input.
+ *
+ * @example
+ * ```ts
+ * import { type LaunchUpdateInput, SecureProcessor } from "./secure_processor.ts";
+ * import { PageType } from "./page_info.ts";
+ * const sp = new SecureProcessor();
+ * const { handle } = sp.launchStart({ asid: 1, policy: 0x30000n });
+ * const secrets: LaunchUpdateInput = { type: PageType.SECRETS, gpa: 0x80d000 };
+ * sp.launchUpdate(handle!, secrets).page?.length; // 4096, VMPCKs filled in
+ * ```
+ */
 export interface LaunchUpdateInput {
   /** Page type. */
   type: PageType;
@@ -112,7 +144,18 @@ export interface LaunchUpdateInput {
   data?: Uint8Array;
 }
 
-/** SNP_LAUNCH_FINISH input. */
+/**
+ * SNP_LAUNCH_FINISH input.
+ *
+ * @example
+ * ```ts
+ * import { type LaunchFinishInput, SecureProcessor } from "./secure_processor.ts";
+ * const sp = new SecureProcessor();
+ * const { handle } = sp.launchStart({ asid: 1, policy: 0x30000n });
+ * const finish: LaunchFinishInput = { hostData: new Uint8Array(32).fill(0xaa) }; // no ID block
+ * sp.launchFinish(handle!, finish).status; // 0 (SUCCESS)
+ * ```
+ */
 export interface LaunchFinishInput {
   /** HOST_DATA (32 bytes). */
   hostData?: Uint8Array;
@@ -124,7 +167,17 @@ export interface LaunchFinishInput {
   authorKeyEn?: boolean;
 }
 
-/** A command's outcome. */
+/**
+ * A command's outcome.
+ *
+ * @example
+ * ```ts
+ * import { type FirmwareResult, SecureProcessor } from "./secure_processor.ts";
+ * import { FirmwareStatus } from "./firmware_status.ts";
+ * const r: FirmwareResult = new SecureProcessor().launchStart({ asid: 0, policy: 0x30000n });
+ * r.status === FirmwareStatus.INVALID_ASID; // true: ASIDs start at 1
+ * ```
+ */
 export interface FirmwareResult {
   /** Firmware status code ({@link FirmwareStatus}). */
   status: number;

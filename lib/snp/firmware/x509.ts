@@ -8,7 +8,17 @@ import { Buffer } from "node:buffer";
 import { constants, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
 import * as der from "./der.ts";
 
-/** Object identifiers this module names. */
+/**
+ * Object identifiers this module names.
+ *
+ * @example
+ * ```ts
+ * import { Oid, parseCertificate } from "./x509.ts";
+ * import { AmdKeyHierarchy } from "./key_hierarchy.ts";
+ * const ark = parseCertificate(AmdKeyHierarchy.model("Milan").ark);
+ * ark.keyAlgorithm === Oid.RSA_ENCRYPTION; // true: AMD's ARK and ASK are RSA-4096
+ * ```
+ */
 export const Oid = {
   RSA_ENCRYPTION: "1.2.840.113549.1.1.1",
   RSASSA_PSS: "1.2.840.113549.1.1.10",
@@ -49,7 +59,17 @@ export const RSA_PSS_SHA384_ALGORITHM: Uint8Array = (() => {
   );
 })();
 
-/** A distinguished name: its DER (for comparisons) and its attributes. */
+/**
+ * A distinguished name: its DER (for comparisons) and its attributes.
+ *
+ * @example
+ * ```ts
+ * import { Oid, parseCertificate } from "./x509.ts";
+ * import { AmdKeyHierarchy } from "./key_hierarchy.ts";
+ * const { subject } = parseCertificate(AmdKeyHierarchy.model("Milan").ask);
+ * subject.attributes.find((a) => a.oid === Oid.COMMON_NAME)?.value; // "SEV-Milan"
+ * ```
+ */
 export interface Name {
   /** The Name's DER encoding. */
   readonly raw: Uint8Array;
@@ -57,7 +77,18 @@ export interface Name {
   readonly attributes: readonly { oid: string; value: string }[];
 }
 
-/** One extension. */
+/**
+ * One extension.
+ *
+ * @example
+ * ```ts
+ * import { type Extension, Oid, parseCertificate } from "./x509.ts";
+ * import { AmdKeyHierarchy } from "./key_hierarchy.ts";
+ * const ark = parseCertificate(AmdKeyHierarchy.model("Milan").ark);
+ * const bc: Extension | undefined = ark.extensions.get(Oid.BASIC_CONSTRAINTS);
+ * bc?.critical; // true; bc.value is SEQUENCE { cA TRUE }
+ * ```
+ */
 export interface Extension {
   /** The critical flag. */
   readonly critical: boolean;
@@ -65,7 +96,17 @@ export interface Extension {
   readonly value: Uint8Array;
 }
 
-/** A parsed certificate. Byte fields are views into `der`. */
+/**
+ * A parsed certificate. Byte fields are views into `der`.
+ *
+ * @example
+ * ```ts
+ * import { type Certificate, readCertificates } from "./x509.ts";
+ * declare const vcekPem: Uint8Array; // e.g. await Deno.readFile("vcek.pem")
+ * const [vcek]: Certificate[] = readCertificates(vcekPem);
+ * const expired = vcek.notAfter < new Date();
+ * ```
+ */
 export interface Certificate {
   /** The whole certificate. */
   readonly der: Uint8Array;
