@@ -22,7 +22,17 @@ import {
   W,
 } from "./page_info.ts";
 
-/** A region of modeled memory: a view of its bytes and its physical address. */
+/**
+ * A region of modeled memory: a view of its bytes and its physical address.
+ *
+ * @example
+ * ```ts
+ * import { BuddyAllocator, type PhysRegion } from "./buddy_allocator.ts";
+ * const memory = new SharedArrayBuffer(4 << 20); // guest-physical 0..4 MiB
+ * const region: PhysRegion = { bytes: new Uint8Array(memory, 0x10_0000, 1 << 20), base: 0x10_0000 };
+ * const pages = new BuddyAllocator(region);
+ * ```
+ */
 export interface PhysRegion {
   /** The region's bytes, e.g. a subarray of the machine's SharedArrayBuffer. */
   readonly bytes: Uint8Array;
@@ -30,13 +40,33 @@ export interface PhysRegion {
   readonly base: number;
 }
 
-/** Options of {@link BuddyAllocator}. */
+/**
+ * Options of {@link BuddyAllocator}.
+ *
+ * @example
+ * ```ts
+ * import { BuddyAllocator, type BuddyOptions } from "./buddy_allocator.ts";
+ * const options: BuddyOptions = { maxOrder: 11 }; // blocks up to 2^10 pages (4 MiB)
+ * const pages = new BuddyAllocator({ bytes: new Uint8Array(8 << 20), base: 0 }, options);
+ * pages.allocPages(10).ok; // true
+ * ```
+ */
 export interface BuddyOptions {
   /** Number of orders: blocks of 2^0 .. 2^(maxOrder-1) pages. Default 6, as COCONUT. */
   readonly maxOrder?: number;
 }
 
-/** Largest supported maxOrder: a block then spans 2^19 pages (2 GiB), so sizes fit a u32. */
+/**
+ * Largest supported maxOrder: a block then spans 2^19 pages (2 GiB), so sizes fit a u32.
+ *
+ * @example
+ * ```ts
+ * import { BuddyAllocator, MAX_SUPPORTED_ORDER } from "./buddy_allocator.ts";
+ * const region = { bytes: new Uint8Array(1 << 20), base: 0 };
+ * new BuddyAllocator(region, { maxOrder: MAX_SUPPORTED_ORDER }); // accepted
+ * // maxOrder: MAX_SUPPORTED_ORDER + 1 throws RangeError
+ * ```
+ */
 export const MAX_SUPPORTED_ORDER = 20;
 
 const FREE = PageType.Free;

@@ -11,7 +11,17 @@
  */
 import { bytes, type Field, Layout, u32 } from "../common/layout.ts";
 
-/** Page types, values as in COCONUT's `PageType` (svsm-abi.md §13). */
+/**
+ * Page types, values as in COCONUT's `PageType` (svsm-abi.md §13).
+ *
+ * @example
+ * ```ts
+ * import { BuddyAllocator } from "./buddy_allocator.ts";
+ * import { PageType, readPageInfo } from "./page_info.ts";
+ * const pages = new BuddyAllocator({ bytes: new Uint8Array(1 << 20), base: 0 });
+ * readPageInfo(pages.meta, 0).type === PageType.Reserved; // true: page 0 holds the metadata
+ * ```
+ */
 export const PageType = {
   /** Head of a free block; order in bits 11:4. */
   Free: 0,
@@ -27,14 +37,49 @@ export const PageType = {
   Reserved: 15,
 } as const;
 
-/** One of the {@link PageType} values. */
+/**
+ * One of the {@link PageType} values.
+ *
+ * @example
+ * ```ts
+ * import { encodeInfo, PageType, type PageTypeValue } from "./page_info.ts";
+ * const tail: PageTypeValue = PageType.Compound;
+ * encodeInfo(tail, 2); // 0x23: a tail page of an order-2 block
+ * ```
+ */
 export type PageTypeValue = typeof PageType[keyof typeof PageType];
 
-/** 4 KiB, the x86-64 base page (Intel SDM Vol. 3A §4.5). */
+/**
+ * 4 KiB, the x86-64 base page (Intel SDM Vol. 3A §4.5).
+ *
+ * @example
+ * ```ts
+ * import { PAGE_SIZE } from "./page_info.ts";
+ * const pagesFor = (bytes: number): number => Math.ceil(bytes / PAGE_SIZE);
+ * pagesFor(10_000); // 3
+ * ```
+ */
 export const PAGE_SIZE = 4096;
-/** log2 of {@link PAGE_SIZE}. */
+/**
+ * log2 of {@link PAGE_SIZE}.
+ *
+ * @example
+ * ```ts
+ * import { PAGE_SHIFT } from "./page_info.ts";
+ * const base = 0x10_0000;
+ * const index = (0x10_5123 - base) >> PAGE_SHIFT; // 5
+ * ```
+ */
 export const PAGE_SHIFT = 12;
-/** COCONUT's `MAX_ORDER`: orders 0..5, largest block 32 pages (svsm-abi.md §13). */
+/**
+ * COCONUT's `MAX_ORDER`: orders 0..5, largest block 32 pages (svsm-abi.md §13).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_ORDER, PAGE_SIZE } from "./page_info.ts";
+ * const largestBlock = PAGE_SIZE << (DEFAULT_MAX_ORDER - 1); // 0x2_0000: 32 pages, 128 KiB
+ * ```
+ */
 export const DEFAULT_MAX_ORDER = 6;
 /** "No page" in a link field. */
 export const NO_PAGE = 0xffff_ffff;
@@ -131,7 +176,21 @@ export function encodeInfo(type: PageTypeValue, param: number): number {
   return (type | (param << ORDER_SHIFT)) >>> 0;
 }
 
-/** A decoded record, for checkers and debuggers. */
+/**
+ * A decoded record, for checkers and debuggers.
+ *
+ * @example
+ * ```ts
+ * import { BuddyAllocator } from "./buddy_allocator.ts";
+ * import { PageType, type PageInfoView, readPageInfo } from "./page_info.ts";
+ * const pages = new BuddyAllocator({ bytes: new Uint8Array(1 << 20), base: 0 });
+ * const r = pages.allocPages(1);
+ * if (r.ok) {
+ *   const head: PageInfoView = readPageInfo(pages.meta, pages.indexOf(r.value));
+ *   head.type === PageType.Allocated && head.param === 1; // true: head of an order-1 block
+ * }
+ * ```
+ */
 export interface PageInfoView {
   /** The page type. */
   type: number;
