@@ -76,7 +76,19 @@ export class SvsmPanic extends Error {
   }
 }
 
-/** What the kernel gives the panic handler. */
+/**
+ * What the kernel gives the panic handler.
+ *
+ * @example
+ * ```ts
+ * import { KernelStack } from "./stacktrace.ts";
+ * import { PanicHandler, type PanicHooks } from "./panic.ts";
+ * const secrets = new Uint8Array(4096).fill(0xaa);
+ * const hooks: PanicHooks = { secretsPage: () => secrets, terminate: () => {}, log: () => {} };
+ * new PanicHandler(hooks).uncaught(new KernelStack(0), new Error("boom"));
+ * secrets[0x20]; // 0: VMPCK0 wiped by the panic
+ * ```
+ */
 export interface PanicHooks {
   /**
    * The SVSM's secrets page bytes (4096); VMPCK0–3 are zeroed in place. `undefined` before the

@@ -15,7 +15,16 @@
  * @module
  */
 
-/** One modeled kernel frame: where a kernel function was entered. */
+/**
+ * One modeled kernel frame: where a kernel function was entered.
+ *
+ * @example
+ * ```ts
+ * import { Backtrace, type StackFrame } from "./stacktrace.ts";
+ * const frame: StackFrame = { module: "protocols::core", function: "core_pvalidate", line: 42 };
+ * new Backtrace(0, [frame]).lines(); // ["  [#0] protocols::core::core_pvalidate (protocols/core.ts:42)"]
+ * ```
+ */
 export interface StackFrame {
   /** Module path, `::`-separated as in COCONUT, relative to `lib/svsm` (e.g. `protocols::core`). */
   readonly module: string;

@@ -17,13 +17,33 @@ import type { KernelStack } from "../debug/stacktrace.ts";
 /**
  * The PAUSE hook. A lock passes the word it is polling and the value it last saw, so a host
  * implementation can sleep until that word changes; the modeled machine ignores them.
+ *
+ * @example
+ * ```ts
+ * import { type CpuRelax, sharedWords, spinUntil } from "./cpu_relax.ts";
+ * const modeled: CpuRelax = { pause: () => Promise.resolve() }; // the scheduler's yield point
+ * const word = sharedWords(1);
+ * const done = spinUntil(modeled, word, 0, (v) => v === 0); // undefined: no spin needed
+ * ```
  */
 export interface CpuRelax {
   /** Executes one PAUSE; a Promise means "yield until the scheduler resumes this CPU". */
   pause(word?: Int32Array, index?: number, seen?: number): void | Promise<void>;
 }
 
-/** The CPU taking a lock: its PAUSE, its id (the holder recorded by lock debugging), its stack. */
+/**
+ * The CPU taking a lock: its PAUSE, its id (the holder recorded by lock debugging), its stack.
+ *
+ * @example
+ * ```ts
+ * import type { LockCpu } from "./cpu_relax.ts";
+ * import { SpinLock } from "./spinlock.ts";
+ * const cpu: LockCpu = { cpuId: 1, pause: () => {} };
+ * const lock = new SpinLock({ name: "HEAP" });
+ * lock.lock(cpu);
+ * lock.unlock(cpu);
+ * ```
+ */
 export interface LockCpu extends CpuRelax {
   /** The CPU (vCPU index or Worker number) that holds or waits for locks. */
   readonly cpuId: number;
@@ -31,7 +51,16 @@ export interface LockCpu extends CpuRelax {
   readonly stack?: KernelStack;
 }
 
-/** Tuning of {@linkcode SpinWait}. */
+/**
+ * Tuning of {@linkcode SpinWait}.
+ *
+ * @example
+ * ```ts
+ * import { SpinWait, type SpinWaitOptions } from "./cpu_relax.ts";
+ * const options: SpinWaitOptions = { spins: 16, sleepMs: 2 }; // sleep sooner, longer
+ * const worker3 = new SpinWait(3, options);
+ * ```
+ */
 export interface SpinWaitOptions {
   /** PAUSEs spent busy-polling an unchanged word before sleeping (default 64). */
   spins?: number;

@@ -24,22 +24,65 @@ import { Backtrace } from "../debug/stacktrace.ts";
 import type { LockCpu } from "./cpu_relax.ts";
 import { LockError } from "./lock_error.ts";
 
-/** How a lock is held: spinlocks are exclusive; rwlocks are held for read or write. */
+/**
+ * How a lock is held: spinlocks are exclusive; rwlocks are held for read or write.
+ *
+ * @example
+ * ```ts
+ * import { LockDebugger, type LockMode } from "./lock_debug.ts";
+ * import { RwLock, SpinWait } from "./mod.ts";
+ * const debug = new LockDebugger();
+ * const cpu = new SpinWait(0);
+ * new RwLock({ name: "PVALIDATE", debug }).lockRead(cpu);
+ * const mode: LockMode = debug.held(0)[0].mode; // "read"
+ * ```
+ */
 export type LockMode = "exclusive" | "read" | "write";
 
 /**
  * What a spinning CPU waits for. `write-drain` is an rwlock writer that already owns the writer
  * bit (new readers and writers wait for it) and waits for the readers to leave.
+ *
+ * @example
+ * ```ts
+ * import type { WaitMode } from "./lock_debug.ts";
+ * function describeWait(mode: WaitMode): string {
+ *   return mode === "write-drain" ? "writer waits for readers to leave" : `waits to take it (${mode})`;
+ * }
+ * ```
  */
 export type WaitMode = LockMode | "write-drain";
 
-/** What the debugger needs from a lock: a name for reports. */
+/**
+ * What the debugger needs from a lock: a name for reports.
+ *
+ * @example
+ * ```ts
+ * import { type DebugLock, LockDebugger } from "./lock_debug.ts";
+ * import { SpinWait } from "./mod.ts";
+ * const debug = new LockDebugger();
+ * const heap: DebugLock = { name: "HEAP" };
+ * debug.acquired(heap, new SpinWait(0), "exclusive");
+ * debug.held(0)[0].lock; // "HEAP"
+ * ```
+ */
 export interface DebugLock {
   /** Lock name, as in reports. */
   readonly name: string;
 }
 
-/** A lock held (or, for a draining writer, its writer bit owned) by a CPU. */
+/**
+ * A lock held (or, for a draining writer, its writer bit owned) by a CPU.
+ *
+ * @example
+ * ```ts
+ * import { LockDebugger, type LockHold, SpinLock, SpinWait } from "./mod.ts";
+ * const debug = new LockDebugger();
+ * new SpinLock({ name: "A", debug }).lock(new SpinWait(0));
+ * const [hold]: LockHold[] = debug.held(0);
+ * hold.backtrace.lines(); // where CPU 0 took "A" (no kernel frames here)
+ * ```
+ */
 export interface LockHold {
   /** Lock name. */
   readonly lock: string;
@@ -51,7 +94,17 @@ export interface LockHold {
   readonly backtrace: Backtrace;
 }
 
-/** A CPU spinning on a lock. */
+/**
+ * A CPU spinning on a lock.
+ *
+ * @example
+ * ```ts
+ * import type { DeadlockReport, LockWait } from "./lock_debug.ts";
+ * function waiters(report: DeadlockReport): string[] {
+ *   return report.cycle.map(({ waiting }: { waiting: LockWait }) => `CPU ${waiting.cpuId} on ${waiting.lock}`);
+ * }
+ * ```
+ */
 export interface LockWait {
   /** Lock name. */
   readonly lock: string;
@@ -63,7 +116,17 @@ export interface LockWait {
   readonly backtrace: Backtrace;
 }
 
-/** Lock `to` was taken while `from` was held. */
+/**
+ * Lock `to` was taken while `from` was held.
+ *
+ * @example
+ * ```ts
+ * import type { LockOrderInversion, OrderEdge } from "./lock_debug.ts";
+ * function cyclePath(inversion: LockOrderInversion): string {
+ *   return inversion.edges.map((e: OrderEdge) => `${e.from} -> ${e.to}`).join(", "); // "B -> A, A -> B"
+ * }
+ * ```
+ */
 export interface OrderEdge {
   /** The lock already held. */
   readonly from: string;
@@ -77,7 +140,19 @@ export interface OrderEdge {
   readonly takenAt: Backtrace;
 }
 
-/** A lock-order cycle: `edges[0]` is the acquisition that closed it, then the earlier path. */
+/**
+ * A lock-order cycle: `edges[0]` is the acquisition that closed it, then the earlier path.
+ *
+ * @example
+ * ```ts
+ * import { LockDebugger, SpinLock, SpinWait } from "./mod.ts";
+ * const debug = new LockDebugger();
+ * const [a, b] = [new SpinLock({ name: "A", debug }), new SpinLock({ name: "B", debug })];
+ * const cpu = new SpinWait(0);
+ * for (const [x, y] of [[a, b], [b, a]]) { x.lock(cpu); y.lock(cpu); y.unlock(cpu); x.unlock(cpu); }
+ * debug.reports[0].kind; // "inversion": B then A reverses the order A then B
+ * ```
+ */
 export interface LockOrderInversion {
   /** Report type. */
   readonly kind: "inversion";
@@ -87,7 +162,22 @@ export interface LockOrderInversion {
   readonly text: string;
 }
 
-/** A wait-for cycle: each CPU waits for a lock held by the next one. */
+/**
+ * A wait-for cycle: each CPU waits for a lock held by the next one.
+ *
+ * @example
+ * ```ts
+ * import { DeadlockError, LockDebugger, SpinLock, SpinWait } from "./mod.ts";
+ * const lock = new SpinLock({ name: "A", debug: new LockDebugger() });
+ * const cpu = new SpinWait(0);
+ * lock.lock(cpu);
+ * try {
+ *   lock.lock(cpu); // re-acquisition: reported instead of spinning forever
+ * } catch (e) {
+ *   if (e instanceof DeadlockError) e.report.cycle.length; // 1: CPU 0 waits for itself
+ * }
+ * ```
+ */
 export interface DeadlockReport {
   /** Report type. */
   readonly kind: "deadlock";
@@ -97,7 +187,19 @@ export interface DeadlockReport {
   readonly text: string;
 }
 
-/** Anything the detectors report. */
+/**
+ * Anything the detectors report.
+ *
+ * @example
+ * ```ts
+ * import { LockDebugger, type LockReport } from "./lock_debug.ts";
+ * const onReport = (r: LockReport): void => {
+ *   if (r.kind === "deadlock") console.error(`${r.cycle.length} CPUs stuck\n${r.text}`);
+ *   else console.error(`${r.edges.length}-lock order cycle\n${r.text}`);
+ * };
+ * const debug = new LockDebugger({ onReport });
+ * ```
+ */
 export type LockReport = LockOrderInversion | DeadlockReport;
 
 /**
@@ -144,7 +246,16 @@ export class LockOrderError extends Error {
   }
 }
 
-/** Options of {@linkcode LockDebugger}. */
+/**
+ * Options of {@linkcode LockDebugger}.
+ *
+ * @example
+ * ```ts
+ * import { LockDebugger, type LockDebugOptions } from "./lock_debug.ts";
+ * const options: LockDebugOptions = { fatalInversions: true, onReport: (r) => console.error(r.text) };
+ * const debug = new LockDebugger(options); // an inversion now throws LockOrderError
+ * ```
+ */
 export interface LockDebugOptions {
   /** Called with every report as it is made (e.g. the kernel's log). */
   onReport?(report: LockReport): void;

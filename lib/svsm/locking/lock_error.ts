@@ -4,7 +4,19 @@
  * @module
  */
 
-/** Why a lock operation was refused. */
+/**
+ * Why a lock operation was refused.
+ *
+ * @example
+ * ```ts
+ * import { LockError, type LockErrorKind, SpinLock, SpinWait } from "./mod.ts";
+ * try {
+ *   new SpinLock().unlock(new SpinWait(0));
+ * } catch (e) {
+ *   const kind: LockErrorKind | undefined = e instanceof LockError ? e.kind : undefined; // "not-locked"
+ * }
+ * ```
+ */
 export type LockErrorKind = "not-locked" | "not-holder";
 
 /**

@@ -17,7 +17,18 @@ import { LockError } from "./lock_error.ts";
 const CURRENT = 0;
 const HOLDER = 1;
 
-/** Where a lock's state lives and how it is debugged. */
+/**
+ * Where a lock's state lives and how it is debugged.
+ *
+ * @example
+ * ```ts
+ * import { sharedWords } from "./cpu_relax.ts";
+ * import { type LockOptions, SpinLock } from "./spinlock.ts";
+ * const words = sharedWords(2 * SpinLock.WORDS); // two locks side by side
+ * const second: LockOptions = { name: "PERCPU_AREAS", words, index: SpinLock.WORDS };
+ * const lock = new SpinLock(second);
+ * ```
+ */
 export interface LockOptions {
   /** Name in reports (default `spinlock#n` / `rwlock#n`). */
   name?: string;
