@@ -16,7 +16,18 @@ import { fail, hexAddr, type MmError, type MmResult, ok, OK_VOID } from "./error
 import { ORDER_SHIFT, PAGE_SIZE, PageType, TYPE_MASK, W } from "./page_info.ts";
 import { SLAB_SIZES, SlabCache } from "./slab.ts";
 
-/** Size and alignment of an allocation, as Rust's `core::alloc::Layout`. */
+/**
+ * Size and alignment of an allocation, as Rust's `core::alloc::Layout`.
+ *
+ * @example
+ * ```ts
+ * import { type AllocLayout, KernelAllocator } from "./global_alloc.ts";
+ * const heap = new KernelAllocator({ bytes: new Uint8Array(1 << 20), base: 0 });
+ * const layout: AllocLayout = { size: 48, align: 16 }; // served from the 64-byte slab
+ * const p = heap.alloc(layout);
+ * if (p.ok) heap.dealloc(p.value, layout);
+ * ```
+ */
 export interface AllocLayout {
   /** Bytes requested, > 0. */
   readonly size: number;

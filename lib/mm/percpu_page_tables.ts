@@ -16,7 +16,19 @@ import type { BuddyAllocator } from "./buddy_allocator.ts";
 import { fail, type MmResult, ok } from "./errors.ts";
 import { allocTable, PageTable, type PageTableOptions, type TopLevelShare } from "./page_table.ts";
 
-/** Options of {@link PerCpuPageTables.create}. */
+/**
+ * Options of {@link PerCpuPageTables.create}.
+ *
+ * @example
+ * ```ts
+ * import { BuddyAllocator } from "./buddy_allocator.ts";
+ * import { PerCpuPageTables, type PerCpuOptions } from "./percpu_page_tables.ts";
+ * const options: PerCpuOptions = { cBit: 51, privateSlots: [510, 509] }; // 509: a second per-CPU slot
+ * const pages = new BuddyAllocator({ bytes: new Uint8Array(1 << 20), base: 0 });
+ * const set = PerCpuPageTables.create(pages, options);
+ * if (set.ok) set.value.isShared(509); // false
+ * ```
+ */
 export interface PerCpuOptions extends PageTableOptions {
   /** Kernel-half PML4 slots each CPU owns privately (default: the per-CPU slot 510). */
   readonly privateSlots?: readonly number[];

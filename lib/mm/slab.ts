@@ -12,7 +12,16 @@
 import type { BuddyAllocator } from "./buddy_allocator.ts";
 import { encodeInfo, NO_PAGE, PAGE_SIZE, PageType, W } from "./page_info.ts";
 
-/** Slab item sizes (COCONUT: 32, 64, …, 2048). */
+/**
+ * Slab item sizes (COCONUT: 32, 64, …, 2048).
+ *
+ * @example
+ * ```ts
+ * import { SLAB_SIZES } from "./slab.ts";
+ * const classOf = (size: number): number | undefined => SLAB_SIZES.find((s) => s >= size);
+ * classOf(100); // 128; undefined above 2048 (those go to whole pages)
+ * ```
+ */
 export const SLAB_SIZES: readonly number[] = [32, 64, 128, 256, 512, 1024, 2048];
 
 /** Result of {@link SlabCache.freeSlot}. */

@@ -9,7 +9,19 @@
  */
 import { PAGE_1G, PAGE_2M, PAGE_4K, type PageSize } from "./page_table_entry.ts";
 
-/** One cached translation. */
+/**
+ * One cached translation.
+ *
+ * @example
+ * ```ts
+ * import { Tlb, type TlbEntry } from "./tlb.ts";
+ * import { PAGE_2M } from "./page_table_entry.ts";
+ * const e: TlbEntry = { frame: 0x20_0000, flags: 0x63, nx: true, encrypted: true, size: PAGE_2M, global: false };
+ * const tlb = new Tlb();
+ * tlb.insert(0x40_0000, e);
+ * tlb.lookup(0x5f_ffff)?.frame; // 0x20_0000: same 2 MiB page
+ * ```
+ */
 export interface TlbEntry {
   /** Physical address of the page frame. */
   readonly frame: number;
