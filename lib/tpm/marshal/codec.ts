@@ -92,7 +92,7 @@ export const UINT8: Codec<number> = {
  * @example
  * ```ts
  * import { encode, UINT16 } from "./codec.ts";
- * encode(UINT16, 0x8001); // Uint8Array [0x80, 0x01]: TPM_ST_NO_SESSIONS, big-endian
+ * encode(UINT16, 0x8001); // Uint8Array [0x80, 0x01]: TPM_ST_NO_SESSIONS (Part 2 §6.9), big-endian
  * ```
  */
 export const UINT16: Codec<number> = {
@@ -106,7 +106,7 @@ export const UINT16: Codec<number> = {
  * @example
  * ```ts
  * import { decode, UINT32 } from "./codec.ts";
- * decode(UINT32, new Uint8Array([0, 0, 0x01, 0x44])); // 0x144, TPM_CC_Startup
+ * decode(UINT32, new Uint8Array([0, 0, 0x01, 0x44])); // 0x144, TPM_CC_Startup (Part 2 §6.5.2)
  * ```
  */
 export const UINT32: Codec<number> = {
@@ -120,7 +120,7 @@ export const UINT32: Codec<number> = {
  * @example
  * ```ts
  * import { encode, UINT64 } from "./codec.ts";
- * encode(UINT64, 1000n); // Uint8Array [0, 0, 0, 0, 0, 0, 0x03, 0xe8]
+ * encode(UINT64, 1000n); // Uint8Array [0, 0, 0, 0, 0, 0, 0x03, 0xe8]: big-endian, Part 2 §5.2
  * ```
  */
 export const UINT64: Codec<bigint> = {
@@ -134,7 +134,8 @@ export const UINT64: Codec<bigint> = {
  * @example
  * ```ts
  * import { decode, encode, INT32 } from "./codec.ts";
- * decode(INT32, new Uint8Array([0xff, 0xff, 0xff, 0xc4])); // -60: a negative expiration
+ * // A negative TPM2_PolicySigned expiration (Part 3 §23.3) asks for a ticket.
+ * decode(INT32, new Uint8Array([0xff, 0xff, 0xff, 0xc4])); // -60
  * encode(INT32, -1); // Uint8Array [0xff, 0xff, 0xff, 0xff]
  * ```
  */

@@ -46,7 +46,7 @@ export const DIGEST_SIZE: Readonly<Record<number, number>> = {
  * import { TPM_ALG } from "../constants.ts";
  * import { HASH_ALGS } from "./types.ts";
  * HASH_ALGS.includes(TPM_ALG.SHA256); // true
- * HASH_ALGS.length; // 4: SHA-1, SHA-256, SHA-384, SHA-512
+ * HASH_ALGS.length; // 4: SHA-1, SHA-256, SHA-384, SHA-512 (TPM_ALG_ID, Part 2 §6.3)
  * ```
  */
 export const HASH_ALGS: readonly number[] = [
@@ -75,7 +75,8 @@ export const TPMI_ALG_HASH: Codec<number> = oneOf("TPMI_ALG_HASH", UINT16, HASH_
  * ```ts
  * import { decode } from "./codec.ts";
  * import { TPMI_ALG_HASH_NULL } from "./types.ts";
- * decode(TPMI_ALG_HASH_NULL, new Uint8Array([0x00, 0x10])); // 0x0010, TPM_ALG_NULL is allowed
+ * // The `+` of Part 2 §9.27: TPM_ALG_NULL is allowed here.
+ * decode(TPMI_ALG_HASH_NULL, new Uint8Array([0x00, 0x10])); // 0x0010
  * ```
  */
 export const TPMI_ALG_HASH_NULL: Codec<number> = oneOf(
@@ -338,7 +339,7 @@ export interface TpmtHa {
  * ```ts
  * import { decode } from "./codec.ts";
  * import { TPMT_HA } from "./types.ts";
- * // The digest length follows from hashAlg; TPM_ALG_NULL carries none.
+ * // The digest length follows from hashAlg (Part 2 §10.3.2); TPM_ALG_NULL carries none.
  * decode(TPMT_HA, new Uint8Array([0x00, 0x10])); // { hashAlg: 0x0010, digest: Uint8Array [] }
  * ```
  */
@@ -409,6 +410,7 @@ export interface PcrSelection {
  * import { TPM_ALG } from "../constants.ts";
  * import { encode } from "./codec.ts";
  * import { TPMS_PCR_SELECTION } from "./types.ts";
+ * // PCR 7 of the SHA-256 bank (Part 2 §10.6.2): hash, sizeofSelect, pcrSelect.
  * const sel = { hash: TPM_ALG.SHA256, select: new Uint8Array([0x80, 0, 0]) };
  * encode(TPMS_PCR_SELECTION, sel); // Uint8Array [0x00, 0x0b, 3, 0x80, 0, 0]
  * ```
@@ -471,6 +473,7 @@ export interface Ticket {
  * import { TPM_RH, TPM_ST } from "../constants.ts";
  * import { encode } from "./codec.ts";
  * import { TPMT_TK } from "./types.ts";
+ * // TPM2_Hash's NULL validation ticket (TPMT_TK_HASHCHECK, Part 2 §10.7).
  * const nullTicket = { tag: TPM_ST.HASHCHECK, hierarchy: TPM_RH.NULL, digest: new Uint8Array(0) };
  * encode(TPMT_TK, nullTicket); // Uint8Array [0x80, 0x24, 0x40, 0, 0, 0x07, 0, 0]
  * ```
@@ -487,6 +490,7 @@ export const TPMT_TK: Codec<Ticket> = struct("TPMT_TK", {
  * @example
  * ```ts
  * import type { ClockInfo } from "./types.ts";
+ * // Part 2 §10.11.1: one TPM Reset since the clock began, none lost.
  * const clockInfo: ClockInfo = { clock: 5000n, resetCount: 1, restartCount: 0, safe: 1 };
  * const wasReset = clockInfo.resetCount > 0; // true
  * ```
@@ -524,6 +528,7 @@ export const TPMS_CLOCK_INFO: Codec<ClockInfo> = struct("TPMS_CLOCK_INFO", {
  * @example
  * ```ts
  * import type { TimeInfo } from "./types.ts";
+ * // Part 2 §10.11.6: ms since _TPM_Init, then the clock.
  * const t: TimeInfo = {
  *   time: 1200n,
  *   clockInfo: { clock: 5000n, resetCount: 1, restartCount: 0, safe: 1 },
@@ -917,6 +922,7 @@ function writePublic(w: TpmWriter, p: TpmtPublic): void {
  * import { TPM_ALG } from "../constants.ts";
  * import { decode } from "./codec.ts";
  * import { TPMT_PUBLIC } from "./types.ts";
+ * // A sealed-data object's public area (Part 2 §12.2.4).
  * const sealed = decode(TPMT_PUBLIC, new Uint8Array([
  *   0x00, 0x08, 0x00, 0x0b, 0, 0, 0, 0x52, // KEYEDHASH, SHA-256, fixedTPM|fixedParent|userWithAuth
  *   0, 0, 0x00, 0x10, 0, 0, // empty authPolicy, TPM_ALG_NULL scheme, empty unique
@@ -950,7 +956,7 @@ export const TPM2B_PUBLIC: Codec<TpmtPublic | null> = sized("TPM2B_PUBLIC", TPMT
  * @example
  * ```ts
  * import type { SensitiveCreate } from "./types.ts";
- * // TPM2_Create of a sealed object: its password and the data to seal.
+ * // TPM2_Create of a sealed object: its password and the data to seal (Part 2 §11.1.15).
  * const utf8 = new TextEncoder();
  * const sensitive: SensitiveCreate = { userAuth: utf8.encode("pw"), data: utf8.encode("secret") };
  * ```
@@ -1030,7 +1036,7 @@ const SIG_ALG = oneOf(
  * import { TPM_ALG } from "../constants.ts";
  * import { encode } from "./codec.ts";
  * import { TPMT_SIGNATURE } from "./types.ts";
- * // ECDSA P-256: r and s, each a 32-byte TPM2B_ECC_PARAMETER.
+ * // ECDSA P-256 (Part 2 §11.3.4): r and s, each a 32-byte TPM2B_ECC_PARAMETER.
  * const r = new Uint8Array(32), s = new Uint8Array(32);
  * encode(TPMT_SIGNATURE, { sigAlg: TPM_ALG.ECDSA, hash: TPM_ALG.SHA256, sig: r, s }).length; // 72
  * ```
@@ -1107,7 +1113,7 @@ export interface NvPublic {
  *   authPolicy: new Uint8Array(0),
  *   dataSize: 32,
  * };
- * encode(TPMS_NV_PUBLIC, nv).length; // 14
+ * encode(TPMS_NV_PUBLIC, nv).length; // 14: UINT32 + UINT16 + UINT32 + (2 + 0) + UINT16 (§13.5)
  * ```
  */
 export const TPMS_NV_PUBLIC: Codec<NvPublic> = struct("TPMS_NV_PUBLIC", {
@@ -1159,6 +1165,7 @@ export const TPMS_CONTEXT: Codec<TpmsContext> = struct("TPMS_CONTEXT", {
  * ```ts
  * import { TPM_HT } from "../constants.ts";
  * import type { TpmsContext } from "./types.ts";
+ * // savedHandle (Part 2 §14.5) names the object's or the session's range (§7.2).
  * function isTransient(ctx: TpmsContext): boolean {
  *   return ctx.savedHandle >>> 24 === TPM_HT.TRANSIENT; // a saved object, not a session
  * }
