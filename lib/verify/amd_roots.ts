@@ -10,7 +10,18 @@ import { createHash } from "node:crypto";
 import { toHex } from "../common/hex.ts";
 import type { Certificate, Product } from "../snp/firmware/mod.ts";
 
-/** SHA-256 of the ARK SubjectPublicKeyInfo, per product. */
+/**
+ * SHA-256 of the ARK SubjectPublicKeyInfo, per product.
+ *
+ * @example
+ * ```ts
+ * import { createHash } from "node:crypto";
+ * import { AMD_ARK_SPKI_SHA256 } from "./amd_roots.ts";
+ * import { AmdKeyHierarchy, parseCertificate } from "../snp/firmware/mod.ts";
+ * const ark = parseCertificate(AmdKeyHierarchy.model("Genoa").ark);
+ * createHash("sha256").update(ark.spki).digest("hex") === AMD_ARK_SPKI_SHA256.Genoa; // false: a model key
+ * ```
+ */
 export const AMD_ARK_SPKI_SHA256: Readonly<Record<Product, string>> = {
   Milan: "9f056bee44377e29308cb5ffa895bdfb62d18881fa6bed8d6f075b0204089cb9",
   Genoa: "429a69c9422aa258ee4d8db5fcda9c6470ef15f8cd5a9cebd6cbc7d90b863831",

@@ -15,7 +15,23 @@ import {
 import { equalBytes, nameAttribute } from "../snp/firmware/x509.ts";
 import type { Findings } from "./findings.ts";
 
-/** The three certificates a report is checked against. */
+/**
+ * The three certificates a report is checked against.
+ *
+ * @example
+ * ```ts
+ * import { type CertificateChain, checkChain } from "./chain.ts";
+ * import { Findings } from "./findings.ts";
+ * import { parseCertificate, SecureProcessor } from "../snp/firmware/mod.ts";
+ * const c = new SecureProcessor().certificates(); // DER: VCEK, ASK, ARK
+ * const chain: CertificateChain = {
+ *   leaf: parseCertificate(c.vcek),
+ *   intermediate: parseCertificate(c.ask),
+ *   root: parseCertificate(c.ark),
+ * };
+ * checkChain(chain, new Date(), new Findings());
+ * ```
+ */
 export interface CertificateChain {
   /** VCEK or VLEK. */
   readonly leaf: Certificate;

@@ -17,7 +17,18 @@ import {
   type TcbLayout,
 } from "../snp/firmware/mod.ts";
 
-/** One printable field. */
+/**
+ * One printable field.
+ *
+ * @example
+ * ```ts
+ * import { describeReport, type ReportField } from "./describe_report.ts";
+ * import { parseReport, REPORT_SIZE } from "../snp/firmware/mod.ts";
+ * const raw = new Uint8Array(REPORT_SIZE);
+ * raw[0] = 2; // VERSION
+ * const first: ReportField = describeReport(parseReport(raw))[0]; // { name: "VERSION", value: "2" }
+ * ```
+ */
 export interface ReportField {
   /** The ABI's field name. */
   readonly name: string;

@@ -4,7 +4,17 @@
  * @module
  */
 
-/** The outcome of one check. */
+/**
+ * The outcome of one check.
+ *
+ * @example
+ * ```ts
+ * import { type Finding, Findings } from "./findings.ts";
+ * const f = new Findings();
+ * f.add("vmpl", true, "VMPL is 0");
+ * const first: Finding = f.list[0]; // { check: "vmpl", ok: true, detail: "VMPL is 0" }
+ * ```
+ */
 export interface Finding {
   /** Short stable id, e.g. `report-signature`. */
   readonly check: string;

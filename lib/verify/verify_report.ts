@@ -70,7 +70,18 @@ export interface VerifyOptions {
   amdRoot?: boolean;
 }
 
-/** The verdict. */
+/**
+ * The verdict.
+ *
+ * @example
+ * ```ts
+ * import { verifyReport, type VerifyResult } from "./verify_report.ts";
+ * import type { CertificateChain } from "./chain.ts";
+ * declare const raw: Uint8Array, chain: CertificateChain;
+ * const result: VerifyResult = verifyReport(raw, chain, { vmpl: 0 });
+ * if (!result.valid) console.error(result.reasons.join("\n")); // every failed check, in order
+ * ```
+ */
 export interface VerifyResult {
   /** True when every check passed. */
   readonly valid: boolean;
