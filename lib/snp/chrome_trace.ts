@@ -20,7 +20,21 @@
 
 import type { TraceEvent } from "./trace.ts";
 
-/** One Chrome trace event (the fields this converter emits). */
+/**
+ * One Chrome trace event (the fields this converter emits).
+ *
+ * @example
+ * ```ts
+ * import { type ChromeTraceEvent, toChromeTrace } from "./chrome_trace.ts";
+ * import { Trace } from "./trace.ts";
+ * const t = new Trace();
+ * t.begin(0, 0, "call", "CORE.PVALIDATE");
+ * t.end(0, 0, "call", "CORE.PVALIDATE", "0x0");
+ * const events: ChromeTraceEvent[] = toChromeTrace(t.events).traceEvents;
+ * const slices = events.filter((e) => e.ph === "X");
+ * slices[0].dur; // 1: one logical tick from begin (seq 0) to end (seq 1)
+ * ```
+ */
 export interface ChromeTraceEvent {
   /** Event name shown on the slice. */
   name: string;
@@ -42,7 +56,19 @@ export interface ChromeTraceEvent {
   args?: Record<string, string | number | boolean>;
 }
 
-/** A whole trace file. */
+/**
+ * A whole trace file.
+ *
+ * @example
+ * ```ts
+ * import { type ChromeTrace, toChromeTrace } from "./chrome_trace.ts";
+ * import { Trace } from "./trace.ts";
+ * const t = new Trace();
+ * t.instant(1, 2, "vc", "#VC", "0x404");
+ * const file: ChromeTrace = toChromeTrace(t.events, { processName: "demo VM" });
+ * const json = JSON.stringify(file); // what ui.perfetto.dev and chrome://tracing open
+ * ```
+ */
 export interface ChromeTrace {
   /** The events. */
   traceEvents: ChromeTraceEvent[];
@@ -69,9 +95,32 @@ export interface ChromeTraceOptions {
   processName?: string;
 }
 
-/** The process id of the machine. */
+/**
+ * The process id of the machine.
+ *
+ * @example
+ * ```ts
+ * import { CHROME_TRACE_PID, toChromeTrace } from "./chrome_trace.ts";
+ * import { Trace } from "./trace.ts";
+ * const t = new Trace();
+ * t.instant(0, 0, "msr", "SEV_INFO");
+ * toChromeTrace(t.events).traceEvents.every((e) => e.pid === CHROME_TRACE_PID); // true
+ * ```
+ */
 export const CHROME_TRACE_PID = 1;
-/** The lane of events with no vCPU (the host and the secure processor on their own). */
+/**
+ * The lane of events with no vCPU (the host and the secure processor on their own).
+ *
+ * @example
+ * ```ts
+ * import { HOST_LANE_TID, toChromeTrace } from "./chrome_trace.ts";
+ * import { Trace } from "./trace.ts";
+ * const t = new Trace();
+ * t.instant(-1, -1, "firmware", "SNP_LAUNCH_START");
+ * const instant = toChromeTrace(t.events).traceEvents.find((e) => e.ph === "i");
+ * instant?.tid === HOST_LANE_TID; // true: vcpu -1 lands on the host lane
+ * ```
+ */
 export const HOST_LANE_TID = 1000;
 
 /** The lane (thread id) of a vCPU: tid 0 is special in some viewers, so vCPU n is n + 1. */

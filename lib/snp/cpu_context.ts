@@ -27,7 +27,20 @@ import { VMSA, VmsaPage } from "./vmsa.ts";
 
 const EXIT_CODE = VMSA.fields.guestExitCode.offset;
 
-/** Software running at one VMPL: it returns when that software stops for good. */
+/**
+ * Software running at one VMPL: it returns when that software stops for good.
+ *
+ * @example
+ * ```ts
+ * import type { VmplProgram } from "./cpu_context.ts";
+ * import { Machine } from "./machine.ts";
+ * const guest: VmplProgram = async (cpu) => {
+ *   if (cpu.vcpuId === 0) cpu.writeU32(0x10000, 1); // the BSP publishes a flag
+ *   await cpu.hlt();
+ * };
+ * new Machine({ memoryBytes: 4 << 20, vcpus: 2, seed: 1 }).setProgram(2, guest);
+ * ```
+ */
 export type VmplProgram = (cpu: CpuContext) => Promise<void>;
 
 /**

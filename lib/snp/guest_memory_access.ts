@@ -43,7 +43,21 @@ import {
   RMP_PERM_WRITE,
 } from "./rmp.ts";
 
-/** Who is accessing: the guest's ASID, the VMPL it runs at, and its nested page table. */
+/**
+ * Who is accessing: the guest's ASID, the VMPL it runs at, and its nested page table.
+ *
+ * @example
+ * ```ts
+ * import { Machine } from "./machine.ts";
+ * import { Npt } from "./npt.ts";
+ * import type { AccessContext } from "./guest_memory_access.ts";
+ * const m = new Machine({ memoryBytes: 4 << 20, vcpus: 1, seed: 1 });
+ * const npt = new Npt();
+ * npt.map(0x1000, 0x3000);
+ * const guest: AccessContext = { asid: 1, vmpl: 2, npt };
+ * m.access.check(guest, 0x1008, "read", false); // 0x3008: a shared read of a host page
+ * ```
+ */
 export interface AccessContext {
   /** Guest ASID (selects the memory encryption key). */
   readonly asid: number;
@@ -53,7 +67,16 @@ export interface AccessContext {
   readonly npt: Npt;
 }
 
-/** The four access types an RMP permission mask distinguishes (snp-abi.md §7.2). */
+/**
+ * The four access types an RMP permission mask distinguishes (snp-abi.md §7.2).
+ *
+ * @example
+ * ```ts
+ * import { ACCESS_PERM, type AccessKind } from "./guest_memory_access.ts";
+ * const kind: AccessKind = "execute-supervisor";
+ * ACCESS_PERM[kind]; // 8, RMP_PERM_EXEC_SUPER: the bit the VMPL's mask must hold
+ * ```
+ */
 export type AccessKind = "read" | "write" | "execute-user" | "execute-supervisor";
 
 /** The RMP permission bit for each access kind. */

@@ -22,13 +22,36 @@ import {
   type RmpResult,
 } from "./rmp.ts";
 
-/** What an RMP instruction needs: the accessing guest plus the machine's RMP. */
+/**
+ * What an RMP instruction needs: the accessing guest plus the machine's RMP.
+ *
+ * @example
+ * ```ts
+ * import { type InstructionContext, pvalidate } from "./instructions.ts";
+ * import { Npt } from "./npt.ts";
+ * import { Rmp } from "./rmp.ts";
+ * const vmpl1: InstructionContext = { asid: 1, vmpl: 1, npt: new Npt(), rmp: new Rmp(16) };
+ * pvalidate(vmpl1, 0x1000, false, true).rc; // 2, FAIL_PERMISSION: only VMPL0 may PVALIDATE
+ * ```
+ */
 export interface InstructionContext extends AccessContext {
   /** The machine's RMP. */
   readonly rmp: Rmp;
 }
 
-/** PVALIDATE's outcome: EAX and the carry flag (CF = 1: VALIDATED already had that value). */
+/**
+ * PVALIDATE's outcome: EAX and the carry flag (CF = 1: VALIDATED already had that value).
+ *
+ * @example
+ * ```ts
+ * import type { PvalidateResult } from "./instructions.ts";
+ * import { RMP_SUCCESS } from "./rmp.ts";
+ * function changedThePage(r: PvalidateResult): boolean {
+ *   return r.rc === RMP_SUCCESS && !r.cf;
+ * }
+ * changedThePage({ rc: 0, cf: true }); // false: the page was already validated
+ * ```
+ */
 export interface PvalidateResult {
   /** 0, FAIL_INPUT, FAIL_PERMISSION or FAIL_SIZEMISMATCH. */
   rc: RmpResult;
@@ -36,11 +59,40 @@ export interface PvalidateResult {
   cf: boolean;
 }
 
-/** RMPADJUST RDX bits 7:0: target VMPL (snp-abi.md §7.2). */
+/**
+ * RMPADJUST RDX bits 7:0: target VMPL (snp-abi.md §7.2).
+ *
+ * @example
+ * ```ts
+ * import { RMPADJUST_TARGET_VMPL_MASK, rmpadjustAttrs } from "./instructions.ts";
+ * import { RMP_PERM_READ } from "./rmp.ts";
+ * const rdx = rmpadjustAttrs(3, RMP_PERM_READ);
+ * rdx & RMPADJUST_TARGET_VMPL_MASK; // 3
+ * ```
+ */
 export const RMPADJUST_TARGET_VMPL_MASK = 0xFF;
-/** RMPADJUST RDX bits 11:8: permission mask (shift right 8 for RMP_PERM_*). */
+/**
+ * RMPADJUST RDX bits 11:8: permission mask (shift right 8 for RMP_PERM_*).
+ *
+ * @example
+ * ```ts
+ * import { RMPADJUST_PERM_SHIFT } from "./instructions.ts";
+ * import { RMP_PERM_READ, RMP_PERM_WRITE } from "./rmp.ts";
+ * const rdx = 2 | ((RMP_PERM_READ | RMP_PERM_WRITE) << RMPADJUST_PERM_SHIFT); // 0x302
+ * (rdx >>> RMPADJUST_PERM_SHIFT) & 0xF; // 3: read and write for VMPL2
+ * ```
+ */
 export const RMPADJUST_PERM_SHIFT = 8;
-/** RMPADJUST RDX bit 16: make the page a VMSA. */
+/**
+ * RMPADJUST RDX bit 16: make the page a VMSA.
+ *
+ * @example
+ * ```ts
+ * import { RMPADJUST_VMSA, rmpadjustAttrs } from "./instructions.ts";
+ * const rdx = rmpadjustAttrs(1, 0, true); // 0x10001: VMPL1 gets no access, the page becomes a VMSA
+ * (rdx & RMPADJUST_VMSA) !== 0; // true
+ * ```
+ */
 export const RMPADJUST_VMSA = 1 << 16;
 const RMPADJUST_DEFINED = RMPADJUST_TARGET_VMPL_MASK | (0xF << RMPADJUST_PERM_SHIFT) |
   RMPADJUST_VMSA;

@@ -45,7 +45,20 @@ export interface MachineConfig {
   trace?: TraceOptions;
 }
 
-/** The guest the vCPUs run: its ASID (memory key) and its nested page table. */
+/**
+ * The guest the vCPUs run: its ASID (memory key) and its nested page table.
+ *
+ * @example
+ * ```ts
+ * import { ExitActions } from "./vcpu.ts";
+ * import { type GuestBinding, Machine } from "./machine.ts";
+ * import { Npt } from "./npt.ts";
+ * const m = new Machine({ memoryBytes: 4 << 20, vcpus: 1, seed: 1 });
+ * const guest: GuestBinding = { asid: 1, npt: new Npt() };
+ * m.attach(guest, { handleVmgexit: () => ExitActions.resume });
+ * m.guest?.asid; // 1
+ * ```
+ */
 export interface GuestBinding {
   /** Guest ASID. */
   readonly asid: number;
@@ -53,7 +66,17 @@ export interface GuestBinding {
   readonly npt: Npt;
 }
 
-/** How a run ended. */
+/**
+ * How a run ended.
+ *
+ * @example
+ * ```ts
+ * import { Machine, type RunResult } from "./machine.ts";
+ * const m = new Machine({ memoryBytes: 4 << 20, vcpus: 1, seed: 1 });
+ * const result: RunResult = await m.run(); // { status: "finished" }: no vCPU was started
+ * if (result.status === "terminated") console.error(result.reason);
+ * ```
+ */
 export interface RunResult {
   /** finished: every vCPU's program ended; halted: the rest sleep in HLT; terminated: the VM is gone. */
   readonly status: "finished" | "halted" | "terminated";

@@ -12,10 +12,30 @@
 
 import { Prng } from "../common/prng.ts";
 
-/** How a {@link Scheduler.run} ended. */
+/**
+ * How a {@link Scheduler.run} ended.
+ *
+ * @example
+ * ```ts
+ * import { Scheduler, type SchedulerStop } from "./scheduler.ts";
+ * const stop: SchedulerStop = await new Scheduler(1).run(); // "idle": nothing was runnable
+ * ```
+ */
 export type SchedulerStop = "idle" | "stopped";
 
-/** A scheduling unit: a vCPU. `fiber` is what runs when it is picked. */
+/**
+ * A scheduling unit: a vCPU. `fiber` is what runs when it is picked.
+ *
+ * @example
+ * ```ts
+ * import { Scheduler, type Thread } from "./scheduler.ts";
+ * const s = new Scheduler(1);
+ * const idle = (): void => s.setRunnable(cpu0, false);
+ * const cpu0: Thread = { id: 0, fiber: s.fiber("cpu0", async () => {}, idle) };
+ * s.setRunnable(cpu0, true);
+ * await s.run(); // "idle" once cpu0's program returned
+ * ```
+ */
 export interface Thread {
   /** Stable id; the runnable set is kept in id order so picks replay exactly. */
   readonly id: number;
@@ -23,7 +43,19 @@ export interface Thread {
   readonly fiber: Fiber | undefined;
 }
 
-/** Called once when a fiber's program returns (`error` undefined) or throws. */
+/**
+ * Called once when a fiber's program returns (`error` undefined) or throws.
+ *
+ * @example
+ * ```ts
+ * import { type FiberEnd, Scheduler } from "./scheduler.ts";
+ * const failures: string[] = [];
+ * const onEnd: FiberEnd = (fiber, error) => {
+ *   if (error !== undefined) failures.push(`${fiber.name}: ${error}`);
+ * };
+ * new Scheduler(1).fiber("guest", async () => {}, onEnd);
+ * ```
+ */
 export type FiberEnd = (fiber: Fiber, error: unknown) => void;
 
 // One already-settled promise for the no-switch fast path, and one that never settles for

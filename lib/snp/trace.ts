@@ -6,7 +6,18 @@
  * @module
  */
 
-/** What an event is about. */
+/**
+ * What an event is about.
+ *
+ * @example
+ * ```ts
+ * import { Trace, type TraceKind } from "./trace.ts";
+ * const t = new Trace();
+ * t.instant(0, 2, "vc", "#VC", "0x404");
+ * const kind: TraceKind = "vc";
+ * t.ofKind(kind).length; // 1
+ * ```
+ */
 export type TraceKind =
   | "run" // a VMPL running on a vCPU (VMRUN .. #VMEXIT), a slice
   | "exit" // a #VMEXIT reaching the host (VMGEXIT 0x403, NPF 0x400)
@@ -19,10 +30,33 @@ export type TraceKind =
   | "terminate" // the VM ends
   | "call"; // an SVSM protocol call or a TPM command, recorded by software
 
-/** Slice boundaries follow the Chrome trace format's B/E/i phases. */
+/**
+ * Slice boundaries follow the Chrome trace format's B/E/i phases.
+ *
+ * @example
+ * ```ts
+ * import { Trace, type TracePhase } from "./trace.ts";
+ * const t = new Trace();
+ * const phase: TracePhase = "instant";
+ * t.record(-1, -1, "firmware", phase, "SNP_GUEST_REQUEST", "MSG_REPORT_REQ");
+ * t.lines(); // ["0 v-1 vmpl-1 firmware instant SNP_GUEST_REQUEST MSG_REPORT_REQ"]
+ * ```
+ */
 export type TracePhase = "begin" | "end" | "instant";
 
-/** One recorded event. `vcpu` and `vmpl` are -1 when the host or firmware acts on its own. */
+/**
+ * One recorded event. `vcpu` and `vmpl` are -1 when the host or firmware acts on its own.
+ *
+ * @example
+ * ```ts
+ * import { Trace, type TraceEvent } from "./trace.ts";
+ * const t = new Trace();
+ * t.begin(0, 0, "run", "VMPL0");
+ * t.instant(0, 0, "exit", "VMGEXIT", "0x403");
+ * const exit: TraceEvent | undefined = t.events.find((e) => e.kind === "exit");
+ * exit?.seq; // 1
+ * ```
+ */
 export interface TraceEvent {
   /** Position in the machine's total order of events, from 0. */
   readonly seq: number;

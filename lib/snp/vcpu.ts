@@ -21,17 +21,47 @@ const EFER_SVME_BYTE = VMSA.fields.efer.offset + 1;
 const EFER_SVME_BIT = 1 << 4;
 const VMPL_NAMES = ["VMPL0", "VMPL1", "VMPL2", "VMPL3"];
 
-/** off: nothing to run (not started, or its program ended); halted: HLT until woken. */
+/**
+ * off: nothing to run (not started, or its program ended); halted: HLT until woken.
+ *
+ * @example
+ * ```ts
+ * import { Machine } from "./machine.ts";
+ * import type { VcpuState } from "./vcpu.ts";
+ * const m = new Machine({ memoryBytes: 4 << 20, vcpus: 2, seed: 1 });
+ * const states: VcpuState[] = m.vcpus.map((v) => v.state); // ["off", "off"]
+ * ```
+ */
 export type VcpuState = "off" | "runnable" | "halted";
 
-/** What the host decides after an exit. */
+/**
+ * What the host decides after an exit.
+ *
+ * @example
+ * ```ts
+ * import type { ExitAction } from "./vcpu.ts";
+ * // A guest at VMPL2 asked for the SVSM: run VMPL0; anything else from VMPL2 ends the VM.
+ * function afterGuestExit(svsmCall: boolean): ExitAction {
+ *   return svsmCall ? { kind: "run", vmpl: 0 } : { kind: "terminate", reason: "unexpected exit" };
+ * }
+ * ```
+ */
 export type ExitAction =
   | { readonly kind: "resume" } // VMRUN the VMPL that exited
   | { readonly kind: "run"; readonly vmpl: number } // VMRUN another VMPL of this vCPU
   | { readonly kind: "halt" } // leave the vCPU asleep until woken
   | { readonly kind: "terminate"; readonly reason: string }; // end the VM
 
-/** Shared action values, so the common exits allocate nothing. */
+/**
+ * Shared action values, so the common exits allocate nothing.
+ *
+ * @example
+ * ```ts
+ * import { ExitActions } from "./vcpu.ts";
+ * ExitActions.run[2]; // { kind: "run", vmpl: 2 }: back to the guest after an SVSM call
+ * ExitActions.run[2] === ExitActions.run[2]; // true: one object, reused on every exit
+ * ```
+ */
 export const ExitActions: {
   readonly resume: ExitAction;
   readonly halt: ExitAction;
@@ -42,7 +72,24 @@ export const ExitActions: {
   run: [0, 1, 2, 3].map((vmpl) => ({ kind: "run", vmpl }) as const),
 };
 
-/** The host's side of the exits (implemented by lib/host; the hardware only calls it). */
+/**
+ * The host's side of the exits (implemented by lib/host; the hardware only calls it).
+ *
+ * @example
+ * ```ts
+ * import { Machine } from "./machine.ts";
+ * import { Npt } from "./npt.ts";
+ * import { ExitActions, type Hypervisor } from "./vcpu.ts";
+ * const host: Hypervisor = {
+ *   // Parks a vCPU that exits with no GHCB MSR request; any other exit resumes the same VMPL.
+ *   handleVmgexit(vcpu, vmpl) {
+ *     return vcpu.ghcbMsr(vmpl) === 0n ? ExitActions.halt : ExitActions.resume;
+ *   },
+ * };
+ * const m = new Machine({ memoryBytes: 4 << 20, vcpus: 1, seed: 1 });
+ * m.attach({ asid: 1, npt: new Npt() }, host);
+ * ```
+ */
 export interface Hypervisor {
   /**
    * A VMGEXIT from `vcpu` at `vmpl` (GUEST_EXIT_CODE 0x403 is in that VMSA). The host reads
