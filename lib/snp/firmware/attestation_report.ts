@@ -59,9 +59,11 @@ export const SUPPORTED_REPORT_VERSIONS: readonly number[] = [2, 3, 4, 5];
  *
  * @example
  * ```ts
- * import { parseReport, SigningKey, signingKeyOf } from "./attestation_report.ts";
- * declare const raw: Uint8Array; // a report
- * const needsVlekChain = signingKeyOf(parseReport(raw)) === SigningKey.VLEK; // 1
+ * import { SigningKey } from "./attestation_report.ts";
+ * import { CertGuid } from "./cert_table.ts";
+ * // which certificate of the EXT_GUEST_REQUEST table signed the report
+ * const leafGuid = (key: number) => key === SigningKey.VLEK ? CertGuid.VLEK : CertGuid.VCEK;
+ * leafGuid(SigningKey.VCEK); // "63da758d-e664-4564-adc5-f4b93be8accd"
  * ```
  */
 export const SigningKey = { VCEK: 0, VLEK: 1, NONE: 7 } as const;
