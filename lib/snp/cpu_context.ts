@@ -47,6 +47,15 @@ export type VmplProgram = (cpu: CpuContext) => Promise<void>;
  * The instructions a program can execute. Accesses default to private (C-bit set); a
  * forbidden access throws {@link MachineFault} (#VC to the program, or #NPF, which the
  * model also surfaces in the program; unhandled, either ends the VM).
+ *
+ * @example
+ * ```ts
+ * import type { CpuContext } from "./cpu_context.ts";
+ * // Spins until another vCPU sets the flag at `gpa`; PAUSE lets the scheduler run that vCPU.
+ * async function waitFor(cpu: CpuContext, gpa: number): Promise<void> {
+ *   while (cpu.readU32(gpa) === 0) await cpu.pause();
+ * }
+ * ```
  */
 export interface CpuContext {
   /** vCPU index (0 = BSP). */

@@ -10,7 +10,15 @@ import type { Decoded, Layout } from "../common/layout.ts";
 import { PAGE_SIZE } from "./constants.ts";
 import { type FieldsOf, layoutFromTable } from "./layout_table.ts";
 
-/** The VMSA field table (snp-abi.md §12). Segments: selector u16, attrib u16, limit u32, base u64. */
+/**
+ * The VMSA field table (snp-abi.md §12). Segments: selector u16, attrib u16, limit u32, base u64.
+ *
+ * @example
+ * ```ts
+ * import { VMSA_TABLE } from "./vmsa.ts";
+ * const row = VMSA_TABLE.find(([name]) => name === "sevFeatures"); // ["sevFeatures", "u64", 0x3B0]
+ * ```
+ */
 export const VMSA_TABLE = [
   ["esSelector", "u16", 0x000],
   ["esAttrib", "u16", 0x002],
@@ -149,31 +157,137 @@ export const VMSA: Layout<FieldsOf<typeof VMSA_TABLE>> = layoutFromTable(
   VMSA_TABLE,
 );
 
-/** A decoded VMSA. */
+/**
+ * A decoded VMSA.
+ *
+ * @example
+ * ```ts
+ * import { qemuResetVmsa, VMSA, type VmsaFields } from "./vmsa.ts";
+ * const regs: VmsaFields = VMSA.decode(qemuResetVmsa());
+ * regs.csSelector; // 0xF000
+ * regs.rip; // 0xFFF0n
+ * ```
+ */
 export type VmsaFields = Decoded<FieldsOf<typeof VMSA_TABLE>>;
 
-/** SEV_FEATURES bit 0: SNP active (snp-abi.md §12.1). */
+/**
+ * SEV_FEATURES bit 0: SNP active (snp-abi.md §12.1).
+ *
+ * @example
+ * ```ts
+ * import { qemuResetVmsa, SEV_FEATURE_SNP_ACTIVE, VmsaPage } from "./vmsa.ts";
+ * const vmsa = new VmsaPage(qemuResetVmsa());
+ * vmsa.sevFeatures & SEV_FEATURE_SNP_ACTIVE; // 1n: VMRUN refuses a VMSA without it
+ * ```
+ */
 export const SEV_FEATURE_SNP_ACTIVE = 1n << 0n;
-/** SEV_FEATURES bit 1: virtual TOM (unverified). */
+/**
+ * SEV_FEATURES bit 1: virtual TOM (unverified).
+ *
+ * @example
+ * ```ts
+ * import { qemuResetVmsa, SEV_FEATURE_SNP_ACTIVE, SEV_FEATURE_VIRTUAL_TOM } from "./vmsa.ts";
+ * const sevFeatures = SEV_FEATURE_SNP_ACTIVE | SEV_FEATURE_VIRTUAL_TOM; // 0x3n
+ * const page = qemuResetVmsa({ sevFeatures });
+ * ```
+ */
 export const SEV_FEATURE_VIRTUAL_TOM = 1n << 1n;
-/** SEV_FEATURES bit 2: reflect #VC (unverified). */
+/**
+ * SEV_FEATURES bit 2: reflect #VC (unverified).
+ *
+ * @example
+ * ```ts
+ * import { qemuResetVmsa, SEV_FEATURE_REFLECT_VC, VmsaPage } from "./vmsa.ts";
+ * const vmsa = new VmsaPage(qemuResetVmsa());
+ * (vmsa.sevFeatures & SEV_FEATURE_REFLECT_VC) !== 0n; // false: the reset VMSA has only SNP_ACTIVE
+ * ```
+ */
 export const SEV_FEATURE_REFLECT_VC = 1n << 2n;
-/** SEV_FEATURES bit 3: restricted injection. */
+/**
+ * SEV_FEATURES bit 3: restricted injection.
+ *
+ * @example
+ * ```ts
+ * import { SEV_FEATURE_RESTRICTED_INJECTION, SEV_FEATURE_SNP_ACTIVE } from "./vmsa.ts";
+ * const svsmFeatures = SEV_FEATURE_SNP_ACTIVE | SEV_FEATURE_RESTRICTED_INJECTION; // 0x9n
+ * const guestFeatures = svsmFeatures & ~SEV_FEATURE_RESTRICTED_INJECTION; // 0x1n for the VMPL2 guest
+ * ```
+ */
 export const SEV_FEATURE_RESTRICTED_INJECTION = 1n << 3n;
-/** SEV_FEATURES bit 4: alternate injection. */
+/**
+ * SEV_FEATURES bit 4: alternate injection.
+ *
+ * @example
+ * ```ts
+ * import { SEV_FEATURE_ALTERNATE_INJECTION, SEV_FEATURE_RESTRICTED_INJECTION } from "./vmsa.ts";
+ * // An AP_CREATION VMSA must use the VM's injection mode.
+ * const modes = SEV_FEATURE_RESTRICTED_INJECTION | SEV_FEATURE_ALTERNATE_INJECTION; // 0x18n
+ * const sameMode = (vm: bigint, ap: bigint): boolean => (vm & modes) === (ap & modes);
+ * sameMode(0x1n, 0x1n | SEV_FEATURE_ALTERNATE_INJECTION); // false
+ * ```
+ */
 export const SEV_FEATURE_ALTERNATE_INJECTION = 1n << 4n;
-/** SEV_FEATURES bit 5: debug swap. */
+/**
+ * SEV_FEATURES bit 5: debug swap.
+ *
+ * @example
+ * ```ts
+ * import { qemuResetVmsa, SEV_FEATURE_DEBUG_SWAP, SEV_FEATURE_SNP_ACTIVE } from "./vmsa.ts";
+ * const sevFeatures = SEV_FEATURE_SNP_ACTIVE | SEV_FEATURE_DEBUG_SWAP; // 0x21n
+ * const page = qemuResetVmsa({ sevFeatures });
+ * ```
+ */
 export const SEV_FEATURE_DEBUG_SWAP = 1n << 5n;
-/** SEV_FEATURES bit 9: secure TSC. */
+/**
+ * SEV_FEATURES bit 9: secure TSC.
+ *
+ * @example
+ * ```ts
+ * import { SEV_FEATURE_SECURE_TSC } from "./vmsa.ts";
+ * const features = 0x201n; // SNP_ACTIVE | SECURE_TSC
+ * const secureTsc = (features & SEV_FEATURE_SECURE_TSC) !== 0n; // true: bit 9
+ * ```
+ */
 export const SEV_FEATURE_SECURE_TSC = 1n << 9n;
 
-/** EFER.SVME (bit 12), set in every SEV-ES/SNP VMSA (snp-abi.md §12). */
+/**
+ * EFER.SVME (bit 12), set in every SEV-ES/SNP VMSA (snp-abi.md §12).
+ *
+ * @example
+ * ```ts
+ * import { EFER_SVME, qemuResetVmsa, VmsaPage } from "./vmsa.ts";
+ * const vmsa = new VmsaPage(qemuResetVmsa());
+ * vmsa.efer & EFER_SVME; // 0x1000n
+ * vmsa.efer &= ~EFER_SVME; // COCONUT clears it while it edits a VMSA: VMRUN of it then fails
+ * ```
+ */
 export const EFER_SVME = 1n << 12n;
 
-/** The segment registers of the VMSA. */
+/**
+ * The segment registers of the VMSA.
+ *
+ * @example
+ * ```ts
+ * import { qemuResetVmsa, type SegmentName, VmsaPage } from "./vmsa.ts";
+ * const vmsa = new VmsaPage(qemuResetVmsa());
+ * const names: SegmentName[] = ["cs", "ldtr", "tr"];
+ * names.map((n) => vmsa.segment(n).attrib); // [0x9B, 0x82, 0x8B]
+ * ```
+ */
 export type SegmentName = "es" | "cs" | "ss" | "ds" | "fs" | "gs" | "gdtr" | "ldtr" | "idtr" | "tr";
 
-/** One segment register. */
+/**
+ * One segment register.
+ *
+ * @example
+ * ```ts
+ * import { type Segment, VmsaPage } from "./vmsa.ts";
+ * const flatData: Segment = { selector: 0x10, attrib: 0xC93, limit: 0xFFFFFFFF, base: 0n };
+ * const vmsa = new VmsaPage(new Uint8Array(4096));
+ * vmsa.setSegment("ds", flatData);
+ * vmsa.segment("ds").selector; // 0x10
+ * ```
+ */
 export interface Segment {
   /** Selector. */
   selector: number;
@@ -454,7 +568,18 @@ export class VmsaPage {
   }
 }
 
-/** Inputs of the QEMU reset-state VMSA (snp-abi.md §12.2). */
+/**
+ * Inputs of the QEMU reset-state VMSA (snp-abi.md §12.2).
+ *
+ * @example
+ * ```ts
+ * import { qemuResetVmsa, type ResetVmsaOptions, VmsaPage } from "./vmsa.ts";
+ * const ap: ResetVmsaOptions = { resetIp: 0x80B004, rdx: 0x800F12n };
+ * const vmsa = new VmsaPage(qemuResetVmsa(ap));
+ * vmsa.segment("cs").base; // 0x800000n: CS:IP = 0xF000:0xB004 with the base set high
+ * vmsa.rip; // 0xB004n
+ * ```
+ */
 export interface ResetVmsaOptions {
   /** Reset IP: 0xFFFFFFF0 for the BSP, the OVMF SEV-ES reset block address for APs. */
   resetIp?: number;
