@@ -5,7 +5,19 @@
  * @module
  */
 
-/** TPM_ST: structure tags. Part 2 §6.9. */
+/**
+ * TPM_ST: structure tags. Part 2 §6.9.
+ *
+ * @example
+ * ```ts
+ * import { TPM_ST } from "./constants.ts";
+ * import { TpmReader } from "./marshal/buffer.ts";
+ * declare const attest: Uint8Array; // the TPMS_ATTEST a TPM2_Quote signed
+ * const r = new TpmReader(attest);
+ * r.u32(); // magic: TPM_GENERATED_VALUE 0xff544347
+ * const isQuote = r.u16() === TPM_ST.ATTEST_QUOTE; // 0x8018; a certify would be 0x8017
+ * ```
+ */
 export const TPM_ST = {
   RSP_COMMAND: 0x00c4,
   NULL: 0x8000,
@@ -26,7 +38,18 @@ export const TPM_ST = {
   AUTH_SIGNED: 0x8025,
 } as const;
 
-/** TPM_CC: command codes. Part 2 §6.5.2. */
+/**
+ * TPM_CC: command codes. Part 2 §6.5.2.
+ *
+ * @example
+ * ```ts
+ * import { TPM_CC } from "./constants.ts";
+ * import { TpmWriter } from "./marshal/buffer.ts";
+ * // TPM2_GetRandom(16): tag, commandSize, commandCode, bytesRequested.
+ * const cmd = new TpmWriter().u16(0x8001).u32(12).u32(TPM_CC.GetRandom).u16(16).finish();
+ * // 80 01 0000000c 0000017b 0010
+ * ```
+ */
 export const TPM_CC = {
   NV_UndefineSpaceSpecial: 0x11f,
   EvictControl: 0x120,
@@ -142,7 +165,18 @@ export const TPM_CC = {
   EncryptDecrypt2: 0x193,
 } as const;
 
-/** TPM_ALG_ID: algorithm identifiers. Part 2 §6.3. */
+/**
+ * TPM_ALG_ID: algorithm identifiers. Part 2 §6.3.
+ *
+ * @example
+ * ```ts
+ * import { TPM_ALG } from "./constants.ts";
+ * import { TpmReader } from "./marshal/buffer.ts";
+ * declare const name: Uint8Array; // an object's Name
+ * // A Name starts with its nameAlg: 0x000b, then the 32-byte SHA-256 digest.
+ * const sha256Name = new TpmReader(name).u16() === TPM_ALG.SHA256 && name.length === 34;
+ * ```
+ */
 export const TPM_ALG = {
   ERROR: 0x0000,
   RSA: 0x0001,
@@ -176,7 +210,17 @@ export const TPM_ALG = {
   ECB: 0x0044,
 } as const;
 
-/** TPM_ECC_CURVE. Part 2 §6.4. */
+/**
+ * TPM_ECC_CURVE. Part 2 §6.4.
+ *
+ * @example
+ * ```ts
+ * import { TPM_ALG, TPM_ECC } from "./constants.ts";
+ * import type { TpmtPublic } from "./marshal/types.ts";
+ * declare const publicArea: TpmtPublic;
+ * const isP256 = publicArea.type === TPM_ALG.ECC && publicArea.curveID === TPM_ECC.NIST_P256; // curve 0x0003
+ * ```
+ */
 export const TPM_ECC = {
   NONE: 0x0000,
   NIST_P192: 0x0001,
@@ -186,13 +230,43 @@ export const TPM_ECC = {
   NIST_P521: 0x0005,
 } as const;
 
-/** TPM_SU: Startup / Shutdown types. Part 2 §6.13. */
+/**
+ * TPM_SU: Startup / Shutdown types. Part 2 §6.13.
+ *
+ * @example
+ * ```ts
+ * import { TPM_CC, TPM_SU } from "./constants.ts";
+ * import { TpmWriter } from "./marshal/buffer.ts";
+ * // TPM2_Shutdown(STATE): the next TPM2_Startup(STATE) resumes with the PCRs kept.
+ * const shutdown = new TpmWriter().u16(0x8001).u32(12).u32(TPM_CC.Shutdown).u16(TPM_SU.STATE).finish();
+ * ```
+ */
 export const TPM_SU = { CLEAR: 0x0000, STATE: 0x0001 } as const;
 
-/** TPM_SE: session types. Part 2 §6.14. */
+/**
+ * TPM_SE: session types. Part 2 §6.14.
+ *
+ * @example
+ * ```ts
+ * import { TPM_SE } from "./constants.ts";
+ * import { SessionTable } from "./state/sessions.ts";
+ * // A policy session gets a handle in the 0x03 range; an HMAC session one in 0x02.
+ * new SessionTable().allocate(TPM_SE.POLICY); // 0x03000000
+ * ```
+ */
 export const TPM_SE = { HMAC: 0x00, POLICY: 0x01, TRIAL: 0x03 } as const;
 
-/** TPM_CAP: capability selectors. Part 2 §6.12. */
+/**
+ * TPM_CAP: capability selectors. Part 2 §6.12.
+ *
+ * @example
+ * ```ts
+ * import { TPM_ALG, TPM_CAP } from "./constants.ts";
+ * import { TpmWriter } from "./marshal/buffer.ts";
+ * // TPM2_GetCapability parameters: capability, first property, propertyCount.
+ * const params = new TpmWriter().u32(TPM_CAP.ALGS).u32(TPM_ALG.RSA).u32(64).finish(); // up to 64 algorithms from RSA on
+ * ```
+ */
 export const TPM_CAP = {
   ALGS: 0,
   HANDLES: 1,
@@ -207,7 +281,18 @@ export const TPM_CAP = {
   ACT: 10,
 } as const;
 
-/** TPM_PT: property tags; PT_FIXED group at 0x100, PT_VAR at 0x200. Part 2 §6.13. */
+/**
+ * TPM_PT: property tags; PT_FIXED group at 0x100, PT_VAR at 0x200. Part 2 §6.13.
+ *
+ * @example
+ * ```ts
+ * import { TPM_PT } from "./constants.ts";
+ * import { TpmReader } from "./marshal/buffer.ts";
+ * declare const taggedProperty: Uint8Array; // one TPMS_TAGGED_PROPERTY of GetCapability(TPM_PROPERTIES)
+ * const r = new TpmReader(taggedProperty);
+ * const maxCommand = r.u32() === TPM_PT.MAX_COMMAND_SIZE ? r.u32() : undefined; // 4096 on this TPM
+ * ```
+ */
 export const TPM_PT = {
   FIXED: 0x100,
   FAMILY_INDICATOR: 0x100,
@@ -280,7 +365,17 @@ export const TPM_PT = {
   AUDIT_COUNTER_1: 0x214,
 } as const;
 
-/** TPM_PT_PCR: PCR property tags. Part 2 §6.14. */
+/**
+ * TPM_PT_PCR: PCR property tags. Part 2 §6.14.
+ *
+ * @example
+ * ```ts
+ * import { TPM_CAP, TPM_PT_PCR } from "./constants.ts";
+ * import { TpmWriter } from "./marshal/buffer.ts";
+ * // Which PCRs may locality 0 reset? GetCapability(PCR_PROPERTIES, RESET_L0, 1).
+ * const params = new TpmWriter().u32(TPM_CAP.PCR_PROPERTIES).u32(TPM_PT_PCR.RESET_L0).u32(1).finish();
+ * ```
+ */
 export const TPM_PT_PCR = {
   SAVE: 0x00,
   EXTEND_L0: 0x01,
@@ -299,7 +394,16 @@ export const TPM_PT_PCR = {
   AUTH: 0x14,
 } as const;
 
-/** TPM_HT: the handle type in the top byte of a handle. Part 2 §7.2. */
+/**
+ * TPM_HT: the handle type in the top byte of a handle. Part 2 §7.2.
+ *
+ * @example
+ * ```ts
+ * import { TPM_HT } from "./constants.ts";
+ * const handle = 0x81000001;
+ * const persistent = handle >>> 24 === TPM_HT.PERSISTENT; // true: 0x81, an evicted object
+ * ```
+ */
 export const TPM_HT = {
   PCR: 0x00,
   NV_INDEX: 0x01,
@@ -310,7 +414,17 @@ export const TPM_HT = {
   PERSISTENT: 0x81,
 } as const;
 
-/** TPM_RH / TPM_RS: permanent handles. Part 2 §7.4. */
+/**
+ * TPM_RH / TPM_RS: permanent handles. Part 2 §7.4.
+ *
+ * @example
+ * ```ts
+ * import { TPM_RH } from "./constants.ts";
+ * import { TpmWriter } from "./marshal/buffer.ts";
+ * // TPMS_AUTH_COMMAND of a password session: TPM_RS_PW, empty nonce, attributes 0, empty password.
+ * const pwSession = new TpmWriter().u32(TPM_RH.PW).u16(0).u8(0).u16(0).finish(); // 9 bytes
+ * ```
+ */
 export const TPM_RH = {
   OWNER: 0x40000001,
   NULL: 0x40000007,
@@ -321,7 +435,16 @@ export const TPM_RH = {
   PLATFORM_NV: 0x4000000d,
 } as const;
 
-/** First handle of each range. Part 2 §7.5 (TPM_HC). */
+/**
+ * First handle of each range. Part 2 §7.5 (TPM_HC).
+ *
+ * @example
+ * ```ts
+ * import { TPM_HR } from "./constants.ts";
+ * // EvictControl targets are 0x81000000 + n; the owner's range is the first 0x800000 of them.
+ * const srkHandle = TPM_HR.PERSISTENT_FIRST + 1; // 0x81000001, the SRK's handle in TCG's provisioning guidance
+ * ```
+ */
 export const TPM_HR = {
   HMAC_SESSION_FIRST: 0x02000000,
   POLICY_SESSION_FIRST: 0x03000000,
@@ -330,7 +453,18 @@ export const TPM_HR = {
   NV_INDEX_FIRST: 0x01000000,
 } as const;
 
-/** TPMA_OBJECT bits. Part 2 §8.3. */
+/**
+ * TPMA_OBJECT bits. Part 2 §8.3.
+ *
+ * @example
+ * ```ts
+ * import { TPMA_OBJECT } from "./constants.ts";
+ * // A storage key: restricted decryption, never leaves this TPM, created inside it.
+ * const storageKey = TPMA_OBJECT.fixedTPM | TPMA_OBJECT.fixedParent |
+ *   TPMA_OBJECT.sensitiveDataOrigin | TPMA_OBJECT.userWithAuth |
+ *   TPMA_OBJECT.restricted | TPMA_OBJECT.decrypt; // 0x30072
+ * ```
+ */
 export const TPMA_OBJECT = {
   fixedTPM: 1 << 1,
   stClear: 1 << 2,
@@ -345,7 +479,16 @@ export const TPMA_OBJECT = {
   sign: 1 << 18,
 } as const;
 
-/** TPMA_SESSION bits. Part 2 §8.4. */
+/**
+ * TPMA_SESSION bits. Part 2 §8.4.
+ *
+ * @example
+ * ```ts
+ * import { TPMA_SESSION } from "./constants.ts";
+ * // Keep the session after this command and encrypt its first parameter.
+ * const sessionAttributes = TPMA_SESSION.continueSession | TPMA_SESSION.decrypt; // 0x21
+ * ```
+ */
 export const TPMA_SESSION = {
   continueSession: 0x01,
   auditExclusive: 0x02,
@@ -355,7 +498,17 @@ export const TPMA_SESSION = {
   audit: 0x80,
 } as const;
 
-/** TPMA_NV bits; TPM_NT is the 4-bit field at bit 4. Part 2 §13.4. */
+/**
+ * TPMA_NV bits; TPM_NT is the 4-bit field at bit 4. Part 2 §13.4.
+ *
+ * @example
+ * ```ts
+ * import { TPMA_NV } from "./constants.ts";
+ * // An ordinary index read and written with its own authValue, outside DA protection.
+ * const attributes = TPMA_NV.AUTHWRITE | TPMA_NV.AUTHREAD | TPMA_NV.NO_DA; // 0x2040004
+ * const locked = (attributes & TPMA_NV.WRITELOCKED) !== 0; // false until NV_WriteLock
+ * ```
+ */
 export const TPMA_NV = {
   PPWRITE: 1 << 0,
   OWNERWRITE: 1 << 1,
@@ -380,7 +533,16 @@ export const TPMA_NV = {
   READ_STCLEAR: 2 ** 31,
 } as const;
 
-/** TPM_NT: NV index types (TPMA_NV bits 7:4). Part 2 §13.4. */
+/**
+ * TPM_NT: NV index types (TPMA_NV bits 7:4). Part 2 §13.4.
+ *
+ * @example
+ * ```ts
+ * import { TPM_NT, TPMA_NV } from "./constants.ts";
+ * const counter = TPMA_NV.AUTHWRITE | TPMA_NV.AUTHREAD | (TPM_NT.COUNTER << 4); // 0x40014
+ * const isCounter = ((counter >>> 4) & 0xf) === TPM_NT.COUNTER; // true
+ * ```
+ */
 export const TPM_NT = {
   ORDINARY: 0,
   COUNTER: 1,
@@ -390,7 +552,19 @@ export const TPM_NT = {
   PIN_PASS: 9,
 } as const;
 
-/** TPMA_ALGORITHM bits. Part 2 §8.2. */
+/**
+ * TPMA_ALGORITHM bits. Part 2 §8.2.
+ *
+ * @example
+ * ```ts
+ * import { TPMA_ALGORITHM } from "./constants.ts";
+ * import { TpmReader } from "./marshal/buffer.ts";
+ * declare const algProperty: Uint8Array; // one TPMS_ALG_PROPERTY of GetCapability(ALGS)
+ * const r = new TpmReader(algProperty);
+ * const alg = r.u16();
+ * const isHash = (r.u32() & TPMA_ALGORITHM.hash) !== 0;
+ * ```
+ */
 export const TPMA_ALGORITHM = {
   asymmetric: 1 << 0,
   symmetric: 1 << 1,
@@ -401,7 +575,20 @@ export const TPMA_ALGORITHM = {
   method: 1 << 10,
 } as const;
 
-/** Sizes this TPM implements (Part 2 Annex / implementation-dependent values). */
+/**
+ * Sizes this TPM implements (Part 2 Annex / implementation-dependent values).
+ *
+ * @example
+ * ```ts
+ * import { LIMITS } from "./constants.ts";
+ * declare const data: Uint8Array;
+ * // TPM2_NV_Write takes at most MAX_NV_BUFFER_SIZE (1024) bytes per call.
+ * const chunks: Uint8Array[] = [];
+ * for (let at = 0; at < data.length; at += LIMITS.MAX_NV_BUFFER_SIZE) {
+ *   chunks.push(data.subarray(at, at + LIMITS.MAX_NV_BUFFER_SIZE));
+ * }
+ * ```
+ */
 export const LIMITS = {
   /** MAX_COMMAND_SIZE = MAX_RESPONSE_SIZE, as swtpm (tpm-interop.md §3.1). */
   MAX_COMMAND_SIZE: 4096,

@@ -5,7 +5,19 @@
  * @module
  */
 
-/** TPM_RC values. Part 2 §6.6.3, Table 16. */
+/**
+ * TPM_RC values. Part 2 §6.6.3, Table 16.
+ *
+ * @example
+ * ```ts
+ * import { TPM_RC } from "./response_code.ts";
+ * import { Tpm } from "./tpm.ts";
+ * const tpm = await Tpm.manufacture();
+ * tpm.powerOn();
+ * const rsp = await tpm.execute(new Uint8Array([0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x7b, 0, 8])); // GetRandom(8)
+ * new DataView(rsp.buffer, rsp.byteOffset).getUint32(6) === TPM_RC.INITIALIZE; // true: 0x100, TPM2_Startup comes first
+ * ```
+ */
 export const TPM_RC = {
   SUCCESS: 0x000,
   BAD_TAG: 0x01e,
@@ -97,7 +109,18 @@ export const TPM_RC = {
   NV_UNAVAILABLE: 0x923,
 } as const;
 
-/** RC_P, RC_S and RC_1: the position modifiers of format-one codes. Part 2 §6.6.3. */
+/**
+ * RC_P, RC_S and RC_1: the position modifiers of format-one codes. Part 2 §6.6.3.
+ *
+ * @example
+ * ```ts
+ * import { RC_MOD, TPM_RC } from "./response_code.ts";
+ * const rc = 0x2d5; // TPM_RC_SIZE | TPM_RC_P | TPM_RC_2
+ * const onParameter = (rc & RC_MOD.P) !== 0; // true
+ * const n = (rc & 0xf00) / RC_MOD.N1; // 2: the second parameter
+ * const base = rc & 0x0bf; // TPM_RC.SIZE (0x095)
+ * ```
+ */
 export const RC_MOD = { H: 0x000, P: 0x040, S: 0x800, N1: 0x100 } as const;
 
 /** True when `rc` is a format-one code (bit 7 set), which can carry a position. */
@@ -126,7 +149,16 @@ export function withPosition(
   return rc | (n << 8);
 }
 
-/** Position information attached to an error before it gets its number. */
+/**
+ * Position information attached to an error before it gets its number.
+ *
+ * @example
+ * ```ts
+ * import { type RcPosition, TPM_RC, TpmError } from "./response_code.ts";
+ * const pos: RcPosition = { where: "handle", n: 1 };
+ * new TpmError(TPM_RC.HANDLE, pos).rc; // 0x18b: TPM_RC_HANDLE on handle 1
+ * ```
+ */
 export type RcPosition = { where: "handle" | "parameter" | "session"; n: number };
 
 /**

@@ -5,7 +5,19 @@
  * @module
  */
 
-/** A millisecond source; injectable so tests can drive time. */
+/**
+ * A millisecond source; injectable so tests can drive time.
+ *
+ * @example
+ * ```ts
+ * import { type Now, TpmClock } from "./clock.ts";
+ * let ms = 0;
+ * const now: Now = () => ms;
+ * const clock = new TpmClock(now);
+ * ms += 1500;
+ * clock.clock(); // 1500n
+ * ```
+ */
 export type Now = () => number;
 
 /**

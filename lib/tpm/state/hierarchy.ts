@@ -6,10 +6,34 @@
 import { TPM_ALG, TPM_RH } from "../constants.ts";
 import type { TpmRandom } from "./random.ts";
 
-/** Size of a primary seed and a proof value (PRIMARY_SEED_SIZE, Part 2 Annex). */
+/**
+ * Size of a primary seed and a proof value (PRIMARY_SEED_SIZE, Part 2 Annex).
+ *
+ * @example
+ * ```ts
+ * import { Hierarchies, SEED_SIZE } from "./hierarchy.ts";
+ * import { TpmRandom } from "./random.ts";
+ * import { TPM_RH } from "../constants.ts";
+ * const h = new Hierarchies(new TpmRandom(new Uint8Array(1)));
+ * h.get(TPM_RH.ENDORSEMENT).proof.length === SEED_SIZE; // true: 32 bytes
+ * ```
+ */
 export const SEED_SIZE = 32;
 
-/** An authPolicy with its hash algorithm. */
+/**
+ * An authPolicy with its hash algorithm.
+ *
+ * @example
+ * ```ts
+ * import { Hierarchies, type Policy } from "./hierarchy.ts";
+ * import { TPM_ALG, TPM_RH } from "../constants.ts";
+ * declare const hierarchies: Hierarchies;
+ * declare const policyDigest: Uint8Array; // 32 bytes, from a trial policy session
+ * // What TPM2_SetPrimaryPolicy(TPM_RH_OWNER) stores.
+ * const policy: Policy = { alg: TPM_ALG.SHA256, digest: policyDigest };
+ * hierarchies.get(TPM_RH.OWNER).policy = policy;
+ * ```
+ */
 export interface Policy {
   /** Hash algorithm of the policy (TPM_ALG_NULL when empty). */
   alg: number;
@@ -17,7 +41,18 @@ export interface Policy {
   digest: Uint8Array;
 }
 
-/** Per-hierarchy secrets and settings. */
+/**
+ * Per-hierarchy secrets and settings.
+ *
+ * @example
+ * ```ts
+ * import { type Hierarchy, Hierarchies } from "./hierarchy.ts";
+ * import { TPM_RH } from "../constants.ts";
+ * declare const hierarchies: Hierarchies;
+ * const owner: Hierarchy = hierarchies.get(TPM_RH.OWNER);
+ * owner.auth = new TextEncoder().encode("owner secret"); // as TPM2_HierarchyChangeAuth
+ * ```
+ */
 export interface Hierarchy {
   /** Primary seed (EPS, SPS, PPS or the null seed). */
   seed: Uint8Array;

@@ -7,7 +7,24 @@ import { encode } from "../marshal/codec.ts";
 import { type NvPublic, TPMS_NV_PUBLIC } from "../marshal/types.ts";
 import { digest } from "../crypto/hash.ts";
 
-/** One defined NV index. */
+/**
+ * One defined NV index.
+ *
+ * @example
+ * ```ts
+ * import type { NvIndex } from "./nv.ts";
+ * import type { TpmState } from "./tpm_state.ts";
+ * import { TPM_ALG, TPMA_NV } from "../constants.ts";
+ * declare const state: TpmState;
+ * // What TPM2_NV_DefineSpace leaves behind: 32 bytes, not yet written.
+ * const ix: NvIndex = {
+ *   pub: { nvIndex: 0x01500000, nameAlg: TPM_ALG.SHA256, attributes: TPMA_NV.AUTHWRITE | TPMA_NV.AUTHREAD, authPolicy: new Uint8Array(0), dataSize: 32 },
+ *   authValue: new Uint8Array(0),
+ *   data: new Uint8Array(32),
+ * };
+ * state.nv.indices.set(ix.pub.nvIndex, ix);
+ * ```
+ */
 export interface NvIndex {
   /** Public area; `attributes` changes as the index is written or locked. */
   pub: NvPublic;

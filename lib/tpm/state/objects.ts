@@ -11,7 +11,19 @@ import { TPMT_PUBLIC, type TpmtPublic } from "../marshal/types.ts";
 import { TPM_RC, TpmError } from "../response_code.ts";
 import { digest } from "../crypto/hash.ts";
 
-/** A key or data object (Part 1 §24.2). */
+/**
+ * A key or data object (Part 1 §24.2).
+ *
+ * @example
+ * ```ts
+ * import type { ObjectStore, TpmObject } from "./objects.ts";
+ * import { TPMA_OBJECT } from "../constants.ts";
+ * declare const objects: ObjectStore;
+ * const key: TpmObject | undefined = objects.getObject(0x80000000);
+ * const canSign = key !== undefined && !key.publicOnly &&
+ *   (key.publicArea.objectAttributes & TPMA_OBJECT.sign) !== 0;
+ * ```
+ */
 export interface TpmObject {
   /** Discriminator against {@link HashSequence}. */
   readonly kind: "object";
@@ -43,7 +55,27 @@ export interface TpmObject {
   cache?: unknown;
 }
 
-/** A hash, HMAC or event sequence object (Part 1 §32.4, Part 3 §17). */
+/**
+ * A hash, HMAC or event sequence object (Part 1 §32.4, Part 3 §17).
+ *
+ * @example
+ * ```ts
+ * import { createHash } from "node:crypto";
+ * import { type HashSequence, ObjectStore } from "./objects.ts";
+ * import { TPM_ALG } from "../constants.ts";
+ * // What TPM2_HashSequenceStart(SHA-256) loads.
+ * const seq: HashSequence = {
+ *   kind: "sequence",
+ *   type: "hash",
+ *   hashAlg: TPM_ALG.SHA256,
+ *   states: new Map([[TPM_ALG.SHA256, createHash("sha256")]]),
+ *   authValue: new Uint8Array(0),
+ *   firstBytes: new Uint8Array(0),
+ *   length: 0,
+ * };
+ * new ObjectStore().add(seq); // 0x80000000, the first transient handle
+ * ```
+ */
 export interface HashSequence {
   /** Discriminator against {@link TpmObject}. */
   readonly kind: "sequence";
@@ -61,7 +93,18 @@ export interface HashSequence {
   length: number;
 }
 
-/** Anything that occupies a transient slot. */
+/**
+ * Anything that occupies a transient slot.
+ *
+ * @example
+ * ```ts
+ * import type { LoadedEntity, ObjectStore } from "./objects.ts";
+ * declare const objects: ObjectStore;
+ * const entity: LoadedEntity | undefined = objects.get(0x80000001);
+ * // TPM2_SequenceUpdate takes only a sequence; a key there is TPM_RC_MODE.
+ * if (entity?.kind === "sequence") entity.states.forEach((h) => h.update(new Uint8Array([1])));
+ * ```
+ */
 export type LoadedEntity = TpmObject | HashSequence;
 
 /**
@@ -78,7 +121,26 @@ export function objectName(pub: TpmtPublic, publicBytes: Uint8Array): Uint8Array
   return out;
 }
 
-/** What {@link makeObject} needs; the rest is derived. */
+/**
+ * What {@link makeObject} needs; the rest is derived.
+ *
+ * @example
+ * ```ts
+ * import { makeObject, type ObjectInit, type TpmObject } from "./objects.ts";
+ * import type { TpmtPublic } from "../marshal/types.ts";
+ * import { TPM_RH } from "../constants.ts";
+ * declare const publicArea: TpmtPublic;
+ * declare const parent: TpmObject;
+ * // A child key loaded under `parent`: its QN chains from the parent's.
+ * const init: ObjectInit = {
+ *   publicArea,
+ *   authValue: new TextEncoder().encode("key auth"),
+ *   hierarchy: TPM_RH.OWNER,
+ *   parentQualifiedName: parent.qualifiedName,
+ * };
+ * const child = makeObject(init);
+ * ```
+ */
 export interface ObjectInit {
   /** Decoded public area. */
   publicArea: TpmtPublic;

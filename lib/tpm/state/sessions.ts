@@ -8,7 +8,19 @@ import { LIMITS, TPM_HR, TPM_SE } from "../constants.ts";
 import type { SymDef } from "../marshal/types.ts";
 import { TPM_RC, TpmError } from "../response_code.ts";
 
-/** Session state (the reference's SESSION). */
+/**
+ * Session state (the reference's SESSION).
+ *
+ * @example
+ * ```ts
+ * import type { Session, SessionTable } from "./sessions.ts";
+ * import { TPM_SE } from "../constants.ts";
+ * declare const sessions: SessionTable;
+ * const s: Session | undefined = sessions.loaded(0x03000000);
+ * // The digest the policy commands so far add up to (TPM2_PolicyGetDigest).
+ * if (s?.type === TPM_SE.POLICY) console.log(s.policyDigest);
+ * ```
+ */
 export interface Session {
   /** The session's handle. */
   handle: number;

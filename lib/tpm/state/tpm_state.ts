@@ -18,10 +18,34 @@ import { TPMA_NV, TPMA_OBJECT } from "../constants.ts";
 /** The empty authValue (zero length, so no caller can write to it). */
 const NO_AUTH = new Uint8Array(0);
 
-/** Why the TPM is or is not accepting commands (Part 1 §12). */
+/**
+ * Why the TPM is or is not accepting commands (Part 1 §12).
+ *
+ * @example
+ * ```ts
+ * import { type Phase, TpmState } from "./tpm_state.ts";
+ * const state = new TpmState({ seed: new Uint8Array(32) });
+ * const phase: Phase = state.phase; // "off" until power-on, then "init" until TPM2_Startup
+ * if (phase === "init") console.log("anything but TPM2_Startup gets TPM_RC_INITIALIZE (0x100)");
+ * ```
+ */
 export type Phase = "off" | "init" | "operational" | "failure";
 
-/** The state an orderly Shutdown(STATE) keeps for Startup(STATE) (Part 1 §12.3). */
+/**
+ * The state an orderly Shutdown(STATE) keeps for Startup(STATE) (Part 1 §12.3).
+ *
+ * @example
+ * ```ts
+ * import type { SavedState, TpmState } from "./tpm_state.ts";
+ * declare const s: TpmState;
+ * // TPM2_Shutdown(STATE): copy every bank, so later extends cannot reach the saved values.
+ * const saved: SavedState = {
+ *   pcrs: new Map([...s.pcrs.banks].map(([alg, regs]) => [alg, regs.map((r) => r.slice())])),
+ *   pcrCounter: s.pcrs.updateCounter,
+ * };
+ * s.saved = saved;
+ * ```
+ */
 export interface SavedState {
   /** PCR bank values at shutdown, by algorithm. */
   pcrs: Map<number, Uint8Array[]>;
