@@ -210,7 +210,7 @@ export const SEV_FEATURE_REFLECT_VC = 1n << 2n;
  * ```ts
  * import { SEV_FEATURE_RESTRICTED_INJECTION, SEV_FEATURE_SNP_ACTIVE } from "./vmsa.ts";
  * const svsmFeatures = SEV_FEATURE_SNP_ACTIVE | SEV_FEATURE_RESTRICTED_INJECTION; // 0x9n
- * const guestFeatures = svsmFeatures & ~SEV_FEATURE_RESTRICTED_INJECTION; // 0x1n for the VMPL2 guest
+ * const guestFeatures = svsmFeatures & ~SEV_FEATURE_RESTRICTED_INJECTION; // 0x1n: the VMPL2 guest's
  * ```
  */
 export const SEV_FEATURE_RESTRICTED_INJECTION = 1n << 3n;
