@@ -15,7 +15,16 @@ import type { LockCpu } from "./locking/cpu_relax.ts";
 import type { RwLock } from "./locking/rwlock.ts";
 import type { KernelStack } from "./debug/stacktrace.ts";
 
-/** RCX, RDX and R8: inputs, updated in place by the handler for the outputs. */
+/**
+ * RCX, RDX and R8: inputs, updated in place by the handler for the outputs.
+ *
+ * @example
+ * ```ts
+ * import type { CallRegisters } from "./request_context.ts";
+ * const regs: CallRegisters = { rcx: (2n << 32n) | 1n, rdx: 0n, r8: 0n }; // QUERY_PROTOCOL: vTPM, v1
+ * regs.rcx = (1n << 32n) | 1n; // the handler's answer: versions 1..1
+ * ```
+ */
 export interface CallRegisters {
   /** RCX. */
   rcx: bigint;
@@ -32,6 +41,14 @@ export interface CallRegisters {
  * with the C-bit set; any fault (not validated, RMP violation, unmapped) or an
  * out-of-map range throws `SvsmRequestFailure(INVALID_ADDRESS)` instead of
  * crashing the SVSM (svsm-abi.md §14).
+ *
+ * @example
+ * ```ts
+ * import type { GuestMemory } from "./request_context.ts";
+ * function pvalidateEntries(mem: GuestMemory, listGpa: number): number {
+ *   return mem.readU16(listGpa); // faults become INVALID_ADDRESS, never a crash
+ * }
+ * ```
  */
 export interface GuestMemory {
   /** True when `[gpa, gpa + length)` lies inside one guest memory-map region. */
@@ -54,7 +71,16 @@ export interface GuestMemory {
   zero(gpa: number, length: number): void;
 }
 
-/** A guest vCPU as the SVSM tracks it (COCONUT `PERCPU_VMSAS` + per-CPU guest VMSA/CA). */
+/**
+ * A guest vCPU as the SVSM tracks it (COCONUT `PERCPU_VMSAS` + per-CPU guest VMSA/CA).
+ *
+ * @example
+ * ```ts
+ * import type { GuestVcpu } from "./request_context.ts";
+ * const bsp: GuestVcpu = { apicId: 0, vmsaGpa: -1, caGpa: 0x2000 }; // CA known, no VMSA yet
+ * bsp.vmsaGpa = 0x3000; // CREATE_VCPU registered one
+ * ```
+ */
 export interface GuestVcpu {
   /** APIC ID of the vCPU. */
   readonly apicId: number;
@@ -64,7 +90,19 @@ export interface GuestVcpu {
   caGpa: number;
 }
 
-/** Kernel-wide services a handler may use; one per SVSM instance. */
+/**
+ * Kernel-wide services a handler may use; one per SVSM instance.
+ *
+ * @example
+ * ```ts
+ * import type { SvsmKernelServices } from "./request_context.ts";
+ * function forgetVmsa(kernel: SvsmKernelServices, apicId: number): void {
+ *   const vcpu = kernel.guestVcpus.get(apicId);
+ *   if (vcpu !== undefined) vcpu.vmsaGpa = -1;
+ *   kernel.notifyVcpu(apicId); // its request loop drops the mapping
+ * }
+ * ```
+ */
 export interface SvsmKernelServices {
   /** Guest vCPUs by APIC ID; the known APIC IDs are the keys. */
   readonly guestVcpus: ReadonlyMap<number, GuestVcpu>;
@@ -84,7 +122,20 @@ export interface SvsmKernelServices {
   readonly depositedPages: DepositPool;
 }
 
-/** What the vTPM protocol needs from the TPM (COCONUT kernel/src/vtpm). */
+/**
+ * What the vTPM protocol needs from the TPM (COCONUT kernel/src/vtpm).
+ *
+ * @example
+ * ```ts
+ * import type { VtpmService } from "./request_context.ts";
+ * const tpmSuccess = new Uint8Array([0x80, 0x01, 0, 0, 0, 0x0a, 0, 0, 0, 0]); // TPM_ST_NO_SESSIONS, TPM_RC_SUCCESS
+ * const stub: VtpmService = {
+ *   poweredOn: true,
+ *   execute: () => Promise.resolve(tpmSuccess),
+ *   ekPublic: () => Promise.resolve(new Uint8Array(0)),
+ * };
+ * ```
+ */
 export interface VtpmService {
   /** False until the SVSM has manufactured and powered on the TPM. */
   readonly poweredOn: boolean;
@@ -94,7 +145,15 @@ export interface VtpmService {
   ekPublic(): Promise<Uint8Array>;
 }
 
-/** The outcome of asking the secure processor for an attestation report. */
+/**
+ * The outcome of asking the secure processor for an attestation report.
+ *
+ * @example
+ * ```ts
+ * import type { ReportOutcome } from "./request_context.ts";
+ * const tooSmall: ReportOutcome = { ok: false, certificatePagesNeeded: 3 }; // host needs 3 pages
+ * ```
+ */
 export type ReportOutcome =
   | {
     readonly ok: true;
@@ -109,7 +168,17 @@ export type ReportOutcome =
     readonly certificatePagesNeeded: number;
   };
 
-/** Attestation reports from the secure processor (COCONUT kernel/src/greq). */
+/**
+ * Attestation reports from the secure processor (COCONUT kernel/src/greq).
+ *
+ * @example
+ * ```ts
+ * import type { AttestationService, ReportOutcome, SvsmCpu } from "./request_context.ts";
+ * function reportOnly(att: AttestationService, cpu: SvsmCpu): Promise<ReportOutcome> {
+ *   return att.requestReport(cpu, new Uint8Array(64), 0); // 0: no certificate table
+ * }
+ * ```
+ */
 export interface AttestationService {
   /**
    * Requests a report at VMPL0 with `reportData`; with `certificateBufferSize`
@@ -123,7 +192,18 @@ export interface AttestationService {
   ): Promise<ReportOutcome>;
 }
 
-/** The SVSM's pool of guest-deposited pages (DEPOSIT_MEM / WITHDRAW_MEM). */
+/**
+ * The SVSM's pool of guest-deposited pages (DEPOSIT_MEM / WITHDRAW_MEM).
+ *
+ * @example
+ * ```ts
+ * import { ListDepositPool } from "./protocols/core_memory.ts";
+ * import type { DepositPool } from "./request_context.ts";
+ * const pool: DepositPool = new ListDepositPool();
+ * pool.add(0x20000); // DEPOSIT_MEM
+ * pool.has(0x20000); // true
+ * ```
+ */
 export interface DepositPool {
   /** Number of pages held. */
   readonly size: number;
@@ -135,7 +215,17 @@ export interface DepositPool {
   take(): number | undefined;
 }
 
-/** Per-CPU kernel state the handler runs with. */
+/**
+ * Per-CPU kernel state the handler runs with.
+ *
+ * @example
+ * ```ts
+ * import type { SvsmCpu } from "./request_context.ts";
+ * function callPending(cpu: SvsmCpu): boolean {
+ *   return cpu.guestMem.read(cpu.guest.caGpa, 1)[0] !== 0; // CA byte 0: call_pending
+ * }
+ * ```
+ */
 export interface SvsmCpu {
   /** The VMPL0 instructions of this vCPU. */
   readonly ctx: CpuContext;
@@ -151,7 +241,18 @@ export interface SvsmCpu {
   readonly kernel: SvsmKernelServices;
 }
 
-/** One decoded guest call. */
+/**
+ * One decoded guest call.
+ *
+ * @example
+ * ```ts
+ * import { CoreCall, SvsmProtocol } from "./abi/protocol_ids.ts";
+ * import type { SvsmRequest } from "./request_context.ts";
+ * function isQueryProtocol(req: SvsmRequest): boolean {
+ *   return req.protocol === SvsmProtocol.CORE && req.call === CoreCall.QUERY_PROTOCOL;
+ * }
+ * ```
+ */
 export interface SvsmRequest {
   /** RAX[63:32]. */
   readonly protocol: number;
@@ -169,5 +270,16 @@ export interface SvsmRequest {
  * Handles one call; returns the result code (0 = SUCCESS) or throws
  * `SvsmRequestFailure`. Synchronous handlers return a number, so the hot path
  * (QUERY_PROTOCOL) allocates no Promise.
+ *
+ * @example
+ * ```ts
+ * import { VTPM_PLATFORM_COMMANDS } from "./abi/vtpm_cmd.ts";
+ * import { SvsmResultCode } from "./protocols/errors.ts";
+ * import type { ProtocolHandler } from "./request_context.ts";
+ * const vtpmQuery: ProtocolHandler = (req) => {
+ *   req.regs.rcx = BigInt(VTPM_PLATFORM_COMMANDS);
+ *   return SvsmResultCode.SUCCESS; // synchronous: no Promise on the hot path
+ * };
+ * ```
  */
 export type ProtocolHandler = (req: SvsmRequest) => number | Promise<number>;

@@ -41,7 +41,17 @@ export interface RequestLoopKernel {
   readonly trace: Trace;
 }
 
-/** One CPU as the loop drives it. */
+/**
+ * One CPU as the loop drives it.
+ *
+ * @example
+ * ```ts
+ * import type { RequestLoopCpu } from "./requests.ts";
+ * function guestVmsaGpa(cpu: RequestLoopCpu): bigint {
+ *   return cpu.percpu.get("guestVmsaGpa"); // the VMSA this CPU runs; NO_GPA when none
+ * }
+ * ```
+ */
 export interface RequestLoopCpu extends SvsmCpu {
   /** The CPU's per-CPU area. */
   readonly percpu: PerCpu;
@@ -70,7 +80,7 @@ interface MutableRequest {
  */
 export async function requestLoop(k: RequestLoopKernel, cpu: RequestLoopCpu): Promise<never> {
   const { ctx, percpu, stack } = cpu;
-  using _frame = stack.frame("requests", "request_loop", 73);
+  using _frame = stack.frame("requests", "request_loop", 83);
   const req: MutableRequest = {
     protocol: 0,
     call: 0,

@@ -48,7 +48,20 @@ import { Ghcb } from "./sev/ghcb.ts";
 import { GREQ_CERT_PAGES, GuestRequestDriver, GuestRequestError } from "./sev/guest_request.ts";
 import { makePageShared, terminate } from "./sev/msr_protocol.ts";
 
-/** How an {@link Svsm} is built. */
+/**
+ * How an {@link Svsm} is built.
+ *
+ * @example
+ * ```ts
+ * import { svsmLayout } from "./boot/mod.ts";
+ * import { LockDebugger } from "./locking/mod.ts";
+ * import type { SvsmOptions } from "./svsm.ts";
+ * const options: SvsmOptions = {
+ *   layout: svsmLayout({ vmMemoryBytes: 16 << 20 }),
+ *   lockDebug: new LockDebugger(), // watch every kernel lock
+ * };
+ * ```
+ */
 export interface SvsmOptions {
   /** Where everything sits (must match the image the host launched). */
   layout: SvsmLayout;
@@ -157,7 +170,7 @@ export class Svsm implements SvsmKernelServices {
   async #main(ctx: CpuContext): Promise<void> {
     const stack = new KernelStack(ctx.vcpuId);
     try {
-      using _f = stack.frame("svsm", ctx.vcpuId === 0 ? "svsm_main" : "ap_main", 160);
+      using _f = stack.frame("svsm", ctx.vcpuId === 0 ? "svsm_main" : "ap_main", 173);
       const cpu = ctx.vcpuId === 0
         ? await this.#bootBsp(ctx, stack)
         : await this.#bootAp(ctx, stack);
@@ -183,7 +196,7 @@ export class Svsm implements SvsmKernelServices {
   }
 
   async #bootBsp(ctx: CpuContext, stack: KernelStack): Promise<BootedCpu> {
-    using _f = stack.frame("svsm", "svsm_start", 186);
+    using _f = stack.frame("svsm", "svsm_start", 199);
     this.#bsp = ctx;
     this.#checkImage(ctx, stack);
     this.#memoryInit(ctx, stack);
@@ -192,7 +205,7 @@ export class Svsm implements SvsmKernelServices {
     await this.#greqInit(ctx);
     for (const v of this.machine.vcpus) {
       if (v.id === ctx.vcpuId) continue;
-      using _s = stack.frame("svsm", "start_secondary_cpus", 195);
+      using _s = stack.frame("svsm", "start_secondary_cpus", 208);
       await startAp({
         ctx,
         ghcb: cpu.ghcb,
@@ -201,7 +214,7 @@ export class Svsm implements SvsmKernelServices {
         entry: this.layout.imageGpa + AP_ENTRY_OFFSET,
       }, v.apicId);
     }
-    using _p = stack.frame("svsm", "prepare_fw", 204);
+    using _p = stack.frame("svsm", "prepare_fw", 217);
     const guest = prepareGuest(
       ctx,
       this.layout,
@@ -222,7 +235,7 @@ export class Svsm implements SvsmKernelServices {
   }
 
   async #bootAp(ctx: CpuContext, stack: KernelStack): Promise<BootedCpu> {
-    using _f = stack.frame("svsm", "start_ap", 225);
+    using _f = stack.frame("svsm", "start_ap", 238);
     const cpu = await this.#cpuInit(ctx, stack);
     Atomics.store(this.#online, ctx.vcpuId, 1);
     cpu.percpu.set("online", 1);
@@ -245,7 +258,7 @@ export class Svsm implements SvsmKernelServices {
    * build the allocator over the heap's plaintext (COCONUT `init_memory`).
    */
   #memoryInit(ctx: CpuContext, stack: KernelStack): void {
-    using _f = stack.frame("svsm", "init_memory", 248);
+    using _f = stack.frame("svsm", "init_memory", 261);
     const { heapBase, heapSize } = this.layout;
     let first: Uint8Array | undefined;
     for (let gpa = heapBase; gpa < heapBase + heapSize; gpa += PAGE_SIZE) {
@@ -276,7 +289,7 @@ export class Svsm implements SvsmKernelServices {
 
   /** The per-CPU area, exception-safe guest memory, and the GHCB of the running CPU. */
   async #cpuInit(ctx: CpuContext, stack: KernelStack): Promise<BootedCpu> {
-    using _f = stack.frame("svsm", "setup_percpu", 279);
+    using _f = stack.frame("svsm", "setup_percpu", 292);
     const lockCpu = { cpuId: ctx.vcpuId, pause: () => ctx.pause() };
     await this.#heapLock.lock(lockCpu);
     let data: number, ghcbPage: number, table;

@@ -7,7 +7,17 @@
  * @module
  */
 
-/** SVSM result codes (SVSM spec 58019 table 5; svsm-abi.md §3). */
+/**
+ * SVSM result codes (SVSM spec 58019 table 5; svsm-abi.md §3).
+ *
+ * @example
+ * ```ts
+ * import { resultName, SvsmResultCode } from "./errors.ts";
+ * const rax = SvsmResultCode.PROTOCOL_BASE + 6; // PVALIDATE's FAIL_SIZEMISMATCH (6) as a result code
+ * rax === SvsmResultCode.SUCCESS; // false
+ * resultName(rax); // "PROTOCOL_BASE+0x6"
+ * ```
+ */
 export const SvsmResultCode = {
   SUCCESS: 0x0000_0000,
   INCOMPLETE: 0x8000_0000,
@@ -41,7 +51,17 @@ export function resultName(code: number): string {
   return `0x${code.toString(16)}`;
 }
 
-/** Why a request failed, before it is mapped to a result code (errors.rs `SvsmReqError`). */
+/**
+ * Why a request failed, before it is mapped to a result code (errors.rs `SvsmReqError`).
+ *
+ * @example
+ * ```ts
+ * import { fatal, reqError, SvsmResultCode, type SvsmReqError } from "./errors.ts";
+ * const toRax = (e: SvsmReqError): number | "panic" => e.kind === "result" ? e.code : "panic";
+ * toRax(reqError(SvsmResultCode.BUSY)); // 0x80000007
+ * toRax(fatal("heap exhausted")); // "panic"
+ * ```
+ */
 export type SvsmReqError =
   | { readonly kind: "result"; readonly code: number }
   | { readonly kind: "fatal"; readonly reason: string };
@@ -61,7 +81,15 @@ export function instructionError(rc: number): SvsmReqError {
   return reqError(SvsmResultCode.PROTOCOL_BASE + rc);
 }
 
-/** The software "PVALIDATE did not change the page" code COCONUT reports (FAIL_UNCHANGED). */
+/**
+ * The software "PVALIDATE did not change the page" code COCONUT reports (FAIL_UNCHANGED).
+ *
+ * @example
+ * ```ts
+ * import { instructionError, PVALIDATE_FAIL_UNCHANGED } from "./errors.ts";
+ * instructionError(PVALIDATE_FAIL_UNCHANGED); // { kind: "result", code: 0x80001010 }
+ * ```
+ */
 export const PVALIDATE_FAIL_UNCHANGED = 0x10;
 
 /**

@@ -6,7 +6,16 @@
 import { SvsmProtocol } from "../abi/protocol_ids.ts";
 import type { SvsmCpu } from "../request_context.ts";
 
-/** A protocol's supported version range. */
+/**
+ * A protocol's supported version range.
+ *
+ * @example
+ * ```ts
+ * import type { VersionRange } from "./protocol_table.ts";
+ * const v1: VersionRange = { min: 1, max: 1, answer: (1n << 32n) | 1n };
+ * v1.answer >> 32n; // 1n: RCX[63:32] = max, RCX[31:0] = min
+ * ```
+ */
 export interface VersionRange {
   /** Lowest supported version. */
   readonly min: number;

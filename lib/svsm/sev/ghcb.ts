@@ -47,7 +47,18 @@ export class GhcbError extends Error {
   }
 }
 
-/** The result of an NAE event: the GHCB fields the host wrote. */
+/**
+ * The result of an NAE event: the GHCB fields the host wrote.
+ *
+ * @example
+ * ```ts
+ * import type { Ghcb, NaeResult } from "./ghcb.ts";
+ * async function hostRbx(ghcb: Ghcb, exitCode: number): Promise<bigint> {
+ *   const r: NaeResult = await ghcb.call("NAE", exitCode, 0n, 0n);
+ *   return r.get("rbx"); // 0n unless the host marked RBX valid
+ * }
+ * ```
+ */
 export interface NaeResult {
   /** SW_EXITINFO2. */
   readonly info2: bigint;

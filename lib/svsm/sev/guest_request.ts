@@ -22,7 +22,16 @@ import type { Ghcb } from "./ghcb.ts";
 
 /** VMM status INVALID_LEN in EXITINFO2[63:32]: the certificate buffer is too small (§2.6). */
 const VMM_INVALID_LEN = 1n;
-/** The model's largest certificate buffer: 0x4000 bytes, the attestation limit (svsm-abi.md §8). */
+/**
+ * The model's largest certificate buffer: 0x4000 bytes, the attestation limit (svsm-abi.md §8).
+ *
+ * @example
+ * ```ts
+ * import { ATTEST_MAX_CERTIFICATE_SIZE } from "../abi/attest_ops.ts";
+ * import { GREQ_CERT_PAGES } from "./guest_request.ts";
+ * GREQ_CERT_PAGES * 4096 === ATTEST_MAX_CERTIFICATE_SIZE; // true: 0x4000 bytes
+ * ```
+ */
 export const GREQ_CERT_PAGES = 4;
 
 /**
@@ -40,7 +49,16 @@ export class GuestRequestError extends Error {
   override name = "GuestRequestError";
 }
 
-/** The shared pages the driver exchanges messages through (already shared, zeroed). */
+/**
+ * The shared pages the driver exchanges messages through (already shared, zeroed).
+ *
+ * @example
+ * ```ts
+ * import { GuestRequestDriver, type GuestRequestPages } from "./guest_request.ts";
+ * const pages: GuestRequestPages = { request: 0x10000, response: 0x11000, certs: 0x12000 };
+ * const driver = new GuestRequestDriver(new Uint8Array(32), pages); // VMPCK0 from the secrets page
+ * ```
+ */
 export interface GuestRequestPages {
   /** Request page GPA. */
   readonly request: number;
@@ -50,7 +68,17 @@ export interface GuestRequestPages {
   readonly certs: number;
 }
 
-/** The CPU sending a request: its instructions, its GHCB, its lock identity. */
+/**
+ * The CPU sending a request: its instructions, its GHCB, its lock identity.
+ *
+ * @example
+ * ```ts
+ * import type { GuestRequestCpu, GuestRequestDriver, ReportResult } from "./guest_request.ts";
+ * function extendedReport(driver: GuestRequestDriver, cpu: GuestRequestCpu): Promise<ReportResult> {
+ *   return driver.report(cpu, new Uint8Array(64), 0x4000); // sent through cpu.ghcb
+ * }
+ * ```
+ */
 export interface GuestRequestCpu {
   /** VMPL0 instructions. */
   readonly ctx: CpuContext;
@@ -60,7 +88,17 @@ export interface GuestRequestCpu {
   readonly lockCpu: LockCpu;
 }
 
-/** A report, or the host's "certificate buffer too small" answer. */
+/**
+ * A report, or the host's "certificate buffer too small" answer.
+ *
+ * @example
+ * ```ts
+ * import type { ReportResult } from "./guest_request.ts";
+ * function describe(r: ReportResult): string {
+ *   return r.ok ? `${r.report.length}-byte report` : `retry with ${r.certificatePagesNeeded} pages`;
+ * }
+ * ```
+ */
 export type ReportResult =
   | { readonly ok: true; readonly report: Uint8Array; readonly certificates: Uint8Array }
   | { readonly ok: false; readonly certificatePagesNeeded: number };
