@@ -15,8 +15,9 @@ import { bytes, type Decoded, type Field, Layout, u32, u64, u8 } from "../../com
  * @example
  * ```ts
  * import { REPORT_SIZE } from "./attestation_report.ts";
- * declare const rsp: Uint8Array; // MSG_REPORT_RSP payload; the report starts at 0x20
- * const raw = rsp.subarray(0x20, 0x20 + REPORT_SIZE); // 1184 bytes
+ * const rsp = new Uint8Array(0x20 + REPORT_SIZE); // MSG_REPORT_RSP payload; the report starts at 0x20
+ * const raw = rsp.subarray(0x20, 0x20 + REPORT_SIZE);
+ * raw.length; // 1184
  * ```
  */
 export const REPORT_SIZE = 0x4a0;
@@ -26,9 +27,10 @@ export const REPORT_SIZE = 0x4a0;
  * @example
  * ```ts
  * import { createHash } from "node:crypto";
- * import { SIGNED_SIZE } from "./attestation_report.ts";
- * declare const raw: Uint8Array; // a report
+ * import { REPORT_SIZE, SIGNED_SIZE } from "./attestation_report.ts";
+ * const raw = new Uint8Array(REPORT_SIZE); // a report
  * const signedDigest = createHash("sha384").update(raw.subarray(0, SIGNED_SIZE)).digest();
+ * signedDigest.length; // 48
  * ```
  */
 export const SIGNED_SIZE = 0x2a0;
@@ -37,9 +39,13 @@ export const SIGNED_SIZE = 0x2a0;
  *
  * @example
  * ```ts
- * import { parseReport, SIG_ALGO_ECDSA_P384_SHA384 } from "./attestation_report.ts";
- * declare const raw: Uint8Array; // a report
- * const knownAlgo = parseReport(raw).signatureAlgo === SIG_ALGO_ECDSA_P384_SHA384;
+ * import {
+ *   ATTESTATION_REPORT,
+ *   parseReport,
+ *   SIG_ALGO_ECDSA_P384_SHA384,
+ * } from "./attestation_report.ts";
+ * const raw = ATTESTATION_REPORT.encode({ version: 2, signatureAlgo: 1 }); // a report
+ * const knownAlgo = parseReport(raw).signatureAlgo === SIG_ALGO_ECDSA_P384_SHA384; // true
  * ```
  */
 export const SIG_ALGO_ECDSA_P384_SHA384 = 1;
@@ -92,9 +98,9 @@ export const SignerInfo = {
  *
  * @example
  * ```ts
- * import { parseReport, PlatformInfo } from "./attestation_report.ts";
- * declare const raw: Uint8Array; // a report
- * const smtEnabled = (parseReport(raw).platformInfo & PlatformInfo.SMT_EN) !== 0n;
+ * import { ATTESTATION_REPORT, parseReport, PlatformInfo } from "./attestation_report.ts";
+ * const raw = ATTESTATION_REPORT.encode({ version: 2, platformInfo: 0x3n }); // SMT_EN | TSME_EN
+ * const smtEnabled = (parseReport(raw).platformInfo & PlatformInfo.SMT_EN) !== 0n; // true
  * ```
  */
 export const PlatformInfo = {
@@ -280,9 +286,10 @@ export function parseReport(raw: Uint8Array): AttestationReport {
  *
  * @example
  * ```ts
- * import { parseReport, SigningKey, signingKeyOf } from "./attestation_report.ts";
- * declare const raw: Uint8Array; // 0x4A0 bytes from the firmware
- * const byVcek = signingKeyOf(parseReport(raw)) === SigningKey.VCEK;
+ * import { parseReport, REPORT_SIZE, SigningKey, signingKeyOf } from "./attestation_report.ts";
+ * const raw = new Uint8Array(REPORT_SIZE); // 0x4A0 bytes from the firmware
+ * raw[0] = 2; // VERSION; SIGNER_INFO 0: signed by the VCEK
+ * const byVcek = signingKeyOf(parseReport(raw)) === SigningKey.VCEK; // true
  * ```
  */
 export function signingKeyOf(report: AttestationReport): number {
@@ -353,10 +360,15 @@ export function signReport(raw: Uint8Array, key: KeyObject): void {
  *
  * @example
  * ```ts
- * import { verifyReportSignature } from "./attestation_report.ts";
+ * import { REPORT_SIZE, signReport, verifyReportSignature } from "./attestation_report.ts";
+ * import { AmdKeyHierarchy } from "./key_hierarchy.ts";
+ * import { deriveVcek } from "./vcek.ts";
  * import { readCertificates } from "./x509.ts";
- * declare const raw: Uint8Array; // the report
- * declare const vcekDer: Uint8Array;
+ * const key = deriveVcek(new Uint8Array(32), 0n); // the model chip's VCEK
+ * const vcekDer = AmdKeyHierarchy.model("Milan").issueVcek(key.spki,
+ *   { bootloader: 3, tee: 0, snp: 8, microcode: 115 }, new Uint8Array(64));
+ * const raw = new Uint8Array(REPORT_SIZE); // the report
+ * signReport(raw, key.privateKey);
  * const [vcek] = readCertificates(vcekDer);
  * verifyReportSignature(raw, vcek.spki); // true for a genuine report
  * ```
@@ -385,9 +397,13 @@ export function verifyReportSignature(raw: Uint8Array, key: KeyObject | Uint8Arr
  *
  * @example
  * ```ts
- * import { reportSignatureDer } from "./attestation_report.ts";
- * declare const raw: Uint8Array; // the report
+ * import { generateKeyPairSync } from "node:crypto";
+ * import { REPORT_SIZE, reportSignatureDer, signReport } from "./attestation_report.ts";
+ * const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
+ * const raw = new Uint8Array(REPORT_SIZE); // the report
+ * signReport(raw, privateKey);
  * const sig = reportSignatureDer(raw); // for `openssl dgst -sha384 -verify vcek.pub -signature`
+ * sig[0]; // 0x30, a DER SEQUENCE
  * ```
  */
 export function reportSignatureDer(raw: Uint8Array): Uint8Array {
