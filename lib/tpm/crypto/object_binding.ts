@@ -24,9 +24,12 @@ import type { Sensitive } from "./sensitive.ts";
  * @example
  * ```ts
  * import { checkBinding } from "./object_binding.ts";
- * declare const pub: import("../marshal/types.ts").TpmtPublic;
- * declare const sens: import("./sensitive.ts").Sensitive;
- * checkBinding(pub, sens);
+ * import { createObject, primaryObjectRandom } from "./object_create.ts";
+ * import { EK_ECC_P256_TEMPLATE } from "../ek.ts";
+ * const inSensitive = { userAuth: new Uint8Array(0), data: new Uint8Array(0) };
+ * const rng = primaryObjectRandom(new Uint8Array(32), EK_ECC_P256_TEMPLATE, inSensitive.data);
+ * const { publicArea, sensitive } = createObject(EK_ECC_P256_TEMPLATE, inSensitive, rng);
+ * checkBinding(publicArea, sensitive); // a matching pair: no TPM_RC_BINDING
  * ```
  */
 export function checkBinding(pub: TpmtPublic, sens: Sensitive): void {

@@ -40,8 +40,10 @@ export const PRIMARY_OBJECT_CREATION = "Primary Object Creation";
  * @example
  * ```ts
  * import { primaryObjectRandom } from "./object_create.ts";
- * declare const template: import("../marshal/types.ts").TpmtPublic;
- * const rng = primaryObjectRandom(new Uint8Array(32), template, new Uint8Array(0));
+ * import { EK_ECC_P256_TEMPLATE } from "../ek.ts";
+ * const seed = new Uint8Array(32); // the hierarchy's primary seed
+ * const rng = primaryObjectRandom(seed, EK_ECC_P256_TEMPLATE, new Uint8Array(0));
+ * const firstBytes = rng.bytes(16); // the same seed and template always give the same bytes
  * ```
  */
 export function primaryObjectRandom(

@@ -33,8 +33,15 @@ const SIGN_SCHEMES: Readonly<Record<number, readonly number[]>> = {
  * @example
  * ```ts
  * import { selectSignScheme } from "./object_sign.ts";
- * declare const key: import("../marshal/types.ts").TpmtPublic;
- * selectSignScheme(key, { scheme: 0x0018, hashAlg: 0x000b, extra: 0 });
+ * import { TPM_ALG, TPMA_OBJECT } from "../constants.ts";
+ * import { EK_ECC_P256_TEMPLATE } from "../ek.ts";
+ * // An unrestricted P-256 signing key with no scheme of its own (TPM_ALG_NULL).
+ * const key = {
+ *   ...EK_ECC_P256_TEMPLATE,
+ *   objectAttributes: TPMA_OBJECT.sign | TPMA_OBJECT.userWithAuth | TPMA_OBJECT.sensitiveDataOrigin,
+ * };
+ * const ecdsa = { scheme: TPM_ALG.ECDSA, hashAlg: TPM_ALG.SHA256, extra: 0 };
+ * const chosen = selectSignScheme(key, ecdsa); // the caller's scheme: ECDSA (0x0018) with SHA-256
  * ```
  */
 export function selectSignScheme(key: TpmtPublic, inScheme: Scheme): Scheme {

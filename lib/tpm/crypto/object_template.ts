@@ -33,8 +33,9 @@ const RESERVED_BITS = 0x1 | 0x8 | 0x300 | 0xf000 | 0xfff80000;
  * @example
  * ```ts
  * import { checkTemplate } from "./object_template.ts";
- * declare const tpl: import("../marshal/types.ts").TpmtPublic;
- * checkTemplate(tpl, { userAuth: new Uint8Array(0), data: new Uint8Array(0) });
+ * import { EK_ECC_P256_TEMPLATE } from "../ek.ts";
+ * // The TCG EK template is a valid primary template: no TPM_RC is thrown.
+ * checkTemplate(EK_ECC_P256_TEMPLATE, { userAuth: new Uint8Array(0), data: new Uint8Array(0) });
  * ```
  */
 export function checkTemplate(

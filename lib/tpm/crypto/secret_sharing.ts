@@ -42,8 +42,12 @@ export interface SharedSecret {
  * @example
  * ```ts
  * import { createSecret } from "./secret_sharing.ts";
- * declare const ek: import("../marshal/types.ts").TpmtPublic;
- * const { seed, encrypted } = createSecret(ek, "IDENTITY");
+ * import { createObject, primaryObjectRandom } from "./object_create.ts";
+ * import { EK_ECC_P256_TEMPLATE } from "../ek.ts";
+ * const inSensitive = { userAuth: new Uint8Array(0), data: new Uint8Array(0) };
+ * const rng = primaryObjectRandom(new Uint8Array(32), EK_ECC_P256_TEMPLATE, inSensitive.data);
+ * const ek = createObject(EK_ECC_P256_TEMPLATE, inSensitive, rng).publicArea;
+ * const { seed, encrypted } = createSecret(ek, "IDENTITY"); // encrypted: an ephemeral TPMS_ECC_POINT
  * ```
  */
 export function createSecret(
