@@ -11,8 +11,9 @@
  * @example
  * ```ts
  * import { TPM_ST } from "./constants.ts";
- * import { TpmReader } from "./marshal/buffer.ts";
- * declare const attest: Uint8Array; // the TPMS_ATTEST a TPM2_Quote signed
+ * import { TpmReader, TpmWriter } from "./marshal/buffer.ts";
+ * // The first 6 bytes of the TPMS_ATTEST a TPM2_Quote signs.
+ * const attest = new TpmWriter().u32(0xff544347).u16(0x8018).finish();
  * const r = new TpmReader(attest);
  * r.u32(); // magic: TPM_GENERATED_VALUE 0xff544347
  * const isQuote = r.u16() === TPM_ST.ATTEST_QUOTE; // 0x8018; a certify would be 0x8017
@@ -172,7 +173,11 @@ export const TPM_CC = {
  * ```ts
  * import { TPM_ALG } from "./constants.ts";
  * import { TpmReader } from "./marshal/buffer.ts";
- * declare const name: Uint8Array; // an object's Name
+ * import { encode } from "./marshal/codec.ts";
+ * import { TPMT_PUBLIC } from "./marshal/types.ts";
+ * import { objectName } from "./state/objects.ts";
+ * import { EK_ECC_P256_TEMPLATE } from "./ek.ts";
+ * const name = objectName(EK_ECC_P256_TEMPLATE, encode(TPMT_PUBLIC, EK_ECC_P256_TEMPLATE));
  * // A Name starts with its nameAlg: 0x000b, then the 32-byte SHA-256 digest.
  * const sha256Name = new TpmReader(name).u16() === TPM_ALG.SHA256 && name.length === 34;
  * ```
@@ -216,8 +221,7 @@ export const TPM_ALG = {
  * @example
  * ```ts
  * import { TPM_ALG, TPM_ECC } from "./constants.ts";
- * import type { TpmtPublic } from "./marshal/types.ts";
- * declare const publicArea: TpmtPublic;
+ * import { EK_ECC_P256_TEMPLATE as publicArea } from "./ek.ts";
  * const isP256 = publicArea.type === TPM_ALG.ECC && publicArea.curveID === TPM_ECC.NIST_P256; // curve 0x0003
  * ```
  */
@@ -287,8 +291,9 @@ export const TPM_CAP = {
  * @example
  * ```ts
  * import { TPM_PT } from "./constants.ts";
- * import { TpmReader } from "./marshal/buffer.ts";
- * declare const taggedProperty: Uint8Array; // one TPMS_TAGGED_PROPERTY of GetCapability(TPM_PROPERTIES)
+ * import { TpmReader, TpmWriter } from "./marshal/buffer.ts";
+ * // One TPMS_TAGGED_PROPERTY of GetCapability(TPM_PROPERTIES): property, value.
+ * const taggedProperty = new TpmWriter().u32(0x11e).u32(4096).finish();
  * const r = new TpmReader(taggedProperty);
  * const maxCommand = r.u32() === TPM_PT.MAX_COMMAND_SIZE ? r.u32() : undefined; // 4096 on this TPM
  * ```
@@ -558,11 +563,12 @@ export const TPM_NT = {
  * @example
  * ```ts
  * import { TPMA_ALGORITHM } from "./constants.ts";
- * import { TpmReader } from "./marshal/buffer.ts";
- * declare const algProperty: Uint8Array; // one TPMS_ALG_PROPERTY of GetCapability(ALGS)
+ * import { TpmReader, TpmWriter } from "./marshal/buffer.ts";
+ * // One TPMS_ALG_PROPERTY of GetCapability(ALGS): SHA-256 (0x000b) with the hash bit (0x4).
+ * const algProperty = new TpmWriter().u16(0x000b).u32(0x4).finish();
  * const r = new TpmReader(algProperty);
  * const alg = r.u16();
- * const isHash = (r.u32() & TPMA_ALGORITHM.hash) !== 0;
+ * const isHash = (r.u32() & TPMA_ALGORITHM.hash) !== 0; // true
  * ```
  */
 export const TPMA_ALGORITHM = {
@@ -581,8 +587,8 @@ export const TPMA_ALGORITHM = {
  * @example
  * ```ts
  * import { LIMITS } from "./constants.ts";
- * declare const data: Uint8Array;
- * // TPM2_NV_Write takes at most MAX_NV_BUFFER_SIZE (1024) bytes per call.
+ * const data = new Uint8Array(2500);
+ * // TPM2_NV_Write takes at most MAX_NV_BUFFER_SIZE (1024) bytes per call: 3 chunks here.
  * const chunks: Uint8Array[] = [];
  * for (let at = 0; at < data.length; at += LIMITS.MAX_NV_BUFFER_SIZE) {
  *   chunks.push(data.subarray(at, at + LIMITS.MAX_NV_BUFFER_SIZE));

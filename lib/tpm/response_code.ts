@@ -169,7 +169,8 @@ export type RcPosition = { where: "handle" | "parameter" | "session"; n: number 
  * @example
  * ```ts
  * import { TpmError, TPM_RC } from "./response_code.ts";
- * throw new TpmError(TPM_RC.VALUE, { where: "parameter", n: 1 });
+ * const err = new TpmError(TPM_RC.VALUE, { where: "parameter", n: 1 });
+ * err.rc; // 0x1c4: TPM_RC_VALUE (0x084) | TPM_RC_P (0x040) | TPM_RC_1 (0x100)
  * ```
  */
 export class TpmError extends Error {
