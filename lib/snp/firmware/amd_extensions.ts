@@ -14,9 +14,15 @@ import type { TcbLayout, TcbParts } from "./tcb_version.ts";
  * @example
  * ```ts
  * import { AmdOid } from "./amd_extensions.ts";
- * import type { Certificate } from "./x509.ts";
- * declare const vcek: Certificate;
+ * import { AmdKeyHierarchy } from "./key_hierarchy.ts";
+ * import { deriveVcek } from "./vcek.ts";
+ * import { parseCertificate } from "./x509.ts";
+ * const chipId = new Uint8Array(64).fill(0xab);
+ * const vcekDer = AmdKeyHierarchy.model("Milan").issueVcek(deriveVcek(new Uint8Array(32), 0n).spki,
+ *   { bootloader: 3, tee: 0, snp: 8, microcode: 115 }, chipId);
+ * const vcek = parseCertificate(vcekDer);
  * const hwId = vcek.extensions.get(AmdOid.HW_ID)?.value; // raw chip ID, no inner DER tag
+ * hwId?.length; // 64, the bytes of chipId
  * ```
  */
 export const AmdOid = {
@@ -67,12 +73,13 @@ export interface AmdExtensions {
  * @example
  * ```ts
  * import { AmdExtensionError, readAmdExtensions } from "./amd_extensions.ts";
- * import type { Certificate } from "./x509.ts";
- * declare const cert: Certificate;
+ * import { AmdKeyHierarchy } from "./key_hierarchy.ts";
+ * import { parseCertificate } from "./x509.ts";
+ * const cert = parseCertificate(AmdKeyHierarchy.model("Milan").ask); // a CA, not a VCEK
  * try {
  *   readAmdExtensions(cert);
  * } catch (e) {
- *   if (!(e instanceof AmdExtensionError)) throw e; // not an AMD VCEK/VLEK
+ *   if (!(e instanceof AmdExtensionError)) throw e; // not an AMD VCEK/VLEK: no blSPL extension
  * }
  * ```
  */

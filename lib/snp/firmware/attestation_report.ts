@@ -15,7 +15,8 @@ import { bytes, type Decoded, type Field, Layout, u32, u64, u8 } from "../../com
  * @example
  * ```ts
  * import { REPORT_SIZE } from "./attestation_report.ts";
- * const rsp = new Uint8Array(0x20 + REPORT_SIZE); // MSG_REPORT_RSP payload; the report starts at 0x20
+ * // MSG_REPORT_RSP payload; the report starts at 0x20
+ * const rsp = new Uint8Array(0x20 + REPORT_SIZE);
  * const raw = rsp.subarray(0x20, 0x20 + REPORT_SIZE);
  * raw.length; // 1184
  * ```

@@ -11,8 +11,10 @@
  * @example
  * ```ts
  * import { CertGuid, parseCertTable } from "./cert_table.ts";
- * declare const table: Uint8Array; // returned by EXT_GUEST_REQUEST
+ * import { SecureProcessor } from "./secure_processor.ts";
+ * const table = new SecureProcessor().certTable(); // returned by EXT_GUEST_REQUEST
  * const vcekDer = parseCertTable(table).get(CertGuid.VCEK);
+ * vcekDer?.[0]; // 0x30, the VCEK certificate's DER SEQUENCE
  * ```
  */
 export const CertGuid = {

@@ -11,8 +11,9 @@ import { type Field, Layout, u32, u64 } from "../../common/layout.ts";
  * @example
  * ```ts
  * import { CPUID_PAGE, CPUID_PAGE_MAX_ENTRIES } from "./cpuid_page.ts";
- * declare const page: Uint8Array; // the CPUID page the host proposes
- * const tooMany = CPUID_PAGE.get(page, "count") > CPUID_PAGE_MAX_ENTRIES;
+ * const page = new Uint8Array(4096); // the CPUID page the host proposes
+ * CPUID_PAGE.set(page, "count", 65); // a hostile host claims 65 entries
+ * const tooMany = CPUID_PAGE.get(page, "count") > CPUID_PAGE_MAX_ENTRIES; // true
  * ```
  */
 export const CPUID_PAGE_MAX_ENTRIES = 64;

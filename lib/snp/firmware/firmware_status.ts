@@ -11,8 +11,13 @@
  * @example
  * ```ts
  * import { FirmwareStatus } from "./firmware_status.ts";
- * declare const status: number; // from a firmware command
- * if (status === FirmwareStatus.INVALID_GUEST_STATE) console.log("launch already finished"); // 0x02
+ * import { PageType } from "./page_info.ts";
+ * import { SecureProcessor } from "./secure_processor.ts";
+ * const sp = new SecureProcessor();
+ * const handle = sp.launchStart({ asid: 1, policy: 0x30000n }).handle!;
+ * sp.launchFinish(handle);
+ * const { status } = sp.launchUpdate(handle, { type: PageType.ZERO, gpa: 0 }); // too late
+ * status === FirmwareStatus.INVALID_GUEST_STATE; // true: launch already finished (0x02)
  * ```
  */
 export const FirmwareStatus = {

@@ -11,8 +11,10 @@ import type { LaunchDigest } from "./launch_digest.ts";
  * @example
  * ```ts
  * import type { GuestContext, GuestState } from "./guest_context.ts";
- * declare const guest: GuestContext;
- * const state: GuestState = guest.state; // "running" after SNP_LAUNCH_FINISH
+ * // the context is firmware-private: only the SecureProcessor holds one
+ * function stateOf(guest: GuestContext): GuestState {
+ *   return guest.state; // "running" after SNP_LAUNCH_FINISH
+ * }
  * ```
  */
 export type GuestState = "launch" | "running";
@@ -23,8 +25,10 @@ export type GuestState = "launch" | "running";
  * @example
  * ```ts
  * import type { GuestContext } from "./guest_context.ts";
- * declare const guest: GuestContext;
- * const canUpdate = guest.state === "launch"; // SNP_LAUNCH_UPDATE is refused once running
+ * // the context is firmware-private: only the SecureProcessor holds one
+ * function canUpdate(guest: GuestContext): boolean {
+ *   return guest.state === "launch"; // SNP_LAUNCH_UPDATE is refused once running
+ * }
  * ```
  */
 export interface GuestContext {

@@ -11,10 +11,12 @@ import { bytes, type Field, Layout, u16, u32, u64, u8 } from "../../common/layou
  *
  * @example
  * ```ts
- * import { MsgType, openMessage } from "./guest_message.ts";
- * declare const vmpck0: Uint8Array, responsePage: Uint8Array;
+ * import { MsgType, openMessage, sealMessage } from "./guest_message.ts";
+ * const vmpck0 = new Uint8Array(32).fill(7);
+ * const responsePage = sealMessage(vmpck0,
+ *   { seqno: 2n, type: MsgType.REPORT_RSP, version: 1, vmpck: 0 }, new Uint8Array(0x4c0));
  * const { fields } = openMessage(vmpck0, responsePage);
- * const isReport = fields.type === MsgType.REPORT_RSP; // 6
+ * const isReport = fields.type === MsgType.REPORT_RSP; // true: MSG_TYPE 6
  * ```
  */
 export const MsgType = {
@@ -41,9 +43,12 @@ export const MsgType = {
  *
  * @example
  * ```ts
- * import { MSG_ALGO_AES_256_GCM, MSG_HEADER } from "./guest_message.ts";
- * declare const page: Uint8Array; // a message page
- * const gcm = MSG_HEADER.get(page, "algo") === MSG_ALGO_AES_256_GCM; // openMessage requires it
+ * import { MSG_ALGO_AES_256_GCM, MSG_HEADER, MsgType, sealMessage } from "./guest_message.ts";
+ * // a message page
+ * const page = sealMessage(new Uint8Array(32),
+ *   { seqno: 1n, type: MsgType.KEY_REQ, version: 1, vmpck: 0 }, new Uint8Array(0x20));
+ * // openMessage requires it
+ * const gcm = MSG_HEADER.get(page, "algo") === MSG_ALGO_AES_256_GCM; // true
  * ```
  */
 export const MSG_ALGO_AES_256_GCM = 1;
@@ -74,9 +79,12 @@ export const MSG_PAGE_SIZE = 4096;
  *
  * @example
  * ```ts
- * import { MSG_HDR_SIZE } from "./guest_message.ts";
- * declare const page: Uint8Array; // a sealed message page
- * const ciphertext = page.subarray(MSG_HDR_SIZE); // the payload starts after the header
+ * import { MSG_HDR_SIZE, MsgType, sealMessage } from "./guest_message.ts";
+ * // a sealed message page
+ * const page = sealMessage(new Uint8Array(32),
+ *   { seqno: 1n, type: MsgType.REPORT_REQ, version: 1, vmpck: 0 }, new Uint8Array(0x60));
+ * // the payload starts after the header
+ * const ciphertext = page.subarray(MSG_HDR_SIZE, MSG_HDR_SIZE + 0x60);
  * ```
  */
 export const MSG_HDR_SIZE = 0x60;

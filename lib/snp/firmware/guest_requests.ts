@@ -44,7 +44,8 @@ export const KeySel = { DEFAULT: 0, VCEK: 1, VLEK: 2 } as const;
  * @example
  * ```ts
  * import { MSG_REPORT_RSP } from "./guest_requests.ts";
- * declare const payload: Uint8Array; // decrypted response payload
+ * // decrypted response payload
+ * const payload = MSG_REPORT_RSP.encode({ status: 0, reportSize: 0x4a0 });
  * const { status, reportSize, report } = MSG_REPORT_RSP.decode(payload); // 0, 0x4a0, the report
  * ```
  */
@@ -116,7 +117,8 @@ export const GuestFieldSelect = {
  * @example
  * ```ts
  * import { MSG_KEY_RSP } from "./guest_requests.ts";
- * declare const payload: Uint8Array; // decrypted response payload
+ * // decrypted response payload
+ * const payload = MSG_KEY_RSP.encode({ status: 0, derivedKey: new Uint8Array(32).fill(0x5a) });
  * const key = MSG_KEY_RSP.get(payload, "derivedKey"); // 32 bytes, valid when status is 0
  * ```
  */
