@@ -26,9 +26,10 @@ export const SEED_SIZE = 32;
  * @example
  * ```ts
  * import { Hierarchies, type Policy } from "./hierarchy.ts";
+ * import { TpmRandom } from "./random.ts";
  * import { TPM_ALG, TPM_RH } from "../constants.ts";
- * declare const hierarchies: Hierarchies;
- * declare const policyDigest: Uint8Array; // 32 bytes, from a trial policy session
+ * import { EK_POLICY_A_SHA256 as policyDigest } from "../ek.ts"; // PolicySecret(TPM_RH_ENDORSEMENT)
+ * const hierarchies = new Hierarchies(new TpmRandom(new Uint8Array(1)));
  * // What TPM2_SetPrimaryPolicy(TPM_RH_OWNER) stores.
  * const policy: Policy = { alg: TPM_ALG.SHA256, digest: policyDigest };
  * hierarchies.get(TPM_RH.OWNER).policy = policy;
@@ -47,8 +48,9 @@ export interface Policy {
  * @example
  * ```ts
  * import { type Hierarchy, Hierarchies } from "./hierarchy.ts";
+ * import { TpmRandom } from "./random.ts";
  * import { TPM_RH } from "../constants.ts";
- * declare const hierarchies: Hierarchies;
+ * const hierarchies = new Hierarchies(new TpmRandom(new Uint8Array(1)));
  * const owner: Hierarchy = hierarchies.get(TPM_RH.OWNER);
  * owner.auth = new TextEncoder().encode("owner secret"); // as TPM2_HierarchyChangeAuth
  * ```

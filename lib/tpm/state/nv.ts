@@ -13,9 +13,9 @@ import { digest } from "../crypto/hash.ts";
  * @example
  * ```ts
  * import type { NvIndex } from "./nv.ts";
- * import type { TpmState } from "./tpm_state.ts";
+ * import { TpmState } from "./tpm_state.ts";
  * import { TPM_ALG, TPMA_NV } from "../constants.ts";
- * declare const state: TpmState;
+ * const state = new TpmState({ seed: new Uint8Array(32) });
  * // What TPM2_NV_DefineSpace leaves behind: 32 bytes, not yet written.
  * const ix: NvIndex = {
  *   pub: { nvIndex: 0x01500000, nameAlg: TPM_ALG.SHA256, attributes: TPMA_NV.AUTHWRITE | TPMA_NV.AUTHREAD, authPolicy: new Uint8Array(0), dataSize: 32 },

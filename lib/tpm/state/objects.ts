@@ -16,12 +16,14 @@ import { digest } from "../crypto/hash.ts";
  *
  * @example
  * ```ts
- * import type { ObjectStore, TpmObject } from "./objects.ts";
- * import { TPMA_OBJECT } from "../constants.ts";
- * declare const objects: ObjectStore;
+ * import { makeObject, ObjectStore, type TpmObject } from "./objects.ts";
+ * import { TPM_RH, TPMA_OBJECT } from "../constants.ts";
+ * import { EK_ECC_P256_TEMPLATE } from "../ek.ts";
+ * const objects = new ObjectStore();
+ * objects.add(makeObject({ publicArea: EK_ECC_P256_TEMPLATE, hierarchy: TPM_RH.ENDORSEMENT }));
  * const key: TpmObject | undefined = objects.getObject(0x80000000);
  * const canSign = key !== undefined && !key.publicOnly &&
- *   (key.publicArea.objectAttributes & TPMA_OBJECT.sign) !== 0;
+ *   (key.publicArea.objectAttributes & TPMA_OBJECT.sign) !== 0; // false: an EK decrypts
  * ```
  */
 export interface TpmObject {
@@ -98,9 +100,20 @@ export interface HashSequence {
  *
  * @example
  * ```ts
- * import type { LoadedEntity, ObjectStore } from "./objects.ts";
- * declare const objects: ObjectStore;
- * const entity: LoadedEntity | undefined = objects.get(0x80000001);
+ * import { createHash } from "node:crypto";
+ * import { type LoadedEntity, ObjectStore } from "./objects.ts";
+ * import { TPM_ALG } from "../constants.ts";
+ * const objects = new ObjectStore();
+ * const handle = objects.add({
+ *   kind: "sequence",
+ *   type: "hash",
+ *   hashAlg: TPM_ALG.SHA256,
+ *   states: new Map([[TPM_ALG.SHA256, createHash("sha256")]]),
+ *   authValue: new Uint8Array(0),
+ *   firstBytes: new Uint8Array(0),
+ *   length: 0,
+ * });
+ * const entity: LoadedEntity | undefined = objects.get(handle);
  * // TPM2_SequenceUpdate takes only a sequence; a key there is TPM_RC_MODE.
  * if (entity?.kind === "sequence") entity.states.forEach((h) => h.update(new Uint8Array([1])));
  * ```
@@ -126,16 +139,23 @@ export function objectName(pub: TpmtPublic, publicBytes: Uint8Array): Uint8Array
  *
  * @example
  * ```ts
- * import { makeObject, type ObjectInit, type TpmObject } from "./objects.ts";
+ * import { makeObject, type ObjectInit } from "./objects.ts";
  * import type { TpmtPublic } from "../marshal/types.ts";
- * import { TPM_RH } from "../constants.ts";
- * declare const publicArea: TpmtPublic;
- * declare const parent: TpmObject;
+ * import { TPM_ALG, TPM_RH, TPMA_OBJECT } from "../constants.ts";
+ * import { EK_ECC_P256_TEMPLATE } from "../ek.ts";
+ * const parent = makeObject({ publicArea: EK_ECC_P256_TEMPLATE, hierarchy: TPM_RH.ENDORSEMENT });
+ * // An unrestricted P-256 signing key (its unique left zero here).
+ * const publicArea: TpmtPublic = {
+ *   ...EK_ECC_P256_TEMPLATE,
+ *   objectAttributes: TPMA_OBJECT.sign | TPMA_OBJECT.userWithAuth | TPMA_OBJECT.sensitiveDataOrigin,
+ *   authPolicy: new Uint8Array(0),
+ *   symmetric: { algorithm: TPM_ALG.NULL, keyBits: 0, mode: 0 },
+ * };
  * // A child key loaded under `parent`: its QN chains from the parent's.
  * const init: ObjectInit = {
  *   publicArea,
  *   authValue: new TextEncoder().encode("key auth"),
- *   hierarchy: TPM_RH.OWNER,
+ *   hierarchy: TPM_RH.ENDORSEMENT,
  *   parentQualifiedName: parent.qualifiedName,
  * };
  * const child = makeObject(init);
@@ -167,8 +187,9 @@ export interface ObjectInit {
  * @example
  * ```ts
  * import { makeObject } from "./objects.ts";
- * declare const pub: import("../marshal/types.ts").TpmtPublic;
- * const obj = makeObject({ publicArea: pub, hierarchy: 0x40000001 });
+ * import { EK_ECC_P256_TEMPLATE } from "../ek.ts";
+ * const obj = makeObject({ publicArea: EK_ECC_P256_TEMPLATE, hierarchy: 0x4000000b });
+ * obj.name.length; // 34: nameAlg (0x000b) then SHA-256 of the TPMT_PUBLIC
  * ```
  */
 export function makeObject(init: ObjectInit): TpmObject {

@@ -13,12 +13,22 @@ import { TPM_RC, TpmError } from "../response_code.ts";
  *
  * @example
  * ```ts
- * import type { Session, SessionTable } from "./sessions.ts";
- * import { TPM_SE } from "../constants.ts";
- * declare const sessions: SessionTable;
- * const s: Session | undefined = sessions.loaded(0x03000000);
+ * import type { Session } from "./sessions.ts";
+ * import { Tpm } from "../tpm.ts";
+ * import { TpmWriter } from "../marshal/buffer.ts";
+ * import { TPM_ALG, TPM_CC, TPM_RH, TPM_SE, TPM_ST } from "../constants.ts";
+ * const tpm = await Tpm.manufacture({ seed: new Uint8Array(32) });
+ * tpm.powerOn();
+ * await tpm.execute(new TpmWriter().u16(TPM_ST.NO_SESSIONS).u32(12).u32(TPM_CC.Startup).u16(0).finish());
+ * // TPM2_StartAuthSession: unsalted, unbound policy session with SHA-256.
+ * const w = new TpmWriter().u16(TPM_ST.NO_SESSIONS).u32(0).u32(TPM_CC.StartAuthSession);
+ * w.u32(TPM_RH.NULL).u32(TPM_RH.NULL).u16(16).bytes(new Uint8Array(16)).u16(0);
+ * w.u8(TPM_SE.POLICY).u16(TPM_ALG.NULL).u16(TPM_ALG.SHA256);
+ * w.patchU32(2, w.length);
+ * await tpm.execute(w.finish()); // the first policy session: handle 0x03000000
+ * const s: Session | undefined = tpm.state.sessions.loaded(0x03000000);
  * // The digest the policy commands so far add up to (TPM2_PolicyGetDigest).
- * if (s?.type === TPM_SE.POLICY) console.log(s.policyDigest);
+ * const soFar = s?.type === TPM_SE.POLICY ? s.policyDigest : undefined; // 32 zero bytes
  * ```
  */
 export interface Session {

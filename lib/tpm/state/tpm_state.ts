@@ -36,8 +36,8 @@ export type Phase = "off" | "init" | "operational" | "failure";
  *
  * @example
  * ```ts
- * import type { SavedState, TpmState } from "./tpm_state.ts";
- * declare const s: TpmState;
+ * import { type SavedState, TpmState } from "./tpm_state.ts";
+ * const s = new TpmState({ seed: new Uint8Array(32) });
  * // TPM2_Shutdown(STATE): copy every bank, so later extends cannot reach the saved values.
  * const saved: SavedState = {
  *   pcrs: new Map([...s.pcrs.banks].map(([alg, regs]) => [alg, regs.map((r) => r.slice())])),
