@@ -43,8 +43,10 @@ export const ID_BLOCK: Layout<{
  * @example
  * ```ts
  * import { ID_BLOCK, ID_BLOCK_VERSION } from "./id_block.ts";
- * declare const ld: Uint8Array; // the expected launch digest, 48 bytes
+ * import { LaunchDigest } from "./launch_digest.ts";
+ * const ld = new LaunchDigest().digest; // the expected launch digest, 48 bytes
  * const block = ID_BLOCK.encode({ ld, version: ID_BLOCK_VERSION, policy: 0x30000n });
+ * block.length; // 0x60
  * ```
  */
 export const ID_BLOCK_VERSION = 1;
@@ -76,9 +78,12 @@ export const AMD_PUBLIC_KEY: Layout<{
  *
  * @example
  * ```ts
- * import { AMD_CURVE_P384, AMD_PUBLIC_KEY } from "./id_block.ts";
- * declare const idKey: Uint8Array; // an AMD-format public key from the ID auth page
- * const isP384 = AMD_PUBLIC_KEY.get(idKey, "curve") === AMD_CURVE_P384;
+ * import { generateKeyPairSync } from "node:crypto";
+ * import { AMD_CURVE_P384, AMD_PUBLIC_KEY, buildIdAuth, ID_AUTH, ID_BLOCK } from "./id_block.ts";
+ * const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
+ * const idAuth = buildIdAuth(new Uint8Array(ID_BLOCK.size), privateKey);
+ * const idKey = ID_AUTH.get(idAuth, "idKey"); // an AMD-format public key from the ID auth page
+ * const isP384 = AMD_PUBLIC_KEY.get(idKey, "curve") === AMD_CURVE_P384; // true
  * ```
  */
 export const AMD_CURVE_P384 = 2;
@@ -107,9 +112,12 @@ export const AMD_SIGNATURE: Layout<{ r: Field<"bytes">; s: Field<"bytes"> }> = n
  *
  * @example
  * ```ts
- * import { ID_AUTH } from "./id_block.ts";
- * declare const idAuth: Uint8Array; // the 4 KiB page the guest owner sends
- * const withAuthor = ID_AUTH.get(idAuth, "authorKeyAlgo") !== 0;
+ * import { generateKeyPairSync } from "node:crypto";
+ * import { buildIdAuth, ID_AUTH, ID_BLOCK } from "./id_block.ts";
+ * const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
+ * // the 4 KiB page the guest owner sends, here with no author key
+ * const idAuth = buildIdAuth(new Uint8Array(ID_BLOCK.size), privateKey);
+ * const withAuthor = ID_AUTH.get(idAuth, "authorKeyAlgo") !== 0; // false
  * ```
  */
 export const ID_AUTH: Layout<{
@@ -134,8 +142,9 @@ export const ID_AUTH: Layout<{
  * @example
  * ```ts
  * import { ID_ALGO_ECDSA_P384_SHA384, ID_AUTH } from "./id_block.ts";
- * declare const idAuth: Uint8Array; // the ID authentication page
- * const known = ID_AUTH.get(idAuth, "idKeyAlgo") === ID_ALGO_ECDSA_P384_SHA384; // else INVALID_PARAM
+ * const idAuth = ID_AUTH.encode({ idKeyAlgo: 2 }); // an ID authentication page, unknown algorithm
+ * // SNP_LAUNCH_FINISH answers INVALID_PARAM unless it is known
+ * const known = ID_AUTH.get(idAuth, "idKeyAlgo") === ID_ALGO_ECDSA_P384_SHA384; // false
  * ```
  */
 export const ID_ALGO_ECDSA_P384_SHA384 = 1;
@@ -235,10 +244,15 @@ export function buildIdAuth(
  *
  * @example
  * ```ts
- * import { checkIdBlock, type IdBlockIdentity } from "./id_block.ts";
- * declare const idBlock: Uint8Array, idAuth: Uint8Array, ld: Uint8Array;
+ * import { generateKeyPairSync } from "node:crypto";
+ * import { buildIdAuth, checkIdBlock, ID_BLOCK, type IdBlockIdentity } from "./id_block.ts";
+ * const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
+ * const ld = new Uint8Array(48).fill(0x11); // the launch digest
+ * const idBlock = ID_BLOCK.encode({ ld, version: 1, policy: 0x30000n });
+ * const idAuth = buildIdAuth(idBlock, privateKey);
  * const r: number | IdBlockIdentity = checkIdBlock(idBlock, idAuth, false, ld, 0x30000n);
- * if (typeof r !== "number") console.log(r.idKeyDigest); // becomes the report's ID_KEY_DIGEST
+ * // the digest becomes the report's ID_KEY_DIGEST
+ * const idKeyDigest = typeof r === "number" ? undefined : r.idKeyDigest; // 48 bytes
  * ```
  */
 export interface IdBlockIdentity {

@@ -69,8 +69,13 @@ export const SECRETS_PAGE: Layout<{
  *
  * @example
  * ```ts
+ * import { PageType } from "./page_info.ts";
  * import { SECRETS_PAGE, VMPCK_FIELDS } from "./secrets_page.ts";
- * declare const secrets: Uint8Array; // the guest's secrets page
+ * import { SecureProcessor } from "./secure_processor.ts";
+ * const sp = new SecureProcessor();
+ * const handle = sp.launchStart({ asid: 1, policy: 0x30000n }).handle!;
+ * // the guest's secrets page, as the firmware fills it
+ * const secrets = sp.launchUpdate(handle, { type: PageType.SECRETS, gpa: 0x1000 }).page!;
  * const msgVmpck = 2; // MSG_VMPCK of a request
  * const key = SECRETS_PAGE.get(secrets, VMPCK_FIELDS[msgVmpck]); // VMPCK2, 32 bytes
  * ```

@@ -101,10 +101,13 @@ export interface Extension {
  *
  * @example
  * ```ts
- * import { type Certificate, readCertificates } from "./x509.ts";
- * declare const vcekPem: Uint8Array; // e.g. await Deno.readFile("vcek.pem")
+ * import { type Certificate, readCertificates, toPem } from "./x509.ts";
+ * import { SecureProcessor } from "./secure_processor.ts";
+ * // as `await Deno.readFile("vcek.pem")` would give it
+ * const vcekPem = new TextEncoder().encode(toPem(new SecureProcessor().vcek().cert));
  * const [vcek]: Certificate[] = readCertificates(vcekPem);
  * const expired = vcek.notAfter < new Date();
+ * vcek.serial; // 0n, as AMD's VCEKs
  * ```
  */
 export interface Certificate {
@@ -278,9 +281,14 @@ export function toPem(bytes: Uint8Array, label = "CERTIFICATE"): string {
  *
  * @example
  * ```ts
- * import { readCertificates } from "./x509.ts";
- * declare const pem: Uint8Array; // e.g. await Deno.readFile("cert_chain.pem")
+ * import { nameAttribute, Oid, readCertificates, toPem } from "./x509.ts";
+ * import { AmdKeyHierarchy } from "./key_hierarchy.ts";
+ * const amd = AmdKeyHierarchy.model("Milan");
+ * // as `await Deno.readFile("cert_chain.pem")` would give it
+ * const pem = new TextEncoder().encode(toPem(amd.ask) + toPem(amd.ark));
  * const [ask, ark] = readCertificates(pem);
+ * nameAttribute(ask.subject, Oid.COMMON_NAME); // "SEV-Milan"
+ * nameAttribute(ark.subject, Oid.COMMON_NAME); // "ARK-Milan"
  * ```
  */
 export function readCertificates(bytes: Uint8Array): Certificate[] {
@@ -305,8 +313,11 @@ export function readCertificates(bytes: Uint8Array): Certificate[] {
  *
  * @example
  * ```ts
- * import { readCertificates, verifyCertificateSignature } from "./x509.ts";
- * declare const chainPem: Uint8Array; // ASK then ARK, as AMD's KDS serves them
+ * import { readCertificates, toPem, verifyCertificateSignature } from "./x509.ts";
+ * import { AmdKeyHierarchy } from "./key_hierarchy.ts";
+ * const amd = AmdKeyHierarchy.model("Milan");
+ * // ASK then ARK, as AMD's KDS serves them
+ * const chainPem = new TextEncoder().encode(toPem(amd.ask) + toPem(amd.ark));
  * const [ask, ark] = readCertificates(chainPem);
  * verifyCertificateSignature(ask, ark) && verifyCertificateSignature(ark, ark); // true
  * ```
