@@ -67,7 +67,13 @@ export function chainProduct(chain: CertificateChain): ProductInfo | undefined {
  * ```ts
  * import { type CertificateChain, checkChain } from "./chain.ts";
  * import { Findings } from "./findings.ts";
- * declare const chain: CertificateChain; // VCEK, ASK, ARK
+ * import { parseCertificate, SecureProcessor } from "../snp/firmware/mod.ts";
+ * const c = new SecureProcessor().certificates();
+ * const chain: CertificateChain = { // VCEK, ASK, ARK
+ *   leaf: parseCertificate(c.vcek),
+ *   intermediate: parseCertificate(c.ask),
+ *   root: parseCertificate(c.ark),
+ * };
  * const findings = new Findings();
  * checkChain(chain, new Date(), findings);
  * findings.failures; // [] for a genuine chain

@@ -135,9 +135,11 @@ function platformFlags(v: bigint): string {
  * @example
  * ```ts
  * import { reportToJson } from "./describe_report.ts";
- * import { parseReport } from "../snp/firmware/attestation_report.ts";
- * declare const raw: Uint8Array; // the report
- * JSON.stringify(reportToJson(parseReport(raw)), null, 2);
+ * import { ATTESTATION_REPORT, parseReport } from "../snp/firmware/attestation_report.ts";
+ * const raw = ATTESTATION_REPORT.encode({ version: 3, policy: 0x30000n }); // the report
+ * const json = reportToJson(parseReport(raw));
+ * json.policy; // "0x30000"
+ * JSON.stringify(json, null, 2);
  * ```
  */
 export function reportToJson(r: AttestationReport): Record<string, unknown> {

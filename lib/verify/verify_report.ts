@@ -38,15 +38,39 @@ import { checkFormat } from "./report_format.ts";
  * ```ts
  * import { verifyReport } from "./verify_report.ts";
  * import type { CertificateChain } from "./chain.ts";
- * declare const report: Uint8Array;
- * declare const chain: CertificateChain;
- * declare const expectedDigest: Uint8Array; // from `svsm measure`
+ * import {
+ *   GuestMessenger,
+ *   MSG_REPORT_REQ,
+ *   MSG_REPORT_RSP,
+ *   MsgType,
+ *   PageType,
+ *   parseCertificate,
+ *   SECRETS_PAGE,
+ *   SecureProcessor,
+ * } from "../snp/firmware/mod.ts";
+ * // launch a guest on the model firmware (TCB 3/0/8/115 by default) and ask it for a report
+ * const sp = new SecureProcessor();
+ * const handle = sp.launchStart({ asid: 1, policy: 0x30000n }).handle!;
+ * const secrets = sp.launchUpdate(handle, { type: PageType.SECRETS, gpa: 0 }).page!;
+ * sp.launchFinish(handle);
+ * const expectedDigest = sp.measurement(handle)!; // what `svsm measure` computes
+ * const guest = new GuestMessenger(SECRETS_PAGE.get(secrets, "vmpck0"), 0);
+ * const request = guest.request(MsgType.REPORT_REQ, MSG_REPORT_REQ.encode({ vmpl: 0 }));
+ * const answer = sp.guestRequest(handle, request).response!;
+ * const { report } = MSG_REPORT_RSP.decode(guest.response(answer));
+ * const c = sp.certificates();
+ * const chain: CertificateChain = {
+ *   leaf: parseCertificate(c.vcek),
+ *   intermediate: parseCertificate(c.ask),
+ *   root: parseCertificate(c.ark),
+ * };
  * const result = verifyReport(report, chain, {
  *   measurement: expectedDigest,
  *   minTcb: { bootloader: 3, tee: 0, snp: 8, microcode: 115 },
  *   vmpl: 0,
  *   noDebug: true,
  * });
+ * result.valid; // true
  * ```
  */
 export interface VerifyOptions {
@@ -77,9 +101,17 @@ export interface VerifyOptions {
  * ```ts
  * import { verifyReport, type VerifyResult } from "./verify_report.ts";
  * import type { CertificateChain } from "./chain.ts";
- * declare const raw: Uint8Array, chain: CertificateChain;
+ * import { parseCertificate, REPORT_SIZE, SecureProcessor } from "../snp/firmware/mod.ts";
+ * const c = new SecureProcessor().certificates();
+ * const chain: CertificateChain = {
+ *   leaf: parseCertificate(c.vcek),
+ *   intermediate: parseCertificate(c.ask),
+ *   root: parseCertificate(c.ark),
+ * };
+ * const raw = new Uint8Array(REPORT_SIZE); // all zero: not a report the firmware signed
  * const result: VerifyResult = verifyReport(raw, chain, { vmpl: 0 });
- * if (!result.valid) console.error(result.reasons.join("\n")); // every failed check, in order
+ * result.valid; // false
+ * result.reasons.length > 0; // true: every failed check, in order
  * ```
  */
 export interface VerifyResult {
