@@ -26,10 +26,11 @@ import type { GuestCpu, GuestOs } from "./guest_os.ts";
  * ```ts
  * import { type AttestationEvidence, requestAttestation } from "./attest.ts";
  * import type { GuestCpu, GuestOs } from "./guest_os.ts";
- * declare const os: GuestOs;
- * declare const cpu: GuestCpu;
- * const evidence: AttestationEvidence = await requestAttestation(os, cpu, new Uint8Array(64));
- * evidence.report.length; // 0x4A0: verify it against the VCEK in evidence.certificates
+ * // Run on a booted guest CPU (e.g. in GuestOs's `main`).
+ * async function attest(os: GuestOs, cpu: GuestCpu): Promise<Uint8Array> {
+ *   const evidence: AttestationEvidence = await requestAttestation(os, cpu, new Uint8Array(64));
+ *   return evidence.report; // 0x4A0 bytes: verify it against the VCEK in evidence.certificates
+ * }
  * ```
  */
 export interface AttestationEvidence {
@@ -50,14 +51,15 @@ export interface AttestationEvidence {
  * ```ts
  * import { requestAttestation } from "./attest.ts";
  * import { VTPM_SERVICE_GUID } from "../svsm/abi/services_manifest.ts";
+ * import type { AttestationEvidence } from "./attest.ts";
  * import type { GuestCpu, GuestOs } from "./guest_os.ts";
- * declare const os: GuestOs;
- * declare const cpu: GuestCpu;
  * // Attest the vTPM service only, and ask for the VCEK chain too.
- * const evidence = await requestAttestation(os, cpu, new Uint8Array(64), {
- *   serviceGuid: VTPM_SERVICE_GUID,
- *   certificates: true,
- * });
+ * function attestVtpm(os: GuestOs, cpu: GuestCpu): Promise<AttestationEvidence> {
+ *   return requestAttestation(os, cpu, new Uint8Array(64), {
+ *     serviceGuid: VTPM_SERVICE_GUID,
+ *     certificates: true,
+ *   });
+ * }
  * ```
  */
 export interface AttestOptions {

@@ -26,11 +26,15 @@ import { findSvsm, SEV_TERM_SET_LINUX, type SvsmInfo, svsmInfoFault } from "./sv
  * @example
  * ```ts
  * import type { GuestCpu, GuestOs } from "./guest_os.ts";
- * declare const os: GuestOs;
- * declare const cpu: GuestCpu;
- * // The same vCPU, calling through a calling area moved to 0x90000 (REMAP_CA).
- * const moved: GuestCpu = { ctx: cpu.ctx, caGpa: 0x90000 };
- * await os.svsmCall(moved, 0, 6, 1n); // QUERY_PROTOCOL(core, 1) through the new CA
+ * // Move `cpu`'s calling area to a fresh page (REMAP_CA), then call through it.
+ * async function moveCallingArea(os: GuestOs, cpu: GuestCpu): Promise<GuestCpu> {
+ *   const page = await os.allocPages(cpu, 1); // validated guest memory
+ *   const { rax } = await os.remapCallingArea(cpu, page);
+ *   if (rax !== 0) return cpu; // the SVSM refused: keep the old calling area
+ *   const moved: GuestCpu = { ctx: cpu.ctx, caGpa: page }; // the same vCPU, its new CA
+ *   await os.svsmCall(moved, 0, 6, 1n); // QUERY_PROTOCOL(core, 1) through the new CA
+ *   return moved;
+ * }
  * ```
  */
 export interface GuestCpu {

@@ -72,15 +72,17 @@ export interface GuestPvalidateEntry {
  * ```ts
  * import { type PvalidateCaller, svsmPvalidate } from "./pvalidate.ts";
  * import type { GuestCpu, GuestOs } from "./guest_os.ts";
- * declare const os: GuestOs;
- * declare const cpu: GuestCpu;
- * const caller: PvalidateCaller = {
- *   caGpa: cpu.caGpa,
- *   write: (gpa, data) => cpu.ctx.write(gpa, data),
- *   read: (gpa, length) => cpu.ctx.read(gpa, length),
- *   call: (protocol, call, rcx) => os.svsmCall(cpu, protocol, call, rcx),
- * };
- * await svsmPvalidate(caller, 0x100000, 0x200000, true); // one 2 MiB entry
+ * // Validate [1 MiB, 3 MiB) through `cpu`'s calling area.
+ * async function validate(os: GuestOs, cpu: GuestCpu): Promise<void> {
+ *   const caller: PvalidateCaller = {
+ *     caGpa: cpu.caGpa,
+ *     write: (gpa, data) => cpu.ctx.write(gpa, data),
+ *     read: (gpa, length) => cpu.ctx.read(gpa, length),
+ *     call: (protocol, call, rcx) => os.svsmCall(cpu, protocol, call, rcx),
+ *   };
+ *   // 512 4 KiB entries: 1 MiB is not 2 MiB-aligned (pvalidateEntries).
+ *   await svsmPvalidate(caller, 0x100000, 0x200000, true);
+ * }
  * ```
  */
 export interface PvalidateCaller {

@@ -17,11 +17,12 @@ import { type CpuContext, GHCB_INFO, MSR_GHCB, VMSA } from "../snp/mod.ts";
  * ```ts
  * import type { SvsmCallResult } from "./svsm_call.ts";
  * import type { GuestCpu, GuestOs } from "./guest_os.ts";
- * declare const os: GuestOs;
- * declare const cpu: GuestCpu;
  * // QUERY_PROTOCOL(core, version 1): RAX = 0 (SUCCESS), RCX = the supported version range.
- * const r: SvsmCallResult = await os.svsmCall(cpu, 0, 6, 1n);
- * if (r.rax !== 0n) throw new Error(`SVSM error 0x${r.rax.toString(16)}`);
+ * async function coreVersions(os: GuestOs, cpu: GuestCpu): Promise<bigint> {
+ *   const r: SvsmCallResult = await os.svsmCall(cpu, 0, 6, 1n);
+ *   if (r.rax !== 0n) throw new Error(`SVSM error 0x${r.rax.toString(16)}`);
+ *   return r.rcx; // 0x1_0000_0001n: versions 1..1
+ * }
  * ```
  */
 export interface SvsmCallResult {

@@ -50,9 +50,10 @@ export class TpmSvsmError extends Error {
  * ```ts
  * import { TpmSvsm } from "./tpm_svsm.ts";
  * import type { GuestCpu, GuestOs } from "./guest_os.ts";
- * declare const os: GuestOs;
- * declare const cpu: GuestCpu;
- * const tpm = await TpmSvsm.probe(os, cpu, { commandName: (cc) => `TPM_CC 0x${cc.toString(16)}` });
+ * // Name the commands in the machine trace by their TPM_CC.
+ * function probeVtpm(os: GuestOs, cpu: GuestCpu): Promise<TpmSvsm> {
+ *   return TpmSvsm.probe(os, cpu, { commandName: (cc) => `TPM_CC 0x${cc.toString(16)}` });
+ * }
  * ```
  */
 export interface TpmSvsmOptions {

@@ -80,8 +80,9 @@ export interface HostOptions {
  *
  * @example
  * ```ts
- * import type { Host, RunDecision } from "./host.ts";
- * declare const host: Host;
+ * import { Host, type RunDecision } from "./host.ts";
+ * import { Machine } from "../snp/mod.ts";
+ * const host = new Host(new Machine({ memoryBytes: 8 << 20, vcpus: 1, seed: 1 }));
  * // Never hand control back to the SVSM at VMPL0; run VMPL2 instead.
  * host.attacks.reorderRuns((_vcpu, _vmpl, requested): RunDecision => requested === 0 ? 2 : requested);
  * ```
@@ -93,8 +94,9 @@ export type RunDecision = number | "refuse" | "halt";
  *
  * @example
  * ```ts
- * import type { Host, HostTamper } from "./host.ts";
- * declare const host: Host;
+ * import { Host, type HostTamper } from "./host.ts";
+ * import { Machine } from "../snp/mod.ts";
+ * const host = new Host(new Machine({ memoryBytes: 8 << 20, vcpus: 1, seed: 1 }));
  * const tamper: HostTamper = host.tamper;
  * // Answer every MSR-protocol request with a nonzero error field (bits 63:32).
  * tamper.msrResponse = (_vcpu, _vmpl, response) => response | (1n << 32n);

@@ -13,7 +13,10 @@
  * import { type FirmwareReply, LaunchError } from "./launch.ts";
  * import { FirmwareStatus } from "../snp/mod.ts";
  * const reply: FirmwareReply = { status: FirmwareStatus.INVALID_PARAM };
- * if (reply.status !== 0) throw new LaunchError("SNP_LAUNCH_FINISH", reply.status); // 0x16
+ * if (reply.status !== 0) {
+ *   const error = new LaunchError("SNP_LAUNCH_FINISH", reply.status); // what Host.launch throws
+ *   error.message; // "SNP_LAUNCH_FINISH failed with firmware status 0x16"
+ * }
  * ```
  */
 export interface FirmwareReply {
@@ -123,8 +126,12 @@ export interface LaunchPage {
  * @example
  * ```ts
  * import { LaunchPageType, type LaunchPlan } from "./launch.ts";
- * import type { Host } from "./host.ts";
- * declare const host: Host; // with its VM created
+ * import { Host } from "./host.ts";
+ * import { Machine, SecureProcessor } from "../snp/mod.ts";
+ * const machine = new Machine({ memoryBytes: 8 << 20, vcpus: 1, seed: 1 });
+ * machine.firmware = new SecureProcessor({ machine });
+ * const host = new Host(machine);
+ * host.createVm({ guestMemoryBytes: 4 << 20 });
  * const plan: LaunchPlan = {
  *   pages: [{ gpa: 0, type: LaunchPageType.ZERO }, { gpa: 0x1000, type: LaunchPageType.SECRETS }],
  *   bootVmsa: new Uint8Array(4096), // VMPL field (byte 0xCA) 0: the BSP starts at VMPL0

@@ -22,8 +22,10 @@ export { protocolVersionRange, type VersionRange } from "./protocol_table.ts";
  * ```ts
  * import { dispatchRequest } from "./mod.ts";
  * import type { SvsmRequest } from "../request_context.ts";
- * declare const req: SvsmRequest; // one guest call, as the request loop decodes it
- * const rax = await dispatchRequest(req); // SvsmResultCode.SUCCESS or an error code
+ * // `req`: one guest call, as the request loop decodes it from the calling vCPU.
+ * async function answer(req: SvsmRequest): Promise<number> {
+ *   return await dispatchRequest(req); // SvsmResultCode.SUCCESS or an error code: the guest's RAX
+ * }
  * ```
  */
 export function dispatchRequest(req: SvsmRequest): number | Promise<number> {

@@ -35,8 +35,12 @@ export interface VersionRange {
  * import { protocolVersionRange } from "./protocol_table.ts";
  * import { SvsmProtocol } from "../abi/protocol_ids.ts";
  * import type { SvsmCpu } from "../request_context.ts";
- * declare const cpu: SvsmCpu;
- * protocolVersionRange(cpu, SvsmProtocol.CORE); // { min: 1, max: 1 }
+ * // What QUERY_PROTOCOL answers in RCX on `cpu`: 0 when the protocol is not offered.
+ * function queryProtocol(cpu: SvsmCpu, protocol: number): bigint {
+ *   return protocolVersionRange(cpu, protocol)?.answer ?? 0n;
+ * }
+ * // queryProtocol(cpu, SvsmProtocol.CORE) === 0x1_0000_0001n: versions 1..1 on every vCPU
+ * // queryProtocol(cpu, SvsmProtocol.VTPM) === 0n when the kernel runs no vTPM
  * ```
  */
 export function protocolVersionRange(cpu: SvsmCpu, protocol: number): VersionRange | undefined {
