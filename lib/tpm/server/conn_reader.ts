@@ -10,8 +10,19 @@
  *
  * @example
  * ```ts
- * import { ConnReader, TruncatedMessage } from "./conn_reader.ts";
- * declare const reader: ConnReader;
+ * import { type ByteStream, ConnReader, TruncatedMessage } from "./conn_reader.ts";
+ * // A peer that sends 5 bytes of a 10-byte command, then hangs up.
+ * const pieces = [new Uint8Array([0x80, 0x01, 0, 0, 0])];
+ * const stream: ByteStream = {
+ *   read(p) {
+ *     const piece = pieces.shift();
+ *     if (piece === undefined) return Promise.resolve(null);
+ *     p.set(piece);
+ *     return Promise.resolve(piece.length);
+ *   },
+ *   write: (p) => Promise.resolve(p.length),
+ * };
+ * const reader = new ConnReader(stream);
  * try {
  *   await reader.readExact(10);
  * } catch (e) {
@@ -56,10 +67,21 @@ export interface ByteStream {
  *
  * @example
  * ```ts
- * import { ConnReader } from "./conn_reader.ts";
- * declare const conn: Deno.Conn;
+ * import { type ByteStream, ConnReader } from "./conn_reader.ts";
+ * // Any ByteStream (a Deno.Conn, or this peer that sends one u32 code, then closes).
+ * const pieces = [new Uint8Array([0, 0, 0, 2])];
+ * const conn: ByteStream = {
+ *   read(p) {
+ *     const piece = pieces.shift();
+ *     if (piece === undefined) return Promise.resolve(null);
+ *     p.set(piece);
+ *     return Promise.resolve(piece.length);
+ *   },
+ *   write: (p) => Promise.resolve(p.length),
+ * };
  * const r = new ConnReader(conn);
- * const code = await r.readExact(4); // null if the peer closed cleanly
+ * const code = await r.readExact(4); // Uint8Array [0, 0, 0, 2]
+ * const next = await r.readExact(4); // null: the peer closed cleanly
  * ```
  */
 export class ConnReader {
@@ -196,8 +218,17 @@ export class ConnReader {
  * @example
  * ```ts
  * import { type ByteStream, writeAll } from "./conn_reader.ts";
- * declare const conn: ByteStream; // e.g. a Deno.Conn
+ * // A ByteStream (e.g. a Deno.Conn) that takes at most 4 bytes per write.
+ * const sent: number[] = [];
+ * const conn: ByteStream = {
+ *   read: () => Promise.resolve(null),
+ *   write(p) {
+ *     sent.push(...p.subarray(0, 4));
+ *     return Promise.resolve(Math.min(p.length, 4));
+ *   },
+ * };
  * await writeAll(conn, new Uint8Array([0x80, 0x01, 0, 0, 0, 10, 0, 0, 0, 0]));
+ * sent.length; // 10, in three writes
  * ```
  */
 export async function writeAll(stream: ByteStream, bytes: Uint8Array): Promise<void> {

@@ -6,9 +6,11 @@
  * ```ts
  * import { serveTpm } from "./mod.ts";
  * import type { TpmDevice } from "./mod.ts";
- * declare const tpm: TpmDevice;
- * const server = serveTpm(tpm, "swtpm", { port: 2321 });
- * await server.finished;
+ * // Serves `tpm` on 127.0.0.1:2321 (data) and 2322 (control) until closed or CMD_SHUTDOWN.
+ * async function serveUntilShutdown(tpm: TpmDevice): Promise<void> {
+ *   const server = serveTpm(tpm, "swtpm", { port: 2321 });
+ *   await server.finished;
+ * }
  * ```
  * @module
  */

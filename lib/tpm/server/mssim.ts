@@ -43,9 +43,11 @@ export const MSSIM_SEND_COMMAND = 8;
  * import { MssimCode } from "./mssim.ts";
  * import { writeAll } from "./conn_reader.ts";
  * import { words } from "./tpm_frame.ts";
- * declare const platform: Deno.Conn; // port N+1
  * // What tpm2-tss's mssim TCTI sends first; each signal is answered with u32 0.
- * await writeAll(platform, words(MssimCode.POWER_ON, MssimCode.NV_ON));
+ * // `platform` is a connection to port N+1.
+ * async function powerUp(platform: Deno.Conn): Promise<void> {
+ *   await writeAll(platform, words(MssimCode.POWER_ON, MssimCode.NV_ON));
+ * }
  * ```
  */
 export const MssimCode = {
@@ -80,10 +82,11 @@ const TPM_PLATFORM_AVAILABLE = 0x01 | 0x04 | 0x08;
  * ```ts
  * import { serveMssim } from "./mssim.ts";
  * import type { TpmDevice } from "./tpm_device.ts";
- * declare const tpm: TpmDevice;
- * const server = serveMssim(tpm, { port: 2321 });
- * // TPM2TOOLS_TCTI=mssim:host=127.0.0.1,port=2321 tpm2 getrandom 8
- * await server.close();
+ * async function serveForTools(tpm: TpmDevice): Promise<void> {
+ *   const server = serveMssim(tpm, { port: 2321 });
+ *   // TPM2TOOLS_TCTI=mssim:host=127.0.0.1,port=2321 tpm2 getrandom 8
+ *   await server.close();
+ * }
  * ```
  */
 export function serveMssim(device: TpmDevice, options: TpmServerOptions): TpmServer {

@@ -18,9 +18,15 @@ import { TpmTcpClient } from "./tpm_client.ts";
  * @example
  * ```ts
  * import { RemoteTpm } from "./remote_tpm.ts";
- * const tpm = await RemoteTpm.connect(2321);
- * const rsp = await tpm.execute(new Uint8Array([0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x7b, 0, 8]));
- * tpm.close();
+ * // TPM2_GetRandom(8) from a running, powered swtpm whose data port is `port`.
+ * async function getRandom(port: number): Promise<Uint8Array> {
+ *   const tpm = await RemoteTpm.connect(port);
+ *   try {
+ *     return await tpm.execute(new Uint8Array([0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x7b, 0, 8]));
+ *   } finally {
+ *     tpm.close();
+ *   }
+ * }
  * ```
  */
 export class RemoteTpm implements TpmDevice {

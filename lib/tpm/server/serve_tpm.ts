@@ -14,10 +14,11 @@ import type { TpmProtocol, TpmServer, TpmServerOptions } from "./tpm_server.ts";
  * ```ts
  * import { serveTpm } from "./serve_tpm.ts";
  * import type { TpmDevice } from "./tpm_device.ts";
- * declare const tpm: TpmDevice;
- * const server = serveTpm(tpm, "mssim", { port: 0 });
- * console.log(server.port, server.auxPort);
- * await server.close();
+ * async function serveOnFreePorts(tpm: TpmDevice): Promise<void> {
+ *   const server = serveTpm(tpm, "mssim", { port: 0 });
+ *   console.log(server.port, server.auxPort); // N and N+1
+ *   await server.close();
+ * }
  * ```
  */
 export function serveTpm(

@@ -30,8 +30,10 @@ import { type ServerContext, TpmServer, type TpmServerOptions } from "./tpm_serv
  * import { SwtpmCmd } from "./swtpm.ts";
  * import { writeAll } from "./conn_reader.ts";
  * import { words } from "./tpm_frame.ts";
- * declare const control: Deno.Conn; // port N+1
- * await writeAll(control, words(SwtpmCmd.INIT, 0)); // CMD_INIT with init flags 0: _TPM_Init
+ * // `control` is a connection to port N+1.
+ * async function init(control: Deno.Conn): Promise<void> {
+ *   await writeAll(control, words(SwtpmCmd.INIT, 0)); // CMD_INIT with init flags 0: _TPM_Init
+ * }
  * ```
  */
 export const SwtpmCmd = {
@@ -70,8 +72,8 @@ export const SWTPM_CAPABILITIES: number = 1 << 0 | 1 << 1 | 1 << 2 | 1 << 3 | 1 
  * ```ts
  * import { SwtpmResult } from "./swtpm.ts";
  * import { be32 } from "./tpm_frame.ts";
- * declare const reply: Uint8Array; // from the control port
- * if (be32(reply, 0) === SwtpmResult.BAD_ORDINAL) console.log("this swtpm does not know the command");
+ * const reply = new Uint8Array([0, 0, 0, 10]); // from the control port
+ * const unknownCommand = be32(reply, 0) === SwtpmResult.BAD_ORDINAL; // true: this swtpm does not know it
  * ```
  */
 export const SwtpmResult = {
@@ -95,9 +97,10 @@ const TPM_SPECIFICATION = '{"TPMSpecification":{"family":"2.0","level":0,"revisi
  * ```ts
  * import { serveSwtpm } from "./swtpm.ts";
  * import type { TpmDevice } from "./tpm_device.ts";
- * declare const tpm: TpmDevice;
- * const server = serveSwtpm(tpm, { port: 2321 });
- * await server.finished; // until closed or a CMD_SHUTDOWN
+ * async function serveUntilShutdown(tpm: TpmDevice): Promise<void> {
+ *   const server = serveSwtpm(tpm, { port: 2321 });
+ *   await server.finished; // until closed or a CMD_SHUTDOWN
+ * }
  * ```
  */
 export function serveSwtpm(device: TpmDevice, options: TpmServerOptions): TpmServer {

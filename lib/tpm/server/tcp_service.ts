@@ -13,8 +13,10 @@
  * @example
  * ```ts
  * import { LOOPBACK } from "./tcp_service.ts";
- * const conn = await Deno.connect({ hostname: LOOPBACK, port: 2321 });
- * conn.close();
+ * // A client of one of our servers connects to the same loopback address.
+ * async function connectTo(port: number): Promise<Deno.TcpConn> {
+ *   return await Deno.connect({ hostname: LOOPBACK, port });
+ * }
  * ```
  */
 export const LOOPBACK = "127.0.0.1";
@@ -31,8 +33,10 @@ export const LOOPBACK = "127.0.0.1";
  *   const n = await conn.read(buf);
  *   if (n !== null) await conn.write(buf.subarray(0, n));
  * };
- * const svc = new TcpService(0, echo, 4);
- * await svc.close();
+ * // Serves it on a free port, up to 4 clients at once, until `close()`.
+ * function serveEcho(): TcpService {
+ *   return new TcpService(0, echo, 4);
+ * }
  * ```
  */
 export type ConnHandler = (conn: Deno.TcpConn) => Promise<void>;
@@ -43,10 +47,15 @@ export type ConnHandler = (conn: Deno.TcpConn) => Promise<void>;
  * @example
  * ```ts
  * import { TcpService } from "./tcp_service.ts";
- * const svc = new TcpService(0, async (conn) => {
- *   await conn.write(new Uint8Array([1]));
- * }, 4);
- * await svc.close();
+ * // Greets each client with one byte, up to 4 clients at once.
+ * async function greetUntilDone(done: Promise<void>): Promise<void> {
+ *   const svc = new TcpService(0, async (conn) => {
+ *     await conn.write(new Uint8Array([1]));
+ *   }, 4);
+ *   console.log(`greeting on 127.0.0.1:${svc.port}`);
+ *   await done;
+ *   await svc.close();
+ * }
  * ```
  */
 export class TcpService {

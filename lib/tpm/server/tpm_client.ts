@@ -17,9 +17,10 @@ import { MSSIM_SEND_COMMAND } from "./mssim.ts";
  * ```ts
  * import { type TpmClientFraming, TpmTcpClient } from "./tpm_client.ts";
  * // swtpm's data port takes bare commands; an mssim command port wants the TPM_SEND_COMMAND prefix.
- * const framing: TpmClientFraming = "mssim";
- * const client = await TpmTcpClient.connect(2321, framing);
- * client.close();
+ * async function connectTo(port: number, mssim: boolean): Promise<TpmTcpClient> {
+ *   const framing: TpmClientFraming = mssim ? "mssim" : "raw";
+ *   return await TpmTcpClient.connect(port, framing);
+ * }
  * ```
  */
 export type TpmClientFraming = "raw" | "mssim";
@@ -30,9 +31,15 @@ export type TpmClientFraming = "raw" | "mssim";
  * @example
  * ```ts
  * import { TpmTcpClient } from "./tpm_client.ts";
- * const c = await TpmTcpClient.connect(2321, "raw");
- * const rsp = await c.command(new Uint8Array([0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x7b, 0, 32]));
- * c.close();
+ * // TPM2_GetRandom(32) from a swtpm data port (or one of our servers) at 127.0.0.1:`port`.
+ * async function getRandom(port: number): Promise<Uint8Array> {
+ *   const c = await TpmTcpClient.connect(port, "raw");
+ *   try {
+ *     return await c.command(new Uint8Array([0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x7b, 0, 32]));
+ *   } finally {
+ *     c.close();
+ *   }
+ * }
  * ```
  */
 export class TpmTcpClient {

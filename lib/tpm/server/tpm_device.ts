@@ -51,10 +51,13 @@ export interface TpmDevice {
  *
  * @example
  * ```ts
- * import { TpmGate, type TpmDevice } from "./tpm_device.ts";
- * declare const tpm: TpmDevice;
+ * import { TpmGate } from "./tpm_device.ts";
+ * import { Tpm } from "../tpm.ts";
+ * const tpm = await Tpm.manufacture({ seed: new Uint8Array(32) }); // a TpmDevice
+ * tpm.powerOn();
  * const gate = new TpmGate(tpm);
- * const rsp = await gate.run((t) => t.execute(new Uint8Array(10)));
+ * const startup = new Uint8Array([0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x44, 0, 0]); // TPM2_Startup(CLEAR)
+ * const rsp = await gate.run((t) => t.execute(startup)); // 80 01 0000000a 00000000: success
  * ```
  */
 export class TpmGate {

@@ -23,9 +23,9 @@ export const TPM_ST_NO_SESSIONS = 0x8001;
  * @example
  * ```ts
  * import { be16, TPM_ST_SESSIONS } from "./tpm_frame.ts";
- * declare const command: Uint8Array;
+ * const command = new Uint8Array([0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x44, 0, 0]); // TPM2_Startup(CLEAR)
  * // An authorization area (its u32 size first) follows the handles.
- * const hasAuthArea = be16(command, 0) === TPM_ST_SESSIONS;
+ * const hasAuthArea = be16(command, 0) === TPM_ST_SESSIONS; // false: Startup takes no sessions
  * ```
  */
 export const TPM_ST_SESSIONS = 0x8002;
@@ -35,9 +35,9 @@ export const TPM_ST_SESSIONS = 0x8002;
  * @example
  * ```ts
  * import { errorResponse, TPM_HEADER_SIZE, TPM_RC_COMMAND_SIZE } from "./tpm_frame.ts";
- * declare const command: Uint8Array;
+ * const command = new Uint8Array([0x80, 1, 0, 0, 0, 12]); // cut short after the size field
  * // Too short to hold a command code: refuse before reading any further.
- * if (command.length < TPM_HEADER_SIZE) errorResponse(TPM_RC_COMMAND_SIZE);
+ * const refusal = command.length < TPM_HEADER_SIZE ? errorResponse(TPM_RC_COMMAND_SIZE) : undefined;
  * ```
  */
 export const TPM_HEADER_SIZE = 10;
@@ -49,9 +49,9 @@ export const TPM_HEADER_SIZE = 10;
  * @example
  * ```ts
  * import { be32, TPM_BUFFER_MAX } from "./tpm_frame.ts";
- * declare const header: Uint8Array; // the first 10 bytes off the wire
- * const size = be32(header, 2);
- * const tooBig = size > TPM_BUFFER_MAX; // more than 4096: answer TPM_RC_COMMAND_SIZE, read no further
+ * const header = new Uint8Array([0x80, 1, 0, 0, 0x10, 0x01, 0, 0, 1, 0x44]); // the first 10 bytes off the wire
+ * const size = be32(header, 2); // 4097
+ * const tooBig = size > TPM_BUFFER_MAX; // true: answer TPM_RC_COMMAND_SIZE, read no further
  * ```
  */
 export const TPM_BUFFER_MAX = 4096;
@@ -61,8 +61,8 @@ export const TPM_BUFFER_MAX = 4096;
  * @example
  * ```ts
  * import { be32, TPM_RC_COMMAND_SIZE } from "./tpm_frame.ts";
- * declare const response: Uint8Array;
- * if (be32(response, 6) === TPM_RC_COMMAND_SIZE) console.log("the server refused the framing (0x142)");
+ * const response = new Uint8Array([0x80, 1, 0, 0, 0, 10, 0, 0, 1, 0x42]);
+ * const refused = be32(response, 6) === TPM_RC_COMMAND_SIZE; // true: the server refused the framing
  * ```
  */
 export const TPM_RC_COMMAND_SIZE = 0x142;
@@ -73,8 +73,14 @@ export const TPM_RC_COMMAND_SIZE = 0x142;
  * ```ts
  * import { errorResponse, TPM_RC_FAILURE } from "./tpm_frame.ts";
  * import type { TpmDevice } from "./tpm_device.ts";
- * declare const tpm: TpmDevice;
- * declare const command: Uint8Array;
+ * const tpm: TpmDevice = {
+ *   poweredOn: true,
+ *   powerOn: () => {},
+ *   powerOff: () => {},
+ *   reset: () => {},
+ *   execute: () => Promise.reject(new Error("device bug")),
+ * };
+ * const command = new Uint8Array([0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x44, 0, 0]);
  * // A device that rejects (it must not) still gets the client a TPM answer: 8001 0000000a 00000101.
  * const rsp = await tpm.execute(command).catch(() => errorResponse(TPM_RC_FAILURE));
  * ```
@@ -86,10 +92,11 @@ export const TPM_RC_FAILURE = 0x101;
  * @example
  * ```ts
  * import { be32, TPM_RC_SUCCESS } from "./tpm_frame.ts";
- * import type { TpmDevice } from "./tpm_device.ts";
- * declare const tpm: TpmDevice;
+ * import { Tpm } from "../tpm.ts";
+ * const tpm = await Tpm.manufacture({ seed: new Uint8Array(32) }); // a TpmDevice
+ * tpm.powerOn();
  * const startup = new Uint8Array([0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x44, 0, 0]); // TPM2_Startup(CLEAR)
- * const ok = be32(await tpm.execute(startup), 6) === TPM_RC_SUCCESS;
+ * const ok = be32(await tpm.execute(startup), 6) === TPM_RC_SUCCESS; // true
  * ```
  */
 export const TPM_RC_SUCCESS = 0x000;
@@ -99,8 +106,8 @@ export const TPM_RC_SUCCESS = 0x000;
  * @example
  * ```ts
  * import { be32, TPM_CC_SHUTDOWN, TPM_RC_SUCCESS } from "./tpm_frame.ts";
- * declare const command: Uint8Array;
- * declare const response: Uint8Array;
+ * const command = new Uint8Array([0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x45, 0, 1]); // TPM2_Shutdown(STATE)
+ * const response = new Uint8Array([0x80, 1, 0, 0, 0, 10, 0, 0, 0, 0]); // TPM_RC_SUCCESS
  * const saveNow = be32(command, 6) === TPM_CC_SHUTDOWN && be32(response, 6) === TPM_RC_SUCCESS;
  * ```
  */

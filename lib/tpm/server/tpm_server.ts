@@ -27,10 +27,13 @@ import { type ConnHandler, TcpService } from "./tcp_service.ts";
  * @example
  * ```ts
  * import { serveTpm } from "./serve_tpm.ts";
+ * import type { TpmServerOptions } from "./tpm_server.ts";
  * import type { TpmDevice } from "./tpm_device.ts";
- * declare const tpm: TpmDevice;
- * const server = serveTpm(tpm, "mssim", { port: 2321, maxConnections: 4, stallTimeoutMs: 5000 });
- * await server.close();
+ * const options: TpmServerOptions = { port: 2321, maxConnections: 4, stallTimeoutMs: 5000 };
+ * async function serveBriefly(tpm: TpmDevice): Promise<void> {
+ *   const server = serveTpm(tpm, "mssim", options);
+ *   await server.close();
+ * }
  * ```
  */
 export interface TpmServerOptions {
@@ -57,12 +60,13 @@ export interface TpmServerOptions {
  *
  * @example
  * ```ts
- * import type { TpmProtocol } from "./tpm_server.ts";
+ * import type { TpmProtocol, TpmServer } from "./tpm_server.ts";
  * import { serveTpm } from "./serve_tpm.ts";
  * import type { TpmDevice } from "./tpm_device.ts";
- * declare const tpm: TpmDevice;
- * const protocol: TpmProtocol = Deno.args.includes("--mssim") ? "mssim" : "swtpm";
- * const server = serveTpm(tpm, protocol, { port: 0 });
+ * function serveAsAsked(tpm: TpmDevice, args: string[]): TpmServer {
+ *   const protocol: TpmProtocol = args.includes("--mssim") ? "mssim" : "swtpm";
+ *   return serveTpm(tpm, protocol, { port: 0 });
+ * }
  * ```
  */
 export type TpmProtocol = "swtpm" | "mssim";
@@ -74,13 +78,14 @@ export type TpmProtocol = "swtpm" | "mssim";
  * ```ts
  * import { type ProtocolHandlers, TpmServer } from "./tpm_server.ts";
  * import type { TpmDevice } from "./tpm_device.ts";
- * declare const tpm: TpmDevice;
  * // A server with no out-of-band channel: port N+1 hangs up at once.
  * const handlers: ProtocolHandlers = {
  *   command: (ctx) => async (conn) => console.log(`connection at locality ${ctx.locality}`),
  *   aux: () => async (conn) => conn.close(),
  * };
- * const server = new TpmServer("swtpm", tpm, handlers, { port: 0 });
+ * function serveWithoutControl(tpm: TpmDevice): TpmServer {
+ *   return new TpmServer("swtpm", tpm, handlers, { port: 0 });
+ * }
  * ```
  */
 export interface ProtocolHandlers {
@@ -95,9 +100,12 @@ export interface ProtocolHandlers {
  *
  * @example
  * ```ts
- * import type { ServerContext } from "./tpm_server.ts";
- * declare const ctx: ServerContext; // handed to each protocol handler by the server
- * ctx.stallMs; // how long a half-sent command may stall before the connection drops
+ * import { ServerContext } from "./tpm_server.ts";
+ * import { Tpm } from "../tpm.ts";
+ * const tpm = await Tpm.manufacture({ seed: new Uint8Array(32) });
+ * // A server builds one (TPM, onPersist, requestStop, stall limit) and hands it to each handler.
+ * const ctx = new ServerContext(tpm, () => {}, () => {}, 5000);
+ * ctx.stallMs; // 5000: how long a half-sent command may stall before the connection drops
  * ```
  */
 export class ServerContext {
@@ -182,10 +190,11 @@ function isSuccessfulShutdown(command: Uint8Array, rsp: Uint8Array): boolean {
  * ```ts
  * import { serveSwtpm } from "./swtpm.ts";
  * import type { TpmDevice } from "./tpm_device.ts";
- * declare const tpm: TpmDevice;
- * const server = serveSwtpm(tpm, { port: 2321 });
- * // TPM2TOOLS_TCTI=swtpm:host=127.0.0.1,port=2321 tpm2 getrandom 8
- * await server.close();
+ * async function serveForTools(tpm: TpmDevice): Promise<void> {
+ *   const server = serveSwtpm(tpm, { port: 2321 });
+ *   // TPM2TOOLS_TCTI=swtpm:host=127.0.0.1,port=2321 tpm2 getrandom 8
+ *   await server.close();
+ * }
  * ```
  */
 export class TpmServer {
