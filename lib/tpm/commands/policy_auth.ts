@@ -27,8 +27,9 @@ export interface PolicyAuthParams {
 
 /** Checks nonce, cpHash and expiration; returns the absolute timeout (0 = none). */
 export function checkPolicyAuth(s: TpmState, session: Session, p: PolicyAuthParams): bigint {
+  // A stale or foreign nonceTPM is TPM_RC_NONCE (Part 3 §23.3, PolicyParameterChecks).
   if (p.nonceTPM.length > 0 && !equalBytes(p.nonceTPM, session.nonceTPM)) {
-    throw paramError(TPM_RC.VALUE, 1);
+    throw paramError(TPM_RC.NONCE, 1);
   }
   checkCpHashA(session, p.cpHashA, 2);
   if (p.expiration === 0) return 0n;

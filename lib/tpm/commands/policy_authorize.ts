@@ -29,6 +29,8 @@ export const PolicyAuthorize = defineCommand({
   response: {},
   execute(ctx, p) {
     const s = ctx.session(0);
+    // checkTicket is a TPMT_TK_VERIFIED: any other tag fails its unmarshalling (Part 2 §10.7.4).
+    if (p.checkTicket.tag !== TPM_ST.VERIFIED) throw paramError(TPM_RC.TAG, 4);
     const nameAlg = p.keySign.length >= 2 ? (p.keySign[0] << 8) | p.keySign[1] : 0;
     if (!DIGEST_SIZE[nameAlg] || p.keySign.length !== 2 + DIGEST_SIZE[nameAlg]) {
       throw paramError(TPM_RC.HASH, 3);

@@ -10,7 +10,7 @@ import { defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { encode, UINT16 } from "../marshal/codec.ts";
 import { TPM2B_DIGEST, TPMS_TIME_INFO } from "../marshal/types.ts";
-import { TPM_RC, TpmError } from "../response_code.ts";
+import { paramError, TPM_RC, TpmError } from "../response_code.ts";
 import { extendPolicy } from "../sessions/policy_state.ts";
 import { holds, TPM_EO } from "./policy_nv.ts";
 
@@ -23,18 +23,21 @@ export const PolicyCounterTimer = defineCommand({
   response: {},
   execute(ctx, { operandB, offset, operation }) {
     const s = ctx.session(0);
+    const c = ctx.state.clock;
+    const info = encode(TPMS_TIME_INFO, {
+      time: c.time(),
+      clockInfo: {
+        clock: c.clock(),
+        resetCount: c.resetCount,
+        restartCount: c.restartCount,
+        safe: c.safe,
+      },
+    });
+    // The bounds are checked for a trial policy too, offset first (Part 3 §23.8, the
+    // reference's TPM2_PolicyCounterTimer; swtpm answers the same).
+    if (offset > info.length) throw paramError(TPM_RC.VALUE, 2);
+    if (offset + operandB.length > info.length) throw new TpmError(TPM_RC.RANGE);
     if (s.type !== TPM_SE.TRIAL) {
-      const c = ctx.state.clock;
-      const info = encode(TPMS_TIME_INFO, {
-        time: c.time(),
-        clockInfo: {
-          clock: c.clock(),
-          resetCount: c.resetCount,
-          restartCount: c.restartCount,
-          safe: c.safe,
-        },
-      });
-      if (offset + operandB.length > info.length) throw new TpmError(TPM_RC.RANGE);
       if (!holds(operation, info.subarray(offset, offset + operandB.length), operandB)) {
         throw new TpmError(TPM_RC.POLICY);
       }
