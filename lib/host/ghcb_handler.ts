@@ -186,7 +186,9 @@ function apCreation(e: NaeExit): ExitAction {
   const { request, vmpl, apicId } = decodeApCreation(e.info1);
   const target = e.host.machine.vcpuByApicId(apicId);
   const bad = (error: number) => fail(e.host, e.vcpu, e.vmpl, e.ghcb, error);
-  if (target === undefined || vmpl > 3) return bad(GHCB_ERR_INVALID_INPUT);
+  // A VMPL may name only itself or a less privileged VMPL: otherwise the guest OS at VMPL2 could
+  // destroy the SVSM's VMSA, or start VMPL0 on any VMSA page VMPL0 made (the VMRUN checks pass).
+  if (target === undefined || vmpl > 3 || vmpl < e.vmpl) return bad(GHCB_ERR_INVALID_INPUT);
   if (request === AP_DESTROY) {
     target.clearVmsa(vmpl);
     return succeed(e, 0n);
