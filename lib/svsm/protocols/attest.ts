@@ -19,7 +19,7 @@ import { guidFromBytes } from "../../common/guid.ts";
 import { certTableLength } from "../../snp/firmware/mod.ts";
 import { fail, SvsmRequestFailure, SvsmResultCode } from "./errors.ts";
 import type { SvsmCpu, SvsmRequest } from "../request_context.ts";
-import { gpaOf, isAligned, PAGE_SIZE } from "./guest_ops.ts";
+import { gpaOf, isAligned, PAGE_SIZE, touchesSvsmOwned } from "./guest_ops.ts";
 
 const { SUCCESS, INVALID_PARAMETER, INVALID_ADDRESS, UNSUPPORTED_PROTOCOL } = SvsmResultCode;
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
@@ -80,9 +80,15 @@ async function attest(req: SvsmRequest, single: boolean): Promise<number> {
     op.reportSize < outcome.report.length || op.manifestSize < manifest.length ||
     (op.certificateSize > 0 && op.certificateSize < certs.length)
   ) return INVALID_PARAMETER;
+  const sendCerts = op.certificateSize > 0 && certs.length > 0;
+  if (
+    touchesSvsmOwned(cpu, op.reportGpa, outcome.report.length) ||
+    touchesSvsmOwned(cpu, op.manifestGpa, manifest.length) ||
+    (sendCerts && touchesSvsmOwned(cpu, op.certificateGpa, certs.length))
+  ) return INVALID_ADDRESS; // checked before the first byte is written
   cpu.guestMem.write(op.reportGpa, outcome.report);
   cpu.guestMem.write(op.manifestGpa, manifest);
-  if (op.certificateSize > 0 && certs.length > 0) cpu.guestMem.write(op.certificateGpa, certs);
+  if (sendCerts) cpu.guestMem.write(op.certificateGpa, certs);
   return SUCCESS;
 }
 

@@ -7,7 +7,7 @@
 import { CoreCall } from "../abi/protocol_ids.ts";
 import { SvsmRequestFailure, SvsmResultCode } from "./errors.ts";
 import type { SvsmCpu, SvsmRequest } from "../request_context.ts";
-import { gpaOf, PAGE_SIZE } from "./guest_ops.ts";
+import { gpaOf, PAGE_SIZE, touchesSvsmOwned } from "./guest_ops.ts";
 import { type PvalidateLockUser, withPvalidateLock } from "../locking/pvalidate_lock.ts";
 import { corePvalidate } from "./core_pvalidate.ts";
 import { coreCreateVcpu, coreDeleteVcpu } from "./core_vcpu.ts";
@@ -92,6 +92,8 @@ export function walkList(
   listGpa: number,
   perEntry: (cpu: SvsmCpu, lo: number, hi: number) => void,
 ): number {
+  // The header is written back: never into a VMSA or deposited page (svsm-abi.md §14).
+  if (touchesSvsmOwned(cpu, listGpa, 8)) return SvsmResultCode.INVALID_ADDRESS;
   const mem = cpu.guestMem;
   const entries = mem.readU16(listGpa);
   let done = mem.readU16(listGpa + 2);

@@ -23,6 +23,7 @@ import {
   rmpadjust,
   RmpAttr,
   touchesRegistered,
+  touchesSvsmOwned,
 } from "./guest_ops.ts";
 import { listCall, listCapacity } from "./core.ts";
 import { withPvalidateLock } from "../locking/pvalidate_lock.ts";
@@ -60,6 +61,8 @@ export function coreWithdrawMem(req: SvsmRequest): number | Promise<number> {
   const listGpa = gpaOf(req.regs.rcx);
   const cpu = req.cpu;
   return withPvalidateLock(cpu.kernel.pvalidateLock, cpu.lockCpu, "CREATE_VCPU", () => {
+    // The list is written: never into a VMSA or deposited page (one page: the header's).
+    if (touchesSvsmOwned(cpu, listGpa, 8)) return INVALID_ADDRESS;
     const capacity = cpu.guestMem.readU16(listGpa);
     if (capacity === 0 || capacity > listCapacity(listGpa)) return INVALID_PARAMETER;
     let count = 0;

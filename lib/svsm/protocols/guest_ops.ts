@@ -37,9 +37,25 @@ export function isAligned(gpa: number, align: number): boolean {
  * the guest deposited with the SVSM (which is no longer the guest's to use).
  */
 export function touchesRegistered(cpu: SvsmCpu, gpa: number, size: number): boolean {
+  if (touchesSvsmOwned(cpu, gpa, size)) return true;
+  for (const v of cpu.kernel.guestVcpus.values()) {
+    if (hits(pageOf(v.caGpa), gpa, size)) return true;
+  }
+  return false;
+}
+
+/**
+ * True when `[gpa, gpa + size)` touches a page the guest cannot write itself and so may not
+ * have the SVSM write for it: a registered guest VMSA, the launch VMSA, or a deposited page.
+ * The guest-memory path refuses these (svsm-abi.md §14); without the check a guest could have
+ * a report, a TPM response or a list header written over another vCPU's VMSA, past
+ * CREATE_VCPU's checks. Calling areas are the guest's own pages (Linux keeps its PVALIDATE
+ * list in one), so they pass.
+ */
+export function touchesSvsmOwned(cpu: SvsmCpu, gpa: number, size: number): boolean {
   if (hits(VMSA_LAUNCH_GPA, gpa, size)) return true;
   for (const v of cpu.kernel.guestVcpus.values()) {
-    if (hits(v.vmsaGpa, gpa, size) || hits(pageOf(v.caGpa), gpa, size)) return true;
+    if (hits(v.vmsaGpa, gpa, size)) return true;
   }
   const pool = cpu.kernel.depositedPages;
   if (pool.size > 0) {

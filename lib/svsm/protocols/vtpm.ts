@@ -16,10 +16,16 @@ import {
 } from "../abi/vtpm_cmd.ts";
 import { SvsmRequestFailure, SvsmResultCode } from "./errors.ts";
 import type { SvsmRequest, VtpmService } from "../request_context.ts";
-import { gpaOf } from "./guest_ops.ts";
+import { gpaOf, touchesSvsmOwned } from "./guest_ops.ts";
 
-const { SUCCESS, INVALID_PARAMETER, INVALID_REQUEST, UNSUPPORTED_CALL, UNSUPPORTED_PROTOCOL } =
-  SvsmResultCode;
+const {
+  SUCCESS,
+  INVALID_ADDRESS,
+  INVALID_PARAMETER,
+  INVALID_REQUEST,
+  UNSUPPORTED_CALL,
+  UNSUPPORTED_PROTOCOL,
+} = SvsmResultCode;
 
 /** Handles one vTPM-protocol call. */
 export function handleVtpmRequest(req: SvsmRequest): number | Promise<number> {
@@ -42,14 +48,17 @@ async function vtpmCmd(req: SvsmRequest, vtpm: VtpmService): Promise<number> {
   const gpa = gpaOf(req.regs.rcx);
   const mem = req.cpu.guestMem;
   // COCONUT reads the command word first; any failure there is INVALID_PARAMETER.
+  // A VMSA or deposited page is refused like an address outside guest memory (§14).
   let command: number;
   try {
+    if (touchesSvsmOwned(req.cpu, gpa, 4)) return INVALID_PARAMETER;
     command = mem.readU32(gpa);
   } catch (e) {
     if (e instanceof SvsmRequestFailure) return INVALID_PARAMETER;
     throw e;
   }
   if (command !== TPM_SEND_COMMAND) return INVALID_PARAMETER;
+  if (touchesSvsmOwned(req.cpu, gpa, VTPM_BUFFER_SIZE)) return INVALID_ADDRESS;
   const buffer = mem.read(gpa, VTPM_BUFFER_SIZE); // a fault here is INVALID_ADDRESS
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const locality = buffer[4];

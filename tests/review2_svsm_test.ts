@@ -1,0 +1,84 @@
+/**
+ * Second review pass over the SVSM and the enlightened guest: attacks a guest can mount with
+ * its call arguments, each against a spec fact (svsm-abi.md).
+ */
+import assert from "node:assert/strict";
+import { ATTEST_SERVICES_OP, SvsmResultCode as R } from "../lib/svsm/mod.ts";
+import { AttestCall, SvsmProtocol } from "../lib/svsm/abi/protocol_ids.ts";
+import { dispatchRequest } from "../lib/svsm/protocols/mod.ts";
+import type { SvsmRequest, VtpmService } from "../lib/svsm/request_context.ts";
+import { runTestVm, type TestVm } from "./svsm_test_vm.ts";
+import { fakeSvsmCpu } from "./support/fake_svsm_cpu.ts";
+
+/** One handler call; a soft error thrown by the handler is its result code. */
+async function call(req: SvsmRequest): Promise<number> {
+  try {
+    return await dispatchRequest(req);
+  } catch (e) {
+    const err = (e as { error?: { kind: string; code: number } }).error;
+    if (err?.kind === "result") return err.code;
+    throw e;
+  }
+}
+
+Deno.test("attestation: the report cannot be written over another vCPU's registered VMSA", async () => {
+  let testVm: TestVm | undefined;
+  let done = false, rax = -1n;
+  let before: Uint8Array = new Uint8Array(), after: Uint8Array = new Uint8Array();
+  const vm = await runTestVm({
+    vcpus: 2,
+    setup: (v) => testVm = v,
+    main: async (os, cpu) => {
+      assert.equal(await os.startAp(cpu, 1), 0);
+      while (!os.ranOn.has(1)) await cpu.ctx.pause();
+      const apVmsa = testVm!.svsm.guestVcpus.get(1)!.vmsaGpa;
+      const page = await os.allocPages(cpu, 3);
+      cpu.ctx.write(
+        page,
+        ATTEST_SERVICES_OP.encode({
+          reportGpa: BigInt(apVmsa), // the attack: the AP's VMSA as the report buffer
+          reportSize: 0x1000,
+          nonceGpa: BigInt(page + 0x1000),
+          nonceSize: 64,
+          manifestGpa: BigInt(page + 0x2000),
+          manifestSize: 0x1000,
+        }),
+      );
+      before = cpu.ctx.read(apVmsa, 4096);
+      const r = await os.svsmCall(cpu, SvsmProtocol.ATTEST, AttestCall.SERVICES, BigInt(page));
+      rax = r.rax;
+      after = cpu.ctx.read(apVmsa, 4096);
+      done = true;
+    },
+    apMain: async (_os, cpu) => {
+      while (!done) await cpu.ctx.pause();
+    },
+  });
+  assert.notEqual(vm.result.status, "terminated", String(vm.result.reason));
+  assert.equal(rax, BigInt(R.INVALID_ADDRESS));
+  assert.deepEqual(after, before, "the AP's VMSA is unchanged");
+});
+
+Deno.test("no call has the SVSM write into a registered VMSA: vTPM buffer, PVALIDATE and WITHDRAW_MEM lists", async () => {
+  const vtpm: VtpmService = {
+    poweredOn: true,
+    execute: () => Promise.resolve(new Uint8Array(4092).fill(0xcc)),
+    ekPublic: () => Promise.resolve(new Uint8Array(4)),
+  };
+  const { mem, cpu, request } = fakeSvsmCpu({ vtpm, memoryBytes: 0x40000 });
+  const VMSA_GPA = 0x20000;
+  cpu.kernel.guestVcpus.get(1)!.vmsaGpa = VMSA_GPA; // APIC 1's VMSA, registered
+  const dv = new DataView(mem.bytes.buffer);
+  dv.setUint32(VMSA_GPA, 8, true); // looks like TPM_SEND_COMMAND, locality 0, inbuf_size 0
+  dv.setUint32(VMSA_GPA - 8, 8, true); // a buffer that starts 8 bytes before it
+  dv.setUint16(VMSA_GPA + 0x100, 1, true); // a PVALIDATE / WITHDRAW_MEM header: 1 entry
+  const before = mem.bytes.slice(VMSA_GPA, VMSA_GPA + 0x1000);
+  const cases: [string, SvsmRequest, number][] = [
+    ["vTPM buffer on the VMSA", request(2, 1, BigInt(VMSA_GPA)), R.INVALID_PARAMETER],
+    ["vTPM buffer running into it", request(2, 1, BigInt(VMSA_GPA - 8)), R.INVALID_ADDRESS],
+    ["PVALIDATE list in it", request(0, 1, BigInt(VMSA_GPA + 0x100)), R.INVALID_ADDRESS],
+    ["WITHDRAW_MEM list in it", request(0, 5, BigInt(VMSA_GPA + 0x100)), R.INVALID_ADDRESS],
+  ];
+  for (const [name, req, want] of cases) assert.equal(await call(req), want, name);
+  assert.deepEqual(mem.bytes.slice(VMSA_GPA, VMSA_GPA + 0x1000), before, "VMSA unchanged");
+});
