@@ -251,7 +251,7 @@ async function guest(os: GuestOs, cpu: GuestCpu, g: GuestContext): Promise<void>
   await validateShare(os, cpu, work);
   while (work.validated < work.size) await cpu.ctx.pause();
   summary.validatedPages = work.size / 4096;
-  story.phase(`guest memory: ${work.size >> 20} MiB validated through SVSM PVALIDATE lists`, [
+  story.phase(`guest memory: ${work.size / (1 << 20)} MiB validated through SVSM PVALIDATE lists`, [
     `${work.size / 4096} pages by ${work.cpus.size} vCPUs at once; the guest cannot PVALIDATE ` +
     "at VMPL2, so the SVSM does it",
   ]);

@@ -62,10 +62,23 @@ export function printPhase(p: BootPhase): void {
 export function ttyProgress(): ((done: number, total: number) => void) | undefined {
   if (!Deno.stderr.isTerminal()) return undefined;
   const text = new TextEncoder();
-  return (done, total) => {
-    const line = done < total ? `  validating ${done >> 20}/${total >> 20} MiB` : "";
-    Deno.stderr.writeSync(text.encode(`\r\x1b[K${line}`));
-  };
+  return (done, total) =>
+    Deno.stderr.writeSync(text.encode(`\r\x1b[K${progressText(done, total)}`));
+}
+
+/**
+ * The progress line for `done` of `total` bytes validated; empty once done. Division, not
+ * `>> 20`: `--mem` reaches 4096 MiB, past int32.
+ *
+ * @example
+ * ```ts
+ * import { progressText } from "./story.ts";
+ * progressText(16 << 20, 254 << 20); // "  validating 16/254 MiB"
+ * ```
+ */
+export function progressText(done: number, total: number): string {
+  const mib = (bytes: number) => Math.floor(bytes / (1 << 20));
+  return done < total ? `  validating ${mib(done)}/${mib(total)} MiB` : "";
 }
 
 /** Checks `--seed`, `--vcpus` and `--mem` (as given on a command line); a string is the error. */

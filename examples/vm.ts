@@ -67,7 +67,8 @@ export interface ConfidentialVm {
  */
 export async function createVm(o: VmOptions): Promise<ConfidentialVm> {
   const seed = o.seed ?? 1;
-  const layout = svsmLayout({ vmMemoryBytes: (o.memMiB ?? 256) << 20 });
+  // A product, not `<< 20`: 2048 MiB and up overflow int32.
+  const layout = svsmLayout({ vmMemoryBytes: (o.memMiB ?? 256) * (1 << 20) });
   const machine = new Machine({
     memoryBytes: layout.vmMemoryBytes + (4 << 20), // the host keeps a few MiB for itself
     vcpus: o.vcpus ?? 4,
