@@ -77,6 +77,8 @@ export function parseTpmServeArgs(args: string[]): TpmServeOptions {
   if (protocol !== "swtpm" && protocol !== "mssim") {
     throw new UsageError(`--protocol must be swtpm or mssim, not '${protocol}'`);
   }
+  // An empty DIR (an unset shell variable) would otherwise mean "never saved".
+  if (values.state === "") throw new UsageError("--state needs a directory, not ''");
   return {
     port: intOption("--port", values.port, DEFAULT_PORT, 1, 65534),
     protocol,
