@@ -54,10 +54,12 @@ export async function main(args: string[]): Promise<number> {
       args,
       options: { out: { type: "string" }, seed: { type: "string", default: "1" } },
     });
-    if (values.out === undefined) throw new Error("--out DIR is required");
+    // An empty DIR (an unset shell variable) must not become "/".
+    if (!values.out) throw new Error("--out DIR is required");
     out = values.out.replace(/\/+$/, "") || "/";
-    seed = Number(values.seed);
-    if (!Number.isInteger(seed)) throw new Error("--seed must be an integer");
+    // Plain decimal only: Number() would take "" as 0, and "1e3" or "0x4".
+    seed = /^-?\d+$/.test(values.seed) ? Number(values.seed) : NaN;
+    if (!Number.isSafeInteger(seed)) throw new Error("--seed must be an integer");
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`);
     return 2;
