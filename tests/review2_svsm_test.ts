@@ -82,3 +82,22 @@ Deno.test("no call has the SVSM write into a registered VMSA: vTPM buffer, PVALI
   for (const [name, req, want] of cases) assert.equal(await call(req), want, name);
   assert.deepEqual(mem.bytes.slice(VMSA_GPA, VMSA_GPA + 0x1000), before, "VMSA unchanged");
 });
+
+Deno.test("vTPM: a buffer page that becomes a VMSA while the TPM runs gets no response written", async () => {
+  const BUF = 0x20000;
+  let registerMeanwhile = () => {};
+  const vtpm: VtpmService = {
+    poweredOn: true,
+    execute: () => {
+      registerMeanwhile(); // another vCPU's CREATE_VCPU, between the read and the write-back
+      return Promise.resolve(new Uint8Array(64).fill(0xcc));
+    },
+    ekPublic: () => Promise.resolve(new Uint8Array(4)),
+  };
+  const { mem, cpu, request } = fakeSvsmCpu({ vtpm, memoryBytes: 0x40000 });
+  registerMeanwhile = () => cpu.kernel.guestVcpus.get(1)!.vmsaGpa = BUF;
+  new DataView(mem.bytes.buffer).setUint32(BUF, 8, true);
+  const before = mem.bytes.slice(BUF, BUF + 0x1000);
+  assert.equal(await call(request(2, 1, BigInt(BUF))), R.INVALID_ADDRESS);
+  assert.deepEqual(mem.bytes.slice(BUF, BUF + 0x1000), before, "the new VMSA is unchanged");
+});

@@ -75,6 +75,8 @@ async function vtpmCmd(req: SvsmRequest, vtpm: VtpmService): Promise<number> {
     view.setUint32(0, response.length, true);
     buffer.set(response, VTPM_RSP_HEADER_SIZE);
   }
+  // Checked again: while the TPM ran, another vCPU's CREATE_VCPU may have made it a VMSA.
+  if (touchesSvsmOwned(req.cpu, gpa, VTPM_BUFFER_SIZE)) return INVALID_ADDRESS;
   mem.write(gpa, buffer);
   return SUCCESS;
 }
