@@ -649,3 +649,41 @@ Deno.test("review2 sessions: session and policy commands answer as swtpm", (t) =
 
 Deno.test("review2 sessions: bound, policy and encrypting sessions key as swtpm does", (t) =>
   differences(t, keyedScenario));
+
+/** Owner's policy set to the digest a trial session computes from `steps`; returns a runner. */
+async function ownerPolicyTpm(steps: (s: number) => Uint8Array[]) {
+  const tpm = await Tpm.manufacture({ seed: new Uint8Array(32).fill(4) });
+  tpm.powerOn();
+  const send = (c: Uint8Array, locality = 0) => tpm.execute(c, locality);
+  await send(command(ST_NO, 0x144, u16(0)));
+  const startPolicy = async (type: number) =>
+    new DataView((await send(sas({ type }))).buffer).getUint32(10);
+  const trial = await startPolicy(3);
+  for (const c of steps(trial)) assert.equal(rcOf(await send(c)), 0);
+  const d = (await send(command(ST_NO, 0x189, u32(trial)))).slice(12, 44);
+  await send(command(ST_NO, 0x165, u32(trial)));
+  assert.equal(rcOf(await send(command(ST_S, 0x12e, u32(OWNER), area(PWE), b2(d), u16(0xb)))), 0);
+  /** Runs the policy on a fresh policy session, then HierarchyChangeAuth(owner) at `locality`. */
+  return async (locality: number) => {
+    const s = await startPolicy(1);
+    for (const c of steps(s)) assert.equal(rcOf(await send(c, locality)), 0);
+    const auth = area(entry(s, zeros(16), 0, zeros(0)));
+    const rc = rcOf(await send(command(ST_S, 0x129, u32(OWNER), auth, b2(zeros(0))), locality));
+    await send(command(ST_NO, 0x165, u32(s)));
+    return rc;
+  };
+}
+
+Deno.test("review2 sessions: PolicyLocality of an extended locality never admits localities 0-4 or 5-31", async () => {
+  // Part 3 §23.12 / the reference's CheckPolicyAuthSession: a command at locality 0-4 passes
+  // only a bit mask (<= 31); localities 5-31 do not exist and never pass.
+  const cc = (s: number) => command(ST_NO, 0x16c, u32(s), u32(0x129));
+  const extended = await ownerPolicyTpm((s) => [command(ST_NO, 0x16f, u32(s), u8(33)), cc(s)]);
+  assert.equal(await extended(33), 0);
+  assert.equal(await extended(0), 0x907); // 33 has bit 0 set, but it names locality 33
+  assert.equal(await extended(32), 0x907);
+  const mask = await ownerPolicyTpm((s) => [command(ST_NO, 0x16f, u32(s), u8(0x07)), cc(s)]);
+  assert.equal(await mask(2), 0);
+  assert.equal(await mask(3), 0x907);
+  assert.equal(await mask(7), 0x907); // the mask's value, not a locality
+});

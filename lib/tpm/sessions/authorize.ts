@@ -287,7 +287,11 @@ function checkPolicy(
 /** The PolicyLocality and PolicyNvWritten conditions (Part 3 §23.12, §23.21). */
 function checkPolicyContext(state: TpmState, s: Session, entity: number, locality: number): void {
   if (s.locality !== 0) {
-    const ok = locality < 5 ? (s.locality & (1 << locality)) !== 0 : s.locality === locality;
+    // Localities 0-4 pass only a bit mask (a value of 32 or more names one extended locality,
+    // whatever its low bits); 5-31 do not exist (the reference's CheckPolicyAuthSession).
+    const ok = locality < 5
+      ? s.locality < 32 && (s.locality & (1 << locality)) !== 0
+      : locality > 31 && s.locality === locality;
     if (!ok) throw new TpmError(TPM_RC.LOCALITY);
   }
   if (s.nvWritten >= 0) {
