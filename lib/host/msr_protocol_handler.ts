@@ -11,6 +11,7 @@ import {
   encodeMsrResponse,
   type ExitAction,
   ExitActions,
+  GHCB_ERR_INVALID_INPUT,
   GHCB_INFO,
   GHCB_PROTOCOL_MIN,
   GHCB_PROTOCOL_VERSION,
@@ -18,6 +19,8 @@ import {
   type MsrResponse,
   PAGE_SIZE,
   PREF_GPA_NONE,
+  PSC_OP_PRIVATE,
+  PSC_OP_SHARED,
   type Vcpu,
 } from "../snp/mod.ts";
 import { hostCpuid } from "./cpuid.ts";
@@ -71,9 +74,16 @@ export function handleMsrProtocol(host: Host, vcpu: Vcpu, vmpl: number, value: b
       vm.registerGhcb(vcpu.id, vmpl, req.gfn * PAGE_SIZE);
       respond({ kind: "reg-gpa", gfn: req.gfn });
       return ExitActions.resume;
-    case "psc":
-      respond({ kind: "psc", error: changePageState(host.machine, vm, req.gfn, req.op) });
+    case "psc": {
+      // The MSR protocol knows only these two operations (snp-abi.md §9.2); PSMASH/UNSMASH are
+      // GHCB PSC entry operations.
+      const known = req.op === PSC_OP_PRIVATE || req.op === PSC_OP_SHARED;
+      const error = known
+        ? changePageState(host.machine, vm, req.gfn, req.op)
+        : GHCB_ERR_INVALID_INPUT;
+      respond({ kind: "psc", error });
       return ExitActions.resume;
+    }
     case "run-vmpl":
       return runVmpl(host, vcpu, vmpl, req.vmpl);
     case "hv-features":
