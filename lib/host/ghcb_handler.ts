@@ -44,6 +44,7 @@ import {
   SEV_FEATURE_SNP_ACTIVE,
   type Vcpu,
 } from "../snp/mod.ts";
+import { encodePscEntry } from "../snp/nae.ts";
 import { hostCpuid } from "./cpuid.ts";
 import type { Host } from "./host.ts";
 import { changePageState } from "./page_state_change.ts";
@@ -165,13 +166,20 @@ function pageStateChange(e: NaeExit): ExitAction {
   const desc = decodePsc(buf);
   if (desc === undefined) return fail(e.host, e.vcpu, e.vmpl, e.ghcb, GHCB_ERR_INVALID_INPUT);
   const vm = e.host.vm!;
+  const entries = new DataView(buf.buffer, buf.byteOffset + PSC_ENTRY_OFFSET);
   for (let i = desc.header.curEntry; i < desc.entries.length; i++) {
     const entry = desc.entries[i];
     const pages = entry.size2M ? PAGES_PER_2M : 1;
-    for (let p = 0; p < pages; p++) {
+    // A 2M entry names a 2M-aligned GFN; CUR_PAGE counts the pages already done (snp-abi.md §9.4),
+    // so it resumes a partly done entry and can never exceed the entry's pages.
+    if (entry.curPage > pages || entry.gfn % pages !== 0) {
+      return fail(e.host, e.vcpu, e.vmpl, e.ghcb, GHCB_ERR_INVALID_INPUT);
+    }
+    for (let p = entry.curPage; p < pages; p++) {
       const error = changePageState(e.host.machine, vm, entry.gfn + p, entry.op);
       if (error !== 0) return fail(e.host, e.vcpu, e.vmpl, e.ghcb, error);
     }
+    entries.setBigUint64(8 * i, encodePscEntry({ ...entry, curPage: pages }), true);
     PSC_HEADER.set(buf, "curEntry", i + 1);
   }
   return succeed(e, 0n);
