@@ -10,7 +10,9 @@ import {
   decodeMsrResponse,
   encodeApCreation,
   encodeMsrRequest,
+  encodePsc,
   GHCB_ERR_INVALID_INPUT,
+  GHCB_SHARED_BUFFER_OFFSET,
   GhcbPage,
   type GhcbRegister,
   Machine,
@@ -18,18 +20,27 @@ import {
   type MsrRequest,
   type MsrResponse,
   NAE_AP_CREATION,
+  NAE_GUEST_REQUEST,
+  NAE_PSC,
   NAE_SNP_RUN_VMPL,
   PAGE_SIZE,
+  PSC_OP_PRIVATE,
+  PSC_OP_PSMASH,
   PSC_OP_SHARED,
+  PSC_OP_UNSMASH,
   qemuResetVmsa,
   rmpadjustAttrs,
   type VmplProgram,
 } from "../lib/snp/mod.ts";
+import { decodePsc } from "../lib/snp/nae.ts";
 import { SecureProcessor } from "../lib/snp/firmware/mod.ts";
 import { Host } from "../lib/host/mod.ts";
+import { changePageState } from "../lib/host/page_state_change.ts";
+import { relayGuestRequest } from "../lib/host/guest_request_relay.ts";
 
 const GUEST_BYTES = 4 << 20;
 const GHCB_GPA = 0x10000;
+const SCRATCH = BigInt(GHCB_GPA + GHCB_SHARED_BUFFER_OFFSET);
 const VMPL_BYTE = 0xCA; // VMSA VMPL field (snp-abi.md §12)
 
 /** A machine, its firmware, an honest host and its guest, launched; each VMPL runs a program. */
@@ -135,4 +146,97 @@ Deno.test("attack: AP_CREATION from VMPL2 cannot create or destroy a VMPL0 VMSA"
   assert.deepEqual(results, [INVALID, INVALID]);
   assert.equal(svsmRestarted, 0);
   assert.notEqual(machine.vcpus[0].context(0), undefined);
+});
+
+Deno.test("MSR protocol PSC: only private (1) and shared (2) exist; PSMASH/UNSMASH/0 are errors", async () => {
+  const errors: number[] = [];
+  const { host } = boot([async (cpu) => {
+    for (const op of [PSC_OP_PSMASH, PSC_OP_UNSMASH, 0, 0xF]) {
+      const r = await msr(cpu, { kind: "psc", gfn: 0x40, op });
+      errors.push(r.kind === "psc" ? r.error : -1);
+    }
+  }]);
+  await host.run();
+  assert.deepEqual(errors, Array(4).fill(GHCB_ERR_INVALID_INPUT));
+});
+
+/** Runs one GHCB PSC with `entries` from VMPL0; returns the result and the descriptor after. */
+async function psc(entries: Parameters<typeof encodePsc>[0], cur = 0) {
+  let out: [bigint, bigint] = [0n, 0n];
+  let after: ReturnType<typeof decodePsc>;
+  const { host, machine, vm } = boot([async (cpu) => {
+    await setUpGhcb(cpu, GHCB_GPA);
+    const desc = encodePsc(entries, cur);
+    out = await nae(cpu, GHCB_GPA, {
+      code: NAE_PSC,
+      regs: { swScratch: SCRATCH },
+      edit: (g) => g.sharedBuffer.set(desc),
+    });
+    after = decodePsc(new GhcbPage(cpu.page(GHCB_GPA, "read", false)).sharedBuffer);
+  }]);
+  await host.run();
+  const shared = (gfn: number) => !machine.rmp.entry(vm.npt.translate(gfn * PAGE_SIZE)!).assigned;
+  return { out, after: after!, shared };
+}
+
+Deno.test("GHCB PSC: a 2M entry whose GFN is not 2M-aligned is refused and changes nothing", async () => {
+  const { out, shared } = await psc([{ curPage: 0, gfn: 0x201, op: PSC_OP_SHARED, size2M: true }]);
+  assert.deepEqual(out, INVALID);
+  assert.equal(shared(0x201), false);
+  assert.equal(shared(0x300), false);
+});
+
+Deno.test("GHCB PSC: CUR_PAGE beyond the entry's pages is refused; a partial 2M entry resumes", async () => {
+  const bad = await psc([{ curPage: 513, gfn: 0x200, op: PSC_OP_SHARED, size2M: true }]);
+  assert.deepEqual(bad.out, INVALID);
+  assert.equal(bad.shared(0x200), false);
+  // 4K entry: CUR_PAGE 2 > 1 page.
+  const bad4k = await psc([{ curPage: 2, gfn: 0x50, op: PSC_OP_SHARED, size2M: false }]);
+  assert.deepEqual(bad4k.out, INVALID);
+  // A 2M entry the host had done 0x100 pages of: the rest is done, the first part is left.
+  const part = await psc([{ curPage: 0x100, gfn: 0x200, op: PSC_OP_SHARED, size2M: true }]);
+  assert.deepEqual(part.out, [0n, 0n]);
+  assert.equal(part.shared(0x2FF), false);
+  assert.equal(part.shared(0x300), true);
+  assert.equal(part.shared(0x3FF), true);
+  assert.equal(part.after?.header.curEntry, 1);
+  assert.equal(part.after?.entries[0].curPage, 512);
+});
+
+Deno.test("attack: a response page made private during the firmware call is not written by the host", async () => {
+  const REQ = 0x20000, RESP = 0x21000;
+  const machine = new Machine({ memoryBytes: GUEST_BYTES + (4 << 20), vcpus: 1, seed: 7 });
+  let flip = () => {};
+  const host = new Host(machine, {
+    guestFirmware: {
+      guestRequest: async () => {
+        await Promise.resolve();
+        flip(); // another vCPU converted the page meanwhile
+        return { status: 0, response: new Uint8Array(PAGE_SIZE).fill(0xAA) };
+      },
+    },
+  });
+  const vm = host.createVm({ guestMemoryBytes: GUEST_BYTES });
+  vm.launchHandle = 1;
+  for (const gpa of [GHCB_GPA, REQ, RESP]) {
+    assert.equal(changePageState(machine, vm, gpa / PAGE_SIZE, PSC_OP_SHARED), 0);
+  }
+  flip = () => assert.equal(changePageState(machine, vm, RESP / PAGE_SIZE, PSC_OP_PRIVATE), 0);
+  vm.registerGhcb(0, 0, GHCB_GPA);
+  const ghcb = new GhcbPage(host.sharedPage(GHCB_GPA)!);
+  const respSpa = vm.npt.translate(RESP)!;
+  const before = machine.hostAccess.read(respSpa, PAGE_SIZE);
+  const action = await relayGuestRequest({
+    host,
+    vcpu: machine.vcpus[0],
+    vmpl: 0,
+    ghcbGpa: GHCB_GPA,
+    ghcb,
+    exitCode: NAE_GUEST_REQUEST,
+    info1: BigInt(REQ),
+    info2: BigInt(RESP),
+  });
+  assert.equal(action.kind, "resume");
+  assert.deepEqual([ghcb.get("swExitInfo1"), ghcb.get("swExitInfo2")], INVALID);
+  assert.deepEqual(machine.hostAccess.read(respSpa, PAGE_SIZE), before);
 });

@@ -49,7 +49,11 @@ export async function relayGuestRequest(e: NaeExit): Promise<ExitAction> {
   t.begin(vcpu.id, vmpl, "firmware", "SNP_GUEST_REQUEST");
   const reply = await firmware.guestRequest(handle, request.slice());
   t.end(vcpu.id, vmpl, "firmware", "SNP_GUEST_REQUEST", `status 0x${reply.status.toString(16)}`);
-  if (reply.response !== undefined) response.set(reply.response.subarray(0, PAGE_SIZE));
+  // Another vCPU may have made the response page private while the firmware worked: look again,
+  // so the host never writes a page the RMP gives the guest (snp-abi.md §8).
+  const out = host.sharedPage(Number(e.info2));
+  if (out === undefined) return fail(host, vcpu, vmpl, ghcb, GHCB_ERR_INVALID_INPUT);
+  if (reply.response !== undefined) out.set(reply.response.subarray(0, PAGE_SIZE));
   // EXITINFO2: [31:0] firmware status, [63:32] VMM status (0).
   return succeed(e, BigInt(reply.status >>> 0));
 }
