@@ -9,23 +9,25 @@
 
 import { parseArgs } from "node:util";
 import { runLockStress, type StressResult } from "../tests/svsm_locking_stress.ts";
+import { decimalAtLeast, exitUsage } from "./usage.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    ops: { type: "string", default: "10000000" },
-    workers: { type: "string", default: "2" },
-  },
-  strict: true,
-});
-const totalOps = Number(values.ops);
-const workers = Number(values.workers);
-if (
-  !Number.isSafeInteger(totalOps) || totalOps < 4 || !Number.isSafeInteger(workers) || workers < 2
-) {
-  console.error("usage: lock_stress.ts [--ops N >= 4] [--workers N >= 2]");
-  Deno.exit(2);
+const USAGE = "usage: lock_stress.ts [--ops N >= 4] [--workers N >= 2]";
+let values;
+try {
+  ({ values } = parseArgs({
+    args: Deno.args,
+    options: {
+      ops: { type: "string", default: "10000000" },
+      workers: { type: "string", default: "2" },
+    },
+    strict: true,
+  }));
+} catch (e) {
+  exitUsage(USAGE, e);
 }
+const totalOps = decimalAtLeast(values.ops, 4);
+const workers = decimalAtLeast(values.workers, 2);
+if (Number.isNaN(totalOps) || Number.isNaN(workers)) exitUsage(USAGE, "bad --ops or --workers");
 
 const half = Math.ceil(totalOps / 2); // each half rounded up, so at least `totalOps` in all
 const spin = await runLockStress({

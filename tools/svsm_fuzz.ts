@@ -6,17 +6,26 @@
  */
 import { parseArgs } from "node:util";
 import { fuzzSvsm } from "../tests/support/svsm_fuzzer.ts";
+import { decimalAtLeast, exitUsage } from "./usage.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    calls: { type: "string", default: "1000000" },
-    seed: { type: "string", default: String(Date.now() & 0xffffff) },
-    runs: { type: "string", default: "1" },
-  },
-});
-const calls = Number(values.calls), runs = Number(values.runs);
-let seed = Number(values.seed);
+const USAGE = "usage: svsm_fuzz.ts [--calls N] [--seed S] [--runs R]";
+let values;
+try {
+  ({ values } = parseArgs({
+    args: Deno.args,
+    options: {
+      calls: { type: "string", default: "1000000" },
+      seed: { type: "string", default: String(Date.now() & 0xffffff) },
+      runs: { type: "string", default: "1" },
+    },
+  }));
+} catch (e) {
+  exitUsage(USAGE, e);
+}
+const calls = decimalAtLeast(values.calls, 1), runs = decimalAtLeast(values.runs, 1);
+let seed = decimalAtLeast(values.seed, 0);
+// NaN calls or runs would fuzz nothing and still exit 0.
+if ([calls, runs, seed].some(Number.isNaN)) exitUsage(USAGE, "N, S and R must be integers");
 let failed = false;
 for (let i = 0; i < runs; i++, seed++) {
   const t0 = performance.now();

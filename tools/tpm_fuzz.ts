@@ -25,6 +25,7 @@ import {
   TPM_ST_SESSIONS,
   type TpmDevice,
 } from "../lib/tpm/server/mod.ts";
+import { decimalAtLeast, exitUsage } from "./usage.ts";
 
 /** How a fuzz command was made. */
 export type FuzzStrategy = "random" | "mutate" | "truncate" | "extend" | "splice";
@@ -450,28 +451,40 @@ function printReport(report: FuzzReport, seed: number): number {
   return clean ? 0 : 1;
 }
 
+const USAGE = "usage: tpm_fuzz.ts [--iterations N] [--seed S] [--corpus FILE]";
+
 async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      iterations: { type: "string", default: "100000" },
-      seed: { type: "string", default: "1" },
-      corpus: {
-        type: "string",
-        default: new URL("../tests/vectors/tpm_fuzz/corpus.hex", import.meta.url).pathname,
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        iterations: { type: "string", default: "100000" },
+        seed: { type: "string", default: "1" },
+        corpus: {
+          type: "string",
+          default: new URL("../tests/vectors/tpm_fuzz/corpus.hex", import.meta.url).pathname,
+        },
+        help: { type: "boolean" },
       },
-      help: { type: "boolean" },
-    },
-  });
+    }));
+  } catch (e) {
+    exitUsage(USAGE, e);
+  }
   if (values.help) {
-    console.log("usage: tpm_fuzz.ts [--iterations N] [--seed S] [--corpus FILE]");
+    console.log(USAGE);
     return 0;
   }
-  const iterations = Number(values.iterations);
-  const seed = Number(values.seed);
-  if (!Number.isInteger(iterations) || iterations < 0 || !Number.isInteger(seed)) {
-    console.error("tpm-fuzz: --iterations and --seed must be integers");
-    return 2;
+  const iterations = decimalAtLeast(values.iterations, 0);
+  const seed = decimalAtLeast(values.seed, Number.MIN_SAFE_INTEGER);
+  if (Number.isNaN(iterations) || Number.isNaN(seed)) {
+    exitUsage(USAGE, "tpm-fuzz: --iterations and --seed must be integers");
+  }
+  let corpusText: string;
+  try {
+    corpusText = await Deno.readTextFile(values.corpus);
+  } catch (e) {
+    exitUsage(USAGE, `tpm-fuzz: cannot read ${values.corpus}: ${(e as Error).message}`);
   }
   const { Tpm } = await import("../lib/tpm/tpm.ts");
   let internal = 0;
@@ -487,7 +500,7 @@ async function main(args: string[]): Promise<number> {
   const report = await fuzzTpm(tpm, {
     iterations,
     seed,
-    corpus: parseCorpus(await Deno.readTextFile(values.corpus)),
+    corpus: parseCorpus(corpusText),
     progressEvery: 5000,
     internalErrors: () => internal,
     onProgress: tty

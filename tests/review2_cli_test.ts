@@ -1,0 +1,96 @@
+// Second review pass over what a user meets: the examples, `svsm tpm-serve` and the tools,
+// played by a hostile user (bad flag values, empty paths) and a hostile TCP peer.
+import assert from "node:assert/strict";
+import { boot, bootSucceeded } from "../examples/boot.ts";
+import { progressText } from "../examples/story.ts";
+import { createVm } from "../examples/vm.ts";
+import { main as attestMain } from "../examples/attest.ts";
+import { parseTpmServeArgs } from "../cli/tpm_serve.ts";
+import { UsageError } from "../cli/common.ts";
+
+const MiB = 1 << 20;
+
+async function captured(
+  run: () => Promise<number>,
+): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [], err: string[] = [];
+  const { log, error } = console;
+  console.log = (...a: unknown[]) => void out.push(a.join(" "));
+  console.error = (...a: unknown[]) => void err.push(a.join(" "));
+  try {
+    return { code: await run(), out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+/** Runs a repo script under `deno run` with `flags`; stdin closed, colours off. */
+async function deno(flags: string[], script: string, args: string[]) {
+  const path = new URL(`../${script}`, import.meta.url).pathname;
+  const r = await new Deno.Command("deno", {
+    args: ["run", "--no-check", ...flags, path, ...args],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code: r.code, out: text.decode(r.stdout), err: text.decode(r.stderr) };
+}
+
+// --mem is documented as 8..4096 MiB; `memMiB << 20` overflowed int32 from 2048 MiB on.
+Deno.test("--mem 2048..4096: the VM is built with that much memory, and told in MiB", async () => {
+  const vm = await createVm({ vcpus: 1, memMiB: 4096, vtpm: false, main: async () => {} });
+  assert.equal(vm.layout.vmMemoryBytes, 4096 * MiB);
+  assert.equal(progressText(3072 * MiB, 4092 * MiB), "  validating 3072/4092 MiB");
+  assert.equal(progressText(4092 * MiB, 4092 * MiB), "");
+  const { summary } = await boot({ seed: 1, vcpus: 4, memMiB: 2048, quiet: true });
+  assert.ok(bootSucceeded(summary), JSON.stringify(summary.reportReasons));
+  assert.match(summary.phases[2].title, /^guest memory: 2044 MiB validated/);
+  assert.equal(summary.validatedPages, 2044 * 256);
+});
+
+// `--state ""` (an unset shell variable) must not silently mean "no persistence".
+Deno.test("tpm-serve: an empty --state is a usage error, not a TPM whose state is never saved", () => {
+  assert.throws(() => parseTpmServeArgs(["--state", ""]), UsageError);
+  assert.throws(() => parseTpmServeArgs(["--state="]), UsageError);
+  assert.equal(parseTpmServeArgs(["--state", "d"]).stateDir, "d");
+});
+
+// `--out ""` became "/" (the trailing-slash strip fell back to the root).
+Deno.test("example attest: an empty --out or --seed is a usage error before the VM runs", async () => {
+  for (
+    const args of [["--out", ""], ["--out", "/tmp/x", "--seed", ""], [
+      "--out",
+      "/tmp/x",
+      "--seed",
+      "1e3",
+    ]]
+  ) {
+    const r = await captured(() => attestMain(args));
+    assert.equal(r.code, 2, args.join(" "));
+    assert.doesNotMatch(r.out, /report:/, `${args.join(" ")}: refused before booting`);
+    assert.match(r.err, /usage:/);
+  }
+});
+
+// The tools are what a user runs for long jobs: a typo must not report a clean run.
+Deno.test("tools: bad or unknown flags exit 2 with one line, no stack trace", async () => {
+  const cases: [string, string[]][] = [
+    ["tools/svsm_fuzz.ts", ["--calls", "abc"]],
+    ["tools/svsm_fuzz.ts", ["--runs", "x"]],
+    ["tools/svsm_fuzz.ts", ["--seed", "1e3"]],
+    ["tools/svsm_fuzz.ts", ["--bogus"]],
+    ["tools/lock_stress.ts", ["--bogus"]],
+    ["tools/tpm_fuzz.ts", ["--bogus"]],
+    ["tools/tpm_fuzz.ts", ["--iterations", "1", "--corpus", "/nonexistent/corpus.txt"]],
+  ];
+  for (const [script, args] of cases) {
+    const r = await deno(["-R"], script, args);
+    const what = `${script} ${args.join(" ")}: ${r.err}`;
+    assert.equal(r.code, 2, what);
+    assert.equal(r.err.trim().split("\n").length <= 2, true, what);
+    assert.doesNotMatch(r.err, /Uncaught|^\s+at /m, what);
+  }
+});
