@@ -101,3 +101,29 @@ Deno.test("vTPM: a buffer page that becomes a VMSA while the TPM runs gets no re
   assert.equal(await call(request(2, 1, BigInt(BUF))), R.INVALID_ADDRESS);
   assert.deepEqual(mem.bytes.slice(BUF, BUF + 0x1000), before, "the new VMSA is unchanged");
 });
+
+Deno.test("vTPM buffer limits: a 4087-byte command and a 4092-byte response fit; 4097 bytes is INVALID_REQUEST", async () => {
+  let seen = -1, answer = 0;
+  const vtpm: VtpmService = {
+    poweredOn: true,
+    execute: (cmd) => {
+      seen = cmd.length;
+      return Promise.resolve(new Uint8Array(answer).fill(0xab));
+    },
+    ekPublic: () => Promise.resolve(new Uint8Array(4)),
+  };
+  const { mem, request } = fakeSvsmCpu({ vtpm, memoryBytes: 0x10000 });
+  const dv = new DataView(mem.bytes.buffer);
+  const send = (inSize: number, outSize: number) => {
+    answer = outSize;
+    dv.setUint32(0x3000, 8, true);
+    mem.bytes[0x3004] = 0;
+    dv.setUint32(0x3005, inSize, true);
+    return call(request(2, 1, 0x3000n));
+  };
+  assert.equal(await send(4087, 4092), R.SUCCESS);
+  assert.equal(seen, 4087, "the whole 4087-byte command reached the TPM");
+  assert.equal(dv.getUint32(0x3000, true), 4092);
+  assert.ok(mem.bytes.subarray(0x3004, 0x4000).every((b) => b === 0xab), "to the last byte");
+  assert.equal(await send(10, 4097), R.INVALID_REQUEST, "longer than the buffer");
+});
