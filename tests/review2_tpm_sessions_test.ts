@@ -14,6 +14,7 @@ import {
   u16,
   u32,
 } from "./tpm_helpers.ts";
+import { createParams, ECC_DECRYPT, ECC_SIGN } from "./tpm_keys_client.ts";
 
 // Second review of sessions and policies: the same command bytes sent to
 // swtpm (libtpms) and to our TPM must give the same response codes, and the
@@ -556,6 +557,88 @@ async function keyedScenario(send: Send): Promise<Record<string, string>> {
   return out;
 }
 
+/** PolicyNV, PolicyAuthorizeNV and PolicySigned error paths. */
+async function nvSignedScenario(send: Send): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const run = async (name: string, cmd: Uint8Array) => {
+    const r = await send(cmd);
+    out[name] = rcOf(r).toString(16);
+    return r;
+  };
+  await send(command(ST_NO, 0x144, u16(0)));
+  const IX = 0x01500010;
+  const nvPub = b2(cat(u32(IX), u16(0xb), u32(0x00060006), b2(zeros(0)), u16(8)));
+  await run("nv define", command(ST_S, 0x12a, u32(OWNER), area(PWE), b2(zeros(0)), nvPub));
+  const ps = new DataView((await run("sas", sas({ type: 1 }))).buffer).getUint32(10);
+  const ts = new DataView((await run("sas trial", sas({ type: 3 }))).buffer).getUint32(10);
+  const policyNv = (s: number, operand: Uint8Array, offset: number, op: number) =>
+    command(ST_S, 0x149, u32(IX), u32(IX), u32(s), area(PWE), b2(operand), u16(offset), u16(op));
+  await run("nv unwritten", policyNv(ps, u8(1), 0, 0));
+  await run("nv unwritten trial", policyNv(ts, u8(1), 0, 0));
+  const data = Uint8Array.from([1, 2, 3, 4, 0x85, 6, 7, 8]);
+  await run("nv write", command(ST_S, 0x137, u32(IX), u32(IX), area(PWE), b2(data), u16(0)));
+  for (const [s, n] of [[ps, "policy"], [ts, "trial"]] as const) {
+    await run(`${n} nv offset 9`, policyNv(s, zeros(0), 9, 0));
+    await run(`${n} nv offset 8 empty`, policyNv(s, zeros(0), 8, 0));
+    await run(`${n} nv too long`, policyNv(s, zeros(5), 4, 0));
+    await run(`${n} nv eq`, policyNv(s, Uint8Array.from([3, 4]), 2, 0));
+    await run(`${n} nv ne fails`, policyNv(s, Uint8Array.from([3, 4]), 2, 1));
+    await run(`${n} nv signed gt`, policyNv(s, Uint8Array.from([0x05]), 4, 2));
+    await run(`${n} nv unsigned gt`, policyNv(s, Uint8Array.from([0x05]), 4, 3));
+    await run(`${n} nv signed lt`, policyNv(s, Uint8Array.from([0x05]), 4, 4));
+    await run(`${n} nv bitset`, policyNv(s, Uint8Array.from([0x81]), 4, 10));
+    await run(`${n} nv bitclear`, policyNv(s, Uint8Array.from([0x02]), 4, 11));
+    await run(`${n} nv op 12`, policyNv(s, u8(1), 0, 12));
+    await run(`${n} authorizenv`, command(ST_S, 0x192, u32(IX), u32(IX), u32(s), area(PWE)));
+    await run(`${n} restart`, command(ST_NO, 0x180, u32(s)));
+  }
+  // PolicyAuthorizeNV reads a TPMT_HA from the index.
+  const IX2 = 0x01500011;
+  const nvPub2 = b2(cat(u32(IX2), u16(0xb), u32(0x00060006), b2(zeros(0)), u16(34)));
+  await run("nv2 define", command(ST_S, 0x12a, u32(OWNER), area(PWE), b2(zeros(0)), nvPub2));
+  const authorizeNv = (name: string, s: number, ix: number, contents: Uint8Array) =>
+    send(command(ST_S, 0x137, u32(ix), u32(ix), area(PWE), b2(contents), u16(0))).then(() =>
+      run(name, command(ST_S, 0x192, u32(ix), u32(ix), u32(s), area(PWE)))
+    );
+  await authorizeNv("authorizenv short sha256", ps, IX, cat(u16(0xb), zeros(6)));
+  await authorizeNv("authorizenv short sha1", ps, IX, cat(u16(0x4), zeros(6)));
+  await authorizeNv("authorizenv sha1", ps, IX2, cat(u16(0x4), zeros(32)));
+  await authorizeNv("authorizenv null alg", ps, IX2, cat(u16(0x10), zeros(32)));
+  await authorizeNv("authorizenv sha256 other", ps, IX2, cat(u16(0xb), zeros(32).fill(9)));
+  await authorizeNv("authorizenv sha256 match", ps, IX2, cat(u16(0xb), zeros(32)));
+  await run("restart after authorizenv", command(ST_NO, 0x180, u32(ps)));
+
+  // PolicySigned with a key that cannot sign, a bad signature, a wrong scheme.
+  const sk = new DataView(
+    (await run("cp sign", command(ST_S, 0x131, u32(OWNER), area(PWE), createParams(ECC_SIGN))))
+      .buffer,
+  ).getUint32(10);
+  const dk = new DataView(
+    (await run(
+      "cp decrypt",
+      command(ST_S, 0x131, u32(OWNER), area(PWE), createParams(ECC_DECRYPT)),
+    ))
+      .buffer,
+  ).getUint32(10);
+  const ecdsa = (r: Uint8Array) => cat(u16(0x18), u16(0xb), b2(r), b2(zeros(32).fill(1)));
+  const signed = (key: number, s: number, sig: Uint8Array, cp = zeros(0), exp = 0) =>
+    command(ST_NO, 0x160, u32(key), u32(s), b2(zeros(0)), b2(cp), b2(zeros(0)), u32(exp), sig);
+  for (const [s, n] of [[ps, "policy"], [ts, "trial"]] as const) {
+    await run(`${n} signed decrypt key`, signed(dk, s, ecdsa(zeros(32).fill(2))));
+    await run(`${n} signed bad sig`, signed(sk, s, ecdsa(zeros(32).fill(2))));
+    await run(`${n} signed zero r`, signed(sk, s, ecdsa(zeros(32))));
+    await run(`${n} signed rsassa`, signed(sk, s, cat(u16(0x14), u16(0xb), b2(zeros(32)))));
+    await run(`${n} signed null`, signed(sk, s, u16(0x10)));
+    await run(
+      `${n} signed sha1`,
+      signed(sk, s, cat(u16(0x18), u16(0x4), b2(zeros(32).fill(2)), b2(zeros(32).fill(1)))),
+    );
+    await run(`${n} signed bad cphash`, signed(sk, s, ecdsa(zeros(32).fill(2)), zeros(5)));
+    await run(`${n} signed hmac`, signed(sk, s, cat(u16(0x5), u16(0xb), zeros(32))));
+  }
+  return out;
+}
+
 function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
@@ -646,6 +729,9 @@ async function differences(
 
 Deno.test("review2 sessions: session and policy commands answer as swtpm", (t) =>
   differences(t, scenario));
+
+Deno.test("review2 sessions: PolicyNV, PolicyAuthorizeNV and PolicySigned errors as swtpm", (t) =>
+  differences(t, nvSignedScenario));
 
 Deno.test("review2 sessions: bound, policy and encrypting sessions key as swtpm does", (t) =>
   differences(t, keyedScenario));

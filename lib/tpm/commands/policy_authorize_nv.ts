@@ -29,9 +29,14 @@ export const PolicyAuthorizeNV = defineCommand({
     const ix = indexAt(ctx, 1);
     if (s.type !== TPM_SE.TRIAL) {
       checkRead(ctx, ix);
-      const alg = ix.data.length >= 2 ? (ix.data[0] << 8) | ix.data[1] : 0;
-      const approved = ix.data.subarray(2, 2 + (DIGEST_SIZE[alg] ?? 0));
-      if (alg !== s.authHash || !equalBytes(approved, s.policyDigest)) {
+      // The index holds a TPMT_HA: unmarshalled as such (TPM_RC_HASH, TPM_RC_INSUFFICIENT),
+      // then its algorithm (TPM_RC_HASH) and digest (TPM_RC_VALUE) compared (Part 3 §23.22).
+      if (ix.data.length < 2) throw new TpmError(TPM_RC.INSUFFICIENT);
+      const alg = (ix.data[0] << 8) | ix.data[1];
+      if (!DIGEST_SIZE[alg]) throw new TpmError(TPM_RC.HASH);
+      if (ix.data.length < 2 + DIGEST_SIZE[alg]) throw new TpmError(TPM_RC.INSUFFICIENT);
+      if (alg !== s.authHash) throw new TpmError(TPM_RC.HASH);
+      if (!equalBytes(ix.data.subarray(2, 2 + DIGEST_SIZE[alg]), s.policyDigest)) {
         throw new TpmError(TPM_RC.VALUE);
       }
     }

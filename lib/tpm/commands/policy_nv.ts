@@ -10,7 +10,7 @@ import { defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { type Codec, encode, oneOf, UINT16 } from "../marshal/codec.ts";
 import { TPM2B_DIGEST } from "../marshal/types.ts";
-import { TPM_RC, TpmError } from "../response_code.ts";
+import { paramError, TPM_RC, TpmError } from "../response_code.ts";
 import { extendPolicy } from "../sessions/policy_state.ts";
 import { checkRead, indexAt } from "./nv_access.ts";
 
@@ -72,7 +72,10 @@ export const PolicyNV = defineCommand({
     const ix = indexAt(ctx, 1);
     if (s.type !== TPM_SE.TRIAL) {
       checkRead(ctx, ix);
-      if (offset + operandB.length > ix.pub.dataSize) throw new TpmError(TPM_RC.NV_RANGE);
+      // Part 3 §23.9 (the reference's TPM2_PolicyNV; swtpm agrees): the offset is checked
+      // first, then whether operandB fits after it.
+      if (offset > ix.pub.dataSize) throw paramError(TPM_RC.VALUE, 2);
+      if (ix.pub.dataSize - offset < operandB.length) throw paramError(TPM_RC.SIZE, 1);
       const a = ix.data.subarray(offset, offset + operandB.length);
       if (!holds(operation, a, operandB)) throw new TpmError(TPM_RC.POLICY);
     }

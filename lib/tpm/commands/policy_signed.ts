@@ -3,7 +3,7 @@
  * aHash = H(nonceTPM || expiration || cpHashA || policyRef).
  * @module
  */
-import { TPM_CC, TPM_RH, TPM_SE, TPM_ST } from "../constants.ts";
+import { TPM_ALG, TPM_CC, TPM_RH, TPM_SE, TPM_ST } from "../constants.ts";
 import { digest } from "../crypto/hash.ts";
 import { verifyDigest } from "../crypto/object_sign.ts";
 import { defineCommand } from "../dispatch.ts";
@@ -19,6 +19,13 @@ import {
 import { paramError, TPM_RC } from "../response_code.ts";
 import { policyUpdate } from "../sessions/policy_state.ts";
 import { applyPolicyAuth, authTicket, checkPolicyAuth, INT32 } from "./policy_auth.ts";
+
+/** The signature algorithms a key of each type makes (Part 2 §11.2.1). */
+const SIGNATURE_FOR: Readonly<Record<number, readonly number[]>> = {
+  [TPM_ALG.RSA]: [TPM_ALG.RSASSA, TPM_ALG.RSAPSS],
+  [TPM_ALG.ECC]: [TPM_ALG.ECDSA],
+  [TPM_ALG.KEYEDHASH]: [TPM_ALG.HMAC],
+};
 
 /** TPM2_PolicySigned. */
 export const PolicySigned = defineCommand({
@@ -39,6 +46,9 @@ export const PolicySigned = defineCommand({
   execute(ctx, p) {
     const key = ctx.object(0);
     const session = ctx.session(1);
+    // auth is a TPMT_SIGNATURE without NULL (an unmarshalling error even in a trial), and
+    // must be of the key's type (CryptValidateSignature): TPM_RC_SCHEME (Part 3 §23.3).
+    if (p.auth.sigAlg === TPM_ALG.NULL) throw paramError(TPM_RC.SCHEME, 5);
     const trial = session.type === TPM_SE.TRIAL;
     let timeout = 0n;
     if (!trial) {
@@ -50,6 +60,9 @@ export const PolicySigned = defineCommand({
         p.cpHashA,
         p.policyRef,
       );
+      if (!(SIGNATURE_FOR[key.publicArea.type] ?? []).includes(p.auth.sigAlg)) {
+        throw paramError(TPM_RC.SCHEME, 5);
+      }
       if (!verifyDigest(key, aHash, p.auth)) throw paramError(TPM_RC.SIGNATURE, 5);
     }
     policyUpdate(session, TPM_CC.PolicySigned, key.name, p.policyRef);
