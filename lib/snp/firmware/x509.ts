@@ -240,6 +240,8 @@ function parseName(node: der.DerNode | undefined, what: string): Name {
   const attributes = rdns.flatMap((rdn) =>
     der.children(der.expectTag(rdn, der.Tag.SET, what)).map((atv) => {
       const [type, value] = der.children(der.expectTag(atv, der.Tag.SEQUENCE, what));
+      // RFC 5280 AttributeTypeAndValue: a hostile name may omit the value.
+      if (!value) throw new der.DerError(`${what}: attribute without a value`);
       return { oid: der.readOid(type, what), value: der.readString(value) };
     })
   );
