@@ -34,7 +34,7 @@ import {
 } from "../lib/snp/mod.ts";
 import { decodePsc } from "../lib/snp/nae.ts";
 import { SecureProcessor } from "../lib/snp/firmware/mod.ts";
-import { Host } from "../lib/host/mod.ts";
+import { type GuestVm, Host } from "../lib/host/mod.ts";
 import { changePageState } from "../lib/host/page_state_change.ts";
 import { relayGuestRequest } from "../lib/host/guest_request_relay.ts";
 
@@ -203,15 +203,16 @@ Deno.test("GHCB PSC: CUR_PAGE beyond the entry's pages is refused; a partial 2M 
   assert.equal(part.after?.entries[0].curPage, 512);
 });
 
-Deno.test("attack: a response page made private during the firmware call is not written by the host", async () => {
-  const REQ = 0x20000, RESP = 0x21000;
+const REQ = 0x20000, RESP = 0x21000;
+
+/** A host relaying one GUEST_REQUEST whose firmware call lets `during` run before it replies. */
+function relayRig(during: (machine: Machine, vm: GuestVm) => void) {
   const machine = new Machine({ memoryBytes: GUEST_BYTES + (4 << 20), vcpus: 1, seed: 7 });
-  let flip = () => {};
   const host = new Host(machine, {
     guestFirmware: {
       guestRequest: async () => {
         await Promise.resolve();
-        flip(); // another vCPU converted the page meanwhile
+        during(machine, vm); // another vCPU's PSC, between the host's check and its write
         return { status: 0, response: new Uint8Array(PAGE_SIZE).fill(0xAA) };
       },
     },
@@ -221,22 +222,45 @@ Deno.test("attack: a response page made private during the firmware call is not 
   for (const gpa of [GHCB_GPA, REQ, RESP]) {
     assert.equal(changePageState(machine, vm, gpa / PAGE_SIZE, PSC_OP_SHARED), 0);
   }
-  flip = () => assert.equal(changePageState(machine, vm, RESP / PAGE_SIZE, PSC_OP_PRIVATE), 0);
   vm.registerGhcb(0, 0, GHCB_GPA);
   const ghcb = new GhcbPage(host.sharedPage(GHCB_GPA)!);
-  const respSpa = vm.npt.translate(RESP)!;
-  const before = machine.hostAccess.read(respSpa, PAGE_SIZE);
-  const action = await relayGuestRequest({
-    host,
-    vcpu: machine.vcpus[0],
-    vmpl: 0,
-    ghcbGpa: GHCB_GPA,
+  const relay = () =>
+    relayGuestRequest({
+      host,
+      vcpu: machine.vcpus[0],
+      vmpl: 0,
+      ghcbGpa: GHCB_GPA,
+      ghcb,
+      exitCode: NAE_GUEST_REQUEST,
+      info1: BigInt(REQ),
+      info2: BigInt(RESP),
+    });
+  return {
+    machine,
     ghcb,
-    exitCode: NAE_GUEST_REQUEST,
-    info1: BigInt(REQ),
-    info2: BigInt(RESP),
-  });
+    relay,
+    ghcbSpa: vm.npt.translate(GHCB_GPA)!,
+    respSpa: vm.npt.translate(RESP)!,
+  };
+}
+
+Deno.test("attack: a response page made private during the firmware call is not written by the host", async () => {
+  const { machine, ghcb, relay, respSpa } = relayRig((m, vm) =>
+    assert.equal(changePageState(m, vm, RESP / PAGE_SIZE, PSC_OP_PRIVATE), 0)
+  );
+  const before = machine.hostAccess.read(respSpa, PAGE_SIZE);
+  const action = await relay();
   assert.equal(action.kind, "resume");
   assert.deepEqual([ghcb.get("swExitInfo1"), ghcb.get("swExitInfo2")], INVALID);
   assert.deepEqual(machine.hostAccess.read(respSpa, PAGE_SIZE), before);
+});
+
+Deno.test("attack: a GHCB made private during the firmware call is not written by the host", async () => {
+  const { machine, relay, ghcbSpa } = relayRig((m, vm) =>
+    assert.equal(changePageState(m, vm, GHCB_GPA / PAGE_SIZE, PSC_OP_PRIVATE), 0)
+  );
+  const before = machine.hostAccess.read(ghcbSpa, PAGE_SIZE);
+  const action = await relay();
+  assert.equal(action.kind, "terminate");
+  assert.deepEqual(machine.hostAccess.read(ghcbSpa, PAGE_SIZE), before);
 });

@@ -11,6 +11,7 @@ import {
   GHCB_ERR_INVALID_EVENT,
   GHCB_ERR_INVALID_INPUT,
   GHCB_ERR_MISSING_INPUT,
+  GhcbPage,
   NAE_EXT_GUEST_REQUEST,
   PAGE_SIZE,
 } from "../snp/mod.ts";
@@ -49,13 +50,18 @@ export async function relayGuestRequest(e: NaeExit): Promise<ExitAction> {
   t.begin(vcpu.id, vmpl, "firmware", "SNP_GUEST_REQUEST");
   const reply = await firmware.guestRequest(handle, request.slice());
   t.end(vcpu.id, vmpl, "firmware", "SNP_GUEST_REQUEST", `status 0x${reply.status.toString(16)}`);
-  // Another vCPU may have made the response page private while the firmware worked: look again,
-  // so the host never writes a page the RMP gives the guest (snp-abi.md §8).
+  // Another vCPU may have made the GHCB or the response page private while the firmware worked:
+  // look again, so the host never writes a page the RMP gives the guest (snp-abi.md §8).
+  const page = host.sharedPage(e.ghcbGpa);
+  if (page === undefined) {
+    return { kind: "terminate", reason: "the GHCB became private during SNP_GUEST_REQUEST" };
+  }
+  const done: NaeExit = { ...e, ghcb: new GhcbPage(page) };
   const out = host.sharedPage(Number(e.info2));
-  if (out === undefined) return fail(host, vcpu, vmpl, ghcb, GHCB_ERR_INVALID_INPUT);
+  if (out === undefined) return fail(host, vcpu, vmpl, done.ghcb, GHCB_ERR_INVALID_INPUT);
   if (reply.response !== undefined) out.set(reply.response.subarray(0, PAGE_SIZE));
   // EXITINFO2: [31:0] firmware status, [63:32] VMM status (0).
-  return succeed(e, BigInt(reply.status >>> 0));
+  return succeed(done, BigInt(reply.status >>> 0));
 }
 
 /** Writes the certificate table into the guest's buffer (RAX = GPA, RBX = pages). */
