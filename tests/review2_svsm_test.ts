@@ -127,3 +127,21 @@ Deno.test("vTPM buffer limits: a 4087-byte command and a 4092-byte response fit;
   assert.ok(mem.bytes.subarray(0x3004, 0x4000).every((b) => b === 0xab), "to the last byte");
   assert.equal(await send(10, 4097), R.INVALID_REQUEST, "longer than the buffer");
 });
+
+Deno.test("DEPOSIT_MEM of the list's own page is refused: the SVSM never acts on entries it zeroed", async () => {
+  const { mem, pages, cpu, request } = fakeSvsmCpu({ memoryBytes: 0x40000 });
+  for (const p of [0x0, 0x6000, 0x30000]) {
+    pages.set(p, { validated: true, vmpl2Perms: 0xf, vmsa: false });
+  }
+  mem.bytes.fill(0x55, 0, 0x1000); // page 0: guest data no list names
+  const dv = new DataView(mem.bytes.buffer);
+  dv.setUint16(0x6000, 3, true); // entries
+  dv.setUint16(0x6002, 0, true); // next
+  dv.setBigUint64(0x6008, 0x30000n, true);
+  dv.setBigUint64(0x6010, 0x6000n, true); // the list's own page
+  dv.setBigUint64(0x6018, 0x30000n, true);
+  assert.equal(await call(request(0, 4, 0x6000n)), R.INVALID_ADDRESS);
+  assert.equal(dv.getUint16(0x6002, true), 1, "next names the refused entry");
+  assert.ok(!cpu.kernel.depositedPages.has(0x6000) && !cpu.kernel.depositedPages.has(0));
+  assert.ok(mem.bytes.subarray(0, 0x1000).every((b) => b === 0x55), "page 0 untouched");
+});

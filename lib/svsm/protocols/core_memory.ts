@@ -19,6 +19,7 @@ import {
   isAligned,
   PAGE_SIZE,
   PAGE_SIZE_2M,
+  pageOf,
   revokeGuestAccess,
   rmpadjust,
   RmpAttr,
@@ -33,15 +34,18 @@ const { SUCCESS, INVALID_PARAMETER, INVALID_ADDRESS } = SvsmResultCode;
 /** DEPOSIT_MEM: RCX = GPA of a list of validated guest pages to give to the SVSM. */
 export function coreDepositMem(req: SvsmRequest): number | Promise<number> {
   // Locked like CREATE_VCPU: the pages change owner, so no PVALIDATE may run meanwhile.
-  return listCall(req, "CREATE_VCPU", depositOne);
+  const listPage = pageOf(gpaOf(req.regs.rcx));
+  return listCall(req, "CREATE_VCPU", (cpu, lo, hi) => depositOne(cpu, lo, hi, listPage));
 }
 
-function depositOne(cpu: SvsmCpu, lo: number, hi: number): void {
+function depositOne(cpu: SvsmCpu, lo: number, hi: number, listPage: number): void {
   const { gpa, pageSize } = decodePvalidateEntry(lo, hi);
   if (pageSize > 1 || (lo & 0xffc) !== 0) fail(INVALID_PARAMETER); // bits 11:2 reserved
   const size = pageSize === 1 ? PAGE_SIZE_2M : PAGE_SIZE;
   if (!isAligned(gpa, size)) fail(INVALID_PARAMETER);
-  if (!cpu.guestMem.contains(gpa, size) || touchesRegistered(cpu, gpa, size)) {
+  // Not the list's own page either: zeroed, its later entries would read as "deposit GPA 0".
+  const listInside = listPage >= gpa && listPage < gpa + size;
+  if (!cpu.guestMem.contains(gpa, size) || touchesRegistered(cpu, gpa, size) || listInside) {
     fail(INVALID_ADDRESS); // registered pages, and pages already deposited
   }
   revokeGuestAccess(cpu, gpa, pageSize === 1);
