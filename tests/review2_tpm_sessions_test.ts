@@ -354,6 +354,50 @@ async function scenario(send: Send): Promise<Record<string, string>> {
   const ownerAuth = new TextEncoder().encode("owner");
   await run("set owner auth", command(ST_S, 0x129, u32(OWNER), area(PWE), b2(ownerAuth)));
   await trySas("sas bound", sas({ type: 0, bind: OWNER }));
+
+  // Decrypt sessions on a malformed first parameter (TPM2_Hash's data).
+  const xs = await start("sas xor 2", sas({ type: 0, sym: XOR256 }));
+  const hashCmd = (a: Uint8Array, data: Uint8Array) => command(ST_S, 0x17d, a, data);
+  const dec = area(entry(xs, zeros(16), 0x21, zeros(0)));
+  await run("decrypt size beyond", hashCmd(dec, cat(u16(40), zeros(8), u16(0xb), u32(NULL))));
+  await run("decrypt one byte", hashCmd(dec, u8(0)));
+  await run("decrypt no params", hashCmd(dec, zeros(0)));
+  await run("decrypt ok", hashCmd(dec, cat(b2(zeros(8)), u16(0xb), u32(NULL))));
+
+  // Saved sessions: their handles stay taken; flushing one by handle; replays.
+  const save = (h: number) => send(command(ST_NO, 0x162, u32(h)));
+  const load = (blob: Uint8Array) => send(command(ST_NO, 0x161, blob));
+  const saved = await save(xs);
+  out["save"] = rcOf(saved).toString(16);
+  const blob = saved.slice(10);
+  const other = await start("sas while saved", sas({ type: 0 }));
+  out["new handle differs"] = String(other !== xs);
+  await run("use saved", hashCmd(dec, cat(b2(zeros(8)), u16(0xb), u32(NULL))));
+  await run("load saved", command(ST_NO, 0x161, blob));
+  await run("load twice", command(ST_NO, 0x161, blob));
+  await run("save again", command(ST_NO, 0x162, u32(xs)));
+  await run("flush saved by handle", command(ST_NO, 0x165, u32(xs)));
+  const blob2 = (await save(other)).slice(10);
+  await run("flush saved other", command(ST_NO, 0x165, u32(other)));
+  out["load flushed"] = rcOf(await load(blob2)).toString(16);
+
+  // Salted sessions: tpmKey must be a loaded decryption key; the salt must decrypt.
+  const key = async (name: string, tpl: Parameters<typeof createParams>[0]) => {
+    const r = await run(name, command(ST_S, 0x131, u32(OWNER), area(PWE), createParams(tpl)));
+    return rcOf(r) === 0 ? new DataView(r.buffer, r.byteOffset).getUint32(10) : 0;
+  };
+  const signKey = await key("cp sign", ECC_SIGN);
+  await trySas("salt sign key", sas({ key: signKey, salt: b2(zeros(0)) }));
+  await trySas("salt sign key empty", sas({ key: signKey }));
+  await send(command(ST_NO, 0x165, u32(signKey)));
+  const decKey = await key("cp decrypt", ECC_DECRYPT);
+  await trySas("salt empty", sas({ key: decKey }));
+  await trySas(
+    "salt garbage point",
+    sas({ key: decKey, salt: cat(b2(zeros(32).fill(1)), b2(zeros(32).fill(2))) }),
+  );
+  await trySas("salt short", sas({ key: decKey, salt: u8(1) }));
+  await send(command(ST_NO, 0x165, u32(decKey)));
   return out;
 }
 

@@ -27,7 +27,9 @@ export function cryptFirst(
   index: number,
 ): Uint8Array {
   const s = a.session!;
-  if (bytes.length < 2) throw new TpmError(TPM_RC.INSUFFICIENT, { where: "parameter", n: 1 });
+  // A size field that is missing or too large is blamed on the decrypt session (the reference's
+  // ParseSessionBuffer; swtpm answers the same).
+  if (bytes.length < 2) throw new TpmError(TPM_RC.INSUFFICIENT, { where: "session", n: index + 1 });
   const size = (bytes[0] << 8) | bytes[1];
   if (size > bytes.length - 2) throw new TpmError(TPM_RC.SIZE, { where: "session", n: index + 1 });
   const auth = a.entity !== null ? stripZeros(currentAuth(state, a)) : new Uint8Array(0);
