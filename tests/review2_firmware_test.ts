@@ -8,8 +8,13 @@ import { createPrivateKey } from "node:crypto";
 import {
   AmdKeyHierarchy,
   CertificateError,
+  GuestMessenger,
+  MSG_HEADER,
+  MSG_MAX_PAYLOAD,
+  MsgType,
   parseCertificate,
   readCertificates,
+  sealMessage,
   toPem,
 } from "../lib/snp/firmware/mod.ts";
 import * as der from "../lib/snp/firmware/der.ts";
@@ -42,4 +47,22 @@ Deno.test("certificate parser: a name attribute without a value is a Certificate
   assert.throws(() => readCertificates(pem), CertificateError);
   // The same certificate with a whole name parses.
   assert.equal(parseCertificate(certWithSubject(amdName("SEV-VCEK"))).version, 3);
+});
+
+Deno.test("GuestMessenger: a payload too large to seal leaves the channel usable", () => {
+  const key = new Uint8Array(32).fill(3);
+  const guest = new GuestMessenger(key, 0);
+  assert.throws(() => guest.request(MsgType.REPORT_REQ, new Uint8Array(MSG_MAX_PAYLOAD + 1)));
+  assert.equal(guest.seqno, 0n);
+  assert.equal(guest.wiped, false);
+  // The next request still goes out with sequence number 1 and its response is accepted.
+  const page = guest.request(MsgType.REPORT_REQ, new Uint8Array(0x60));
+  assert.equal(MSG_HEADER.get(page, "msgSeqno"), 1n);
+  const answer = sealMessage(
+    key,
+    { seqno: 2n, type: MsgType.REPORT_RSP, version: 1, vmpck: 0 },
+    new Uint8Array(8),
+  );
+  assert.deepEqual(guest.response(answer), new Uint8Array(8));
+  assert.equal(guest.seqno, 2n);
 });

@@ -57,8 +57,10 @@ export class GuestMessenger {
     if (this.#pending) throw new GuestMessageError("a request is already outstanding");
     const seqno = this.#seqno + 1n;
     if (seqno >= MAX_SEQNO) throw new GuestMessageError("sequence numbers exhausted");
+    // Seal first: a payload that cannot be sent must not leave a request outstanding.
+    const page = sealMessage(this.#key, { seqno, type, version, vmpck: this.#vmpck }, payload);
     this.#pending = { seqno, type, version };
-    return sealMessage(this.#key, { seqno, type, version, vmpck: this.#vmpck }, payload);
+    return page;
   }
 
   /**
