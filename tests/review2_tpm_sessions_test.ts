@@ -817,3 +817,33 @@ Deno.test("review2 sessions: PolicyLocality of an extended locality never admits
   assert.equal(await mask(3), 0x907);
   assert.equal(await mask(7), 0x907); // the mask's value, not a locality
 });
+
+Deno.test("review2 sessions: PolicySecret checks nonceTPM, then expiration, then cpHashA", async () => {
+  // Part 3 §23.3-§23.4 (the reference's PolicyParameterChecks): an expired authorization is
+  // EXPIRED on expiration (parameter 4) even when cpHashA is also malformed.
+  let ms = 0;
+  const tpm = await Tpm.manufacture({ seed: new Uint8Array(32).fill(5), now: () => ms });
+  tpm.powerOn();
+  await tpm.execute(command(ST_NO, 0x144, u16(0)));
+  const r = await tpm.execute(sas({ type: 1 }));
+  const s = new DataView(r.buffer).getUint32(10);
+  const nonceTPM = r.slice(16, 48);
+  ms = 5000;
+  const secret = (nonce: Uint8Array, cp: Uint8Array, exp: number) =>
+    tpm.execute(
+      command(
+        ST_S,
+        0x151,
+        u32(OWNER),
+        u32(s),
+        area(PWE),
+        b2(nonce),
+        b2(cp),
+        b2(zeros(0)),
+        u32(exp),
+      ),
+    );
+  assert.equal(rcOf(await secret(zeros(32), zeros(5), 1)), 0x1cf); // NONCE, parameter 1
+  assert.equal(rcOf(await secret(nonceTPM, zeros(5), 1)), 0x4e3); // EXPIRED, parameter 4
+  assert.equal(rcOf(await secret(nonceTPM, zeros(5), 10)), 0x2d5); // SIZE, parameter 2
+});

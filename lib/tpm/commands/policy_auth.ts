@@ -25,13 +25,22 @@ export interface PolicyAuthParams {
   expiration: number;
 }
 
-/** Checks nonce, cpHash and expiration; returns the absolute timeout (0 = none). */
+/**
+ * Checks nonce, expiration and cpHash, in that order (PolicyParameterChecks); returns the
+ * absolute timeout (0 = none).
+ */
 export function checkPolicyAuth(s: TpmState, session: Session, p: PolicyAuthParams): bigint {
   // A stale or foreign nonceTPM is TPM_RC_NONCE (Part 3 §23.3, PolicyParameterChecks).
   if (p.nonceTPM.length > 0 && !equalBytes(p.nonceTPM, session.nonceTPM)) {
     throw paramError(TPM_RC.NONCE, 1);
   }
+  const timeout = authTimeout(s, session, p);
   checkCpHashA(session, p.cpHashA, 2);
+  return timeout;
+}
+
+/** The absolute timeout of an authorization (0 = none); EXPIRED if already past. */
+function authTimeout(s: TpmState, session: Session, p: PolicyAuthParams): bigint {
   if (p.expiration === 0) return 0n;
   const now = s.clock.clock();
   const seconds = BigInt(Math.abs(p.expiration)) * 1000n;
