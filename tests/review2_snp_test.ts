@@ -20,6 +20,7 @@ import {
   type MsrRequest,
   type MsrResponse,
   NAE_AP_CREATION,
+  NAE_EXT_GUEST_REQUEST,
   NAE_GUEST_REQUEST,
   NAE_PSC,
   NAE_SNP_RUN_VMPL,
@@ -203,10 +204,10 @@ Deno.test("GHCB PSC: CUR_PAGE beyond the entry's pages is refused; a partial 2M 
   assert.equal(part.after?.entries[0].curPage, 512);
 });
 
-const REQ = 0x20000, RESP = 0x21000;
+const REQ = 0x20000, RESP = 0x21000, CERTS = 0x22000;
 
 /** A host relaying one GUEST_REQUEST whose firmware call lets `during` run before it replies. */
-function relayRig(during: (machine: Machine, vm: GuestVm) => void) {
+function relayRig(during: (machine: Machine, vm: GuestVm) => void, ext?: { certs: number }) {
   const machine = new Machine({ memoryBytes: GUEST_BYTES + (4 << 20), vcpus: 1, seed: 7 });
   const host = new Host(machine, {
     guestFirmware: {
@@ -217,13 +218,18 @@ function relayRig(during: (machine: Machine, vm: GuestVm) => void) {
       },
     },
   });
+  host.certificates = new Uint8Array(PAGE_SIZE).fill(0xCE);
   const vm = host.createVm({ guestMemoryBytes: GUEST_BYTES });
   vm.launchHandle = 1;
-  for (const gpa of [GHCB_GPA, REQ, RESP]) {
+  for (const gpa of [GHCB_GPA, REQ, RESP, CERTS]) {
     assert.equal(changePageState(machine, vm, gpa / PAGE_SIZE, PSC_OP_SHARED), 0);
   }
   vm.registerGhcb(0, 0, GHCB_GPA);
   const ghcb = new GhcbPage(host.sharedPage(GHCB_GPA)!);
+  if (ext !== undefined) {
+    ghcb.set("rax", BigInt(ext.certs));
+    ghcb.set("rbx", 1n);
+  }
   const relay = () =>
     relayGuestRequest({
       host,
@@ -231,7 +237,7 @@ function relayRig(during: (machine: Machine, vm: GuestVm) => void) {
       vmpl: 0,
       ghcbGpa: GHCB_GPA,
       ghcb,
-      exitCode: NAE_GUEST_REQUEST,
+      exitCode: ext === undefined ? NAE_GUEST_REQUEST : NAE_EXT_GUEST_REQUEST,
       info1: BigInt(REQ),
       info2: BigInt(RESP),
     });
@@ -241,6 +247,7 @@ function relayRig(during: (machine: Machine, vm: GuestVm) => void) {
     relay,
     ghcbSpa: vm.npt.translate(GHCB_GPA)!,
     respSpa: vm.npt.translate(RESP)!,
+    certsSpa: vm.npt.translate(CERTS)!,
   };
 }
 
@@ -263,4 +270,17 @@ Deno.test("attack: a GHCB made private during the firmware call is not written b
   const action = await relay();
   assert.equal(action.kind, "terminate");
   assert.deepEqual(machine.hostAccess.read(ghcbSpa, PAGE_SIZE), before);
+});
+
+Deno.test("EXT_GUEST_REQUEST: a certificate buffer GPA that is not page-aligned is INVALID_INPUT", async () => {
+  const { machine, ghcb, relay, certsSpa } = relayRig(() => {}, { certs: CERTS + 0x10 });
+  const before = machine.hostAccess.read(certsSpa, PAGE_SIZE);
+  assert.equal((await relay()).kind, "resume");
+  assert.deepEqual([ghcb.get("swExitInfo1"), ghcb.get("swExitInfo2")], INVALID);
+  assert.deepEqual(machine.hostAccess.read(certsSpa, PAGE_SIZE), before);
+  // The aligned buffer gets the table.
+  const ok = relayRig(() => {}, { certs: CERTS });
+  await ok.relay();
+  assert.deepEqual([ok.ghcb.get("swExitInfo1"), ok.ghcb.get("swExitInfo2")], [0n, 0n]);
+  assert.equal(ok.machine.hostAccess.read(ok.certsSpa, 1)[0], 0xCE);
 });

@@ -72,6 +72,9 @@ function handOutCertificates(e: NaeExit): ExitAction | undefined {
   if (gpa === undefined || pages === undefined) {
     return fail(host, vcpu, vmpl, ghcb, GHCB_ERR_MISSING_INPUT);
   }
+  // KVM refuses a certificate buffer that does not start a page (INVALID_INPUT); rounding it
+  // down would overwrite guest bytes before the buffer.
+  if (gpa % BigInt(PAGE_SIZE) !== 0n) return fail(host, vcpu, vmpl, ghcb, GHCB_ERR_INVALID_INPUT);
   const table = host.certificates ?? new Uint8Array(PAGE_SIZE); // all-zero: no certificates
   const needed = Math.ceil(table.length / PAGE_SIZE);
   if (pages < BigInt(needed)) {
