@@ -28,8 +28,9 @@ the process gets SIGINT/SIGTERM.
   --protocol P       swtpm: raw commands on N, swtpm control channel on N+1 (default)
                      mssim: Microsoft simulator commands on N, platform signals on N+1
   --state DIR        load DIR/${STATE_FILE} if present (else manufacture a new TPM) and
-                     save it atomically after TPM2_Shutdown, on a client's stop or
-                     store request, and on exit
+                     save it atomically after each command that changes NV (as swtpm
+                     does), after TPM2_Shutdown, on a client's stop or store request,
+                     and on exit
   --fresh            manufacture a new TPM, ignoring any saved state (the default
                      without --state; with --state the new TPM replaces the saved one)
   --max-connections  live connections per port; more wait to be accepted (default 8)

@@ -5,8 +5,11 @@ import { boot, bootSucceeded } from "../examples/boot.ts";
 import { progressText } from "../examples/story.ts";
 import { createVm } from "../examples/vm.ts";
 import { main as attestMain } from "../examples/attest.ts";
-import { parseTpmServeArgs } from "../cli/tpm_serve.ts";
+import { parseTpmServeArgs, startTpmServe, STATE_FILE } from "../cli/tpm_serve.ts";
 import { UsageError } from "../cli/common.ts";
+import { TpmTcpClient } from "../lib/tpm/server/mod.ts";
+import { Tpm } from "../lib/tpm/tpm.ts";
+import { fromHex, toHex } from "../lib/common/hex.ts";
 
 const MiB = 1 << 20;
 
@@ -92,5 +95,44 @@ Deno.test("tools: bad or unknown flags exit 2 with one line, no stack trace", as
     assert.equal(r.code, 2, what);
     assert.equal(r.err.trim().split("\n").length <= 2, true, what);
     assert.doesNotMatch(r.err, /Uncaught|^\s+at /m, what);
+  }
+});
+
+const STARTUP_CLEAR = fromHex("80010000000c000001440000");
+// TPM2_NV_DefineSpace(owner, empty auth, 0x01500020: SHA-256, OWNERWRITE|OWNERREAD, 8 bytes)
+// with a password session (Part 3 §31.3).
+const NV_DEFINE = fromHex(
+  "80020000002d0000012a40000001000000094000000900000000000000000e01500020000b0002000200000008",
+);
+const NV_READ_PUBLIC = fromHex("80010000000e0000016901500020");
+const rc = (rsp: Uint8Array) => new DataView(rsp.buffer, rsp.byteOffset).getUint32(6);
+
+// swtpm stores NV after each command that writes it; saving only at Shutdown or exit lost an
+// NV index, a persistent key or a hierarchy's auth when the server died (kill -9, a crash).
+Deno.test("tpm-serve --state: an NV definition is on disk before the client hears of it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "review2_state_" });
+  const { server } = await startTpmServe({
+    port: 0,
+    protocol: "swtpm",
+    stateDir: dir,
+    fresh: false,
+    maxConnections: 8,
+  });
+  try {
+    const c = await TpmTcpClient.connect(server.port, "raw");
+    try {
+      assert.equal(rc(await c.command(STARTUP_CLEAR)), 0);
+      assert.equal(toHex(await c.command(NV_DEFINE)), "80020000001300000000000000000000010000");
+    } finally {
+      c.close();
+    }
+    // No Shutdown, no stop: what a killed server leaves behind.
+    const saved = await Tpm.loadState(await Deno.readFile(`${dir}/${STATE_FILE}`));
+    saved.powerOn();
+    assert.equal(rc(await saved.execute(STARTUP_CLEAR)), 0);
+    assert.equal(rc(await saved.execute(NV_READ_PUBLIC)), 0, "the NV index was saved");
+  } finally {
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });

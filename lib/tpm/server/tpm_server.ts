@@ -49,8 +49,9 @@ export interface TpmServerOptions {
   readonly stallTimeoutMs?: number;
   /**
    * Called (with the TPM idle) when its state should be saved: after a
-   * successful TPM2_Shutdown, and when a client asks the server to store
-   * state or to stop.
+   * successful TPM2_Shutdown or command that changes NV (NV, hierarchy,
+   * EvictControl...), and when a client asks the server to store state or
+   * to stop.
    */
   readonly onPersist?: () => void | Promise<void>;
 }
@@ -152,9 +153,12 @@ export class ServerContext {
     });
   }
 
-  /** Saves state after a successful TPM2_Shutdown, before the client hears of it. */
+  /**
+   * Saves state after a successful TPM2_Shutdown or command that changes the saved state,
+   * before the client hears of it.
+   */
   #afterCommand(command: Uint8Array, rsp: Uint8Array): Uint8Array | Promise<Uint8Array> {
-    if (!isSuccessfulShutdown(command, rsp)) return rsp;
+    if (!changedSavedState(command, rsp)) return rsp;
     return this.#persistOrReport().then(() => rsp);
   }
 
@@ -178,8 +182,41 @@ export class ServerContext {
   }
 }
 
-function isSuccessfulShutdown(command: Uint8Array, rsp: Uint8Array): boolean {
-  return command.length >= TPM_HEADER_SIZE && be32(command, 6) === TPM_CC_SHUTDOWN &&
+/**
+ * Commands whose success changes what a real TPM keeps in NV (TCG TPM 2.0 Part 3: NV, hierarchy,
+ * DA, clock and PCR-allocation commands, EvictControl), besides TPM2_Shutdown. swtpm stores NV
+ * after each one; saving them only at Shutdown or exit lost them to a killed server.
+ */
+const SAVED_STATE_CCS: ReadonlySet<number> = new Set([
+  0x11f, // NV_UndefineSpaceSpecial
+  0x120, // EvictControl
+  0x121, // HierarchyControl
+  0x122, // NV_UndefineSpace
+  0x124, // ChangeEPS
+  0x125, // ChangePPS
+  0x126, // Clear
+  0x127, // ClearControl
+  0x128, // ClockSet
+  0x129, // HierarchyChangeAuth
+  0x12a, // NV_DefineSpace
+  0x12b, // PCR_Allocate
+  0x12c, // PCR_SetAuthPolicy
+  0x12e, // SetPrimaryPolicy
+  0x130, // ClockRateAdjust
+  0x132, // NV_GlobalWriteLock
+  0x134, // NV_Increment
+  0x135, // NV_SetBits
+  0x136, // NV_Extend
+  0x137, // NV_Write
+  0x138, // NV_WriteLock
+  0x139, // DictionaryAttackLockReset
+  0x13a, // DictionaryAttackParameters
+  0x13b, // NV_ChangeAuth
+  TPM_CC_SHUTDOWN,
+]);
+
+function changedSavedState(command: Uint8Array, rsp: Uint8Array): boolean {
+  return command.length >= TPM_HEADER_SIZE && SAVED_STATE_CCS.has(be32(command, 6)) &&
     rsp.length >= TPM_HEADER_SIZE && be32(rsp, 6) === TPM_RC_SUCCESS && be16(rsp, 0) !== 0;
 }
 
