@@ -847,3 +847,13 @@ Deno.test("review2 sessions: PolicySecret checks nonceTPM, then expiration, then
   assert.equal(rcOf(await secret(nonceTPM, zeros(5), 1)), 0x4e3); // EXPIRED, parameter 4
   assert.equal(rcOf(await secret(nonceTPM, zeros(5), 10)), 0x2d5); // SIZE, parameter 2
 });
+
+Deno.test("review2 sessions: at authorization the locality is checked before cpHash", async () => {
+  // The reference's CheckPolicyAuthSession: command code, locality, then cpHash / nameHash.
+  const run = await ownerPolicyTpm((s) => [
+    command(ST_NO, 0x16f, u32(s), u8(0x01)),
+    command(ST_NO, 0x16e, u32(s), b2(zeros(32).fill(6))),
+  ]);
+  assert.equal(await run(1), 0x907); // LOCALITY, though the cpHash does not match either
+  assert.equal(await run(0), 0x99d); // POLICY_FAIL, session 1: the cpHash
+});

@@ -187,8 +187,8 @@ function checkAuth(
     if (!policyAvailable(state, entity, policyRequired, def)) {
       throw new TpmError(TPM_RC.AUTH_UNAVAILABLE);
     }
-    checkPolicy(state, def, s, role, entity, cpFor(s.authHash), names);
-    checkPolicyContext(state, s, entity, locality);
+    checkPolicy(state, def, s, role, entity, cpFor(s.authHash), names, locality);
+    checkNvWritten(state, s, entity);
     if (s.isPasswordNeeded) {
       checkPassword(state, a);
       return false;
@@ -263,6 +263,7 @@ function checkPolicy(
   entity: number,
   cp: Uint8Array,
   names: () => Uint8Array[],
+  locality: number,
 ): void {
   if (def.code === TPM_CC.PolicySecret && !s.isPasswordNeeded && !s.isAuthValueNeeded) {
     throw new TpmError(TPM_RC.MODE);
@@ -278,14 +279,16 @@ function checkPolicy(
   if (s.commandCode !== 0) {
     if (s.commandCode !== def.code) throw new TpmError(TPM_RC.POLICY_CC);
   } else if (role === "ADMIN" || role === "DUP") throw new TpmError(TPM_RC.POLICY_FAIL);
+  // The locality comes before cpHash and nameHash (the reference's CheckPolicyAuthSession).
+  checkLocality(s, locality);
   if (s.cpHash.length > 0 && !equalBytes(s.cpHash, cp)) throw new TpmError(TPM_RC.POLICY_FAIL);
   if (s.nameHash.length > 0 && !equalBytes(s.nameHash, nameHash(s.authHash, names()))) {
     throw new TpmError(TPM_RC.POLICY_FAIL);
   }
 }
 
-/** The PolicyLocality and PolicyNvWritten conditions (Part 3 §23.12, §23.21). */
-function checkPolicyContext(state: TpmState, s: Session, entity: number, locality: number): void {
+/** The PolicyLocality condition (Part 3 §23.12). */
+function checkLocality(s: Session, locality: number): void {
   if (s.locality !== 0) {
     // Localities 0-4 pass only a bit mask (a value of 32 or more names one extended locality,
     // whatever its low bits); 5-31 do not exist (the reference's CheckPolicyAuthSession).
@@ -294,6 +297,10 @@ function checkPolicyContext(state: TpmState, s: Session, entity: number, localit
       : locality > 31 && s.locality === locality;
     if (!ok) throw new TpmError(TPM_RC.LOCALITY);
   }
+}
+
+/** The PolicyNvWritten condition (Part 3 §23.21). */
+function checkNvWritten(state: TpmState, s: Session, entity: number): void {
   if (s.nvWritten >= 0) {
     const ix = state.nv.indices.get(entity);
     if (!ix || ((ix.pub.attributes & TPMA_NV.WRITTEN) !== 0 ? 1 : 0) !== s.nvWritten) {
