@@ -127,13 +127,7 @@ async function readCert(path: string): Promise<Certificate> {
 
 function options(v: Values): VerifyOptions {
   const o: VerifyOptions = {};
-  if (v.now !== undefined) {
-    const t = new Date(v.now);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(v.now) || isNaN(t.getTime())) {
-      throw new UsageError(`--now '${v.now}' is not an ISO-8601 time`);
-    }
-    o.now = t;
-  }
+  if (v.now !== undefined) o.now = isoTime(v.now);
   o.measurement = hexOption(v.measurement, 48, "--measurement");
   o.reportData = hexOption(v["report-data"], 64, "--report-data");
   o.hostData = hexOption(v["host-data"], 32, "--host-data");
@@ -146,6 +140,27 @@ function options(v: Values): VerifyOptions {
   o.committedIsCurrent = v["committed-is-current"];
   o.amdRoot = v["amd-root"];
   return o;
+}
+
+/** A date (UTC midnight) or a date-time with a zone; anything else would be guessed at. */
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+
+function isoTime(text: string): Date {
+  const m = ISO_TIME.exec(text);
+  const t = new Date(text);
+  // Date() rolls 2025-02-30 over to March 2 and reads a zoneless time in the local zone.
+  const [y, mo, d, h = "0", mi = "0", s = "0"] = m?.slice(1) ?? [];
+  const day = new Date(Date.UTC(+y, +mo - 1, +d));
+  if (
+    !m || isNaN(t.getTime()) || day.getUTCFullYear() !== +y || day.getUTCMonth() !== +mo - 1 ||
+    day.getUTCDate() !== +d || +h > 23 || +mi > 59 || +s > 59
+  ) {
+    throw new UsageError(
+      `--now '${text}' is not an ISO-8601 time (YYYY-MM-DD, or YYYY-MM-DDThh:mm[:ss]Z or ±hh:mm)`,
+    );
+  }
+  return t;
 }
 
 function hexOption(v: string | undefined, size: number, name: string): Uint8Array | undefined {

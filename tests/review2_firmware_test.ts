@@ -20,6 +20,7 @@ import {
 import * as der from "../lib/snp/firmware/der.ts";
 import { MODEL_ASK_KEY_PEM } from "../lib/snp/firmware/model_keys.ts";
 import { amdName, buildCertificate, Oid } from "../lib/snp/firmware/x509.ts";
+import { main } from "../cli.ts";
 
 const ASK_KEY = createPrivateKey(MODEL_ASK_KEY_PEM);
 
@@ -65,4 +66,52 @@ Deno.test("GuestMessenger: a payload too large to seal leaves the channel usable
   );
   assert.deepEqual(guest.response(answer), new Uint8Array(8));
   assert.equal(guest.seqno, 2n);
+});
+
+/** Runs `svsm` as the binary does, capturing stdout and stderr lines. */
+async function svsm(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [], err: string[] = [];
+  const log = console.log, error = console.error;
+  console.log = (...a: unknown[]) => out.push(a.join(" "));
+  console.error = (...a: unknown[]) => err.push(a.join(" "));
+  try {
+    return { code: await main(args), out, err };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+const SNP = (p: string) => new URL(`./vectors/snp/${p}`, import.meta.url).pathname;
+const VIRTEE = [
+  SNP("milan-v2-virtee/report.bin"),
+  "--vcek",
+  SNP("milan-v2-virtee/vcek.der"),
+  "--ask",
+  SNP("milan-v2-virtee/ask.pem"),
+  "--ark",
+  SNP("milan-v2-virtee/ark.pem"),
+];
+
+Deno.test("svsm verify --now: a date that does not exist or a zoneless time is a usage error", async () => {
+  // 2025-02-30 would silently become 2025-03-02; a time without a zone is read in the local zone.
+  for (
+    const now of ["2025-02-30", "2025-06-31T00:00:00Z", "2025-06-01T24:00:00Z", "2025-06-01T12:00"]
+  ) {
+    const r = await svsm(["verify", ...VIRTEE, "--now", now]);
+    assert.equal(r.code, 2, now);
+    assert.equal(r.err.length, 1, now);
+    assert.match(r.err[0], /--now/, now);
+  }
+  for (
+    const now of [
+      "2025-06-01",
+      "2025-06-01T00:00:00Z",
+      "2025-06-01T02:00:00+02:00",
+      "2025-06-01T00:00:00.5Z",
+    ]
+  ) {
+    const r = await svsm(["verify", ...VIRTEE, "--now", now]);
+    assert.equal(r.code, 0, `${now}: ${r.err.join(" ")}`);
+  }
 });
