@@ -44,9 +44,13 @@ export async function main(args: string[]): Promise<number> {
   const debug = args.includes("--debug");
   const rest = args.filter((a) => a !== "--debug");
   const [name, ...subArgs] = rest;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  if (name === undefined) {
+    console.error(await topHelp()); // a usage error: stderr, like every other
+    return EXIT_USAGE;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
     console.log(await topHelp());
-    return name === undefined ? EXIT_USAGE : 0;
+    return 0;
   }
   const load = SUBCOMMANDS[name];
   if (!load) {

@@ -7,6 +7,7 @@ import { createVm } from "../examples/vm.ts";
 import { main as attestMain } from "../examples/attest.ts";
 import { parseTpmServeArgs, startTpmServe, STATE_FILE } from "../cli/tpm_serve.ts";
 import { UsageError } from "../cli/common.ts";
+import { main as svsm } from "../cli.ts";
 import { TpmTcpClient } from "../lib/tpm/server/mod.ts";
 import { Tpm } from "../lib/tpm/tpm.ts";
 import { fromHex, toHex } from "../lib/common/hex.ts";
@@ -135,4 +136,15 @@ Deno.test("tpm-serve --state: an NV definition is on disk before the client hear
     await server.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+// Exit 2 is a usage error, and usage errors go to stderr: `svsm > out.txt` must not fill
+// out.txt with help while failing.
+Deno.test("svsm with no subcommand: the usage on stderr, exit 2; --help on stdout, exit 0", async () => {
+  const bare = await captured(() => svsm([]));
+  assert.deepEqual([bare.code, bare.out], [2, ""]);
+  assert.match(bare.err, /^usage: svsm <subcommand>/);
+  const help = await captured(() => svsm(["--help"]));
+  assert.deepEqual([help.code, help.err], [0, ""]);
+  assert.match(help.out, /tpm-serve/);
 });
