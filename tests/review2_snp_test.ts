@@ -16,6 +16,7 @@ import {
   GhcbPage,
   type GhcbRegister,
   Machine,
+  MachineFault,
   MSR_GHCB,
   type MsrRequest,
   type MsrResponse,
@@ -24,6 +25,7 @@ import {
   NAE_GUEST_REQUEST,
   NAE_PSC,
   NAE_SNP_RUN_VMPL,
+  Npt,
   PAGE_SIZE,
   PSC_OP_PRIVATE,
   PSC_OP_PSMASH,
@@ -283,4 +285,18 @@ Deno.test("EXT_GUEST_REQUEST: a certificate buffer GPA that is not page-aligned 
   await ok.relay();
   assert.deepEqual([ok.ghcb.get("swExitInfo1"), ok.ghcb.get("swExitInfo2")], [0n, 0n]);
   assert.equal(ok.machine.hostAccess.read(ok.certsSpa, 1)[0], 0xCE);
+});
+
+Deno.test("guest: an instruction fetch is private whatever the C-bit says (never runs host bytes)", () => {
+  const m = new Machine({ memoryBytes: 4 << 20, vcpus: 1, seed: 7 });
+  const npt = new Npt();
+  npt.map(0x1000, 0x3000); // a host (unassigned) page, readable as shared
+  const ctx = { asid: 1, vmpl: 0, npt };
+  assert.equal(m.access.check(ctx, 0x1000, "read", false), 0x3000);
+  for (const kind of ["execute-user", "execute-supervisor"] as const) {
+    assert.throws(
+      () => m.access.check(ctx, 0x1000, kind, false),
+      (e) => e instanceof MachineFault && e.kind === "npf",
+    );
+  }
 });

@@ -159,7 +159,8 @@ export class GuestMemoryAccess {
 
   /** Checks one access of `kind` to `gpa` and returns the SPA it reaches (the page is left in the right view). */
   check(ctx: AccessContext, gpa: number, kind: AccessKind, cbit: boolean): number {
-    return this.#resolve(ctx, gpa, ACCESS_PERM[kind], cbit);
+    const need = ACCESS_PERM[kind];
+    return this.#resolve(ctx, gpa, need, cbit || isFetch(need));
   }
 
   /** Reads `length` bytes (a copy), crossing pages as needed. */
@@ -233,7 +234,8 @@ export class GuestMemoryAccess {
    * Views come from a small cache, so asking again for a page returns the same view.
    */
   page(ctx: AccessContext, gpa: number, kind: AccessKind, cbit: boolean): Uint8Array {
-    const spa = this.#resolve(ctx, gpa - (gpa % PAGE_SIZE), ACCESS_PERM[kind], cbit);
+    const need = ACCESS_PERM[kind];
+    const spa = this.#resolve(ctx, gpa - (gpa % PAGE_SIZE), need, cbit || isFetch(need));
     const page = spa / PAGE_SIZE;
     const slot = page & (VIEW_CACHE_SIZE - 1);
     if (this.#viewPages[slot] === page) return this.#views[slot];
@@ -431,6 +433,14 @@ export class HostMemoryAccess {
     }
     this.encryption.hostWrite(spa, data);
   }
+}
+
+/**
+ * Instruction fetches are always private, whatever the C-bit (AMD APM vol. 2, SEV "encrypt
+ * decisions"): a guest never executes bytes from a shared page the host controls.
+ */
+function isFetch(need: number): boolean {
+  return (need & (RMP_PERM_EXEC_USER | RMP_PERM_EXEC_SUPER)) !== 0;
 }
 
 function errorBits(need: number): number {
