@@ -9,6 +9,7 @@
  * @module
  */
 import { TPM_ALG, TPM_CC, TPMA_OBJECT } from "../constants.ts";
+import { hashAlgorithm } from "../crypto/hash.ts";
 import { protectorOf } from "../crypto/object_keys.ts";
 import {
   parseSensitive,
@@ -16,6 +17,7 @@ import {
   unwrapInner,
   unwrapOuter,
 } from "../crypto/object_protection.ts";
+import { checkPublicArea } from "../crypto/object_template.ts";
 import { recoverSecret } from "../crypto/secret_sharing.ts";
 import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
@@ -30,7 +32,7 @@ import {
 } from "../marshal/types.ts";
 import { paramError, TPM_RC } from "../response_code.ts";
 import { objectName } from "../state/objects.ts";
-import { atParam, checkBindingAt, checkLoadAttributes, storageParent } from "./key_object.ts";
+import { atParam, checkBindingAt, storageParent } from "./key_object.ts";
 
 /** TPM2_Import. */
 export const Import: CommandDef = defineCommand({
@@ -52,28 +54,37 @@ export const Import: CommandDef = defineCommand({
     if (attrs & (TPMA_OBJECT.fixedTPM | TPMA_OBJECT.fixedParent)) {
       throw paramError(TPM_RC.ATTRIBUTES, 2);
     }
-    checkLoadAttributes(objectPublic, parent.publicArea);
     const inner = symmetricAlg.algorithm !== TPM_ALG.NULL;
-    if (attrs & TPMA_OBJECT.encryptedDuplication) {
-      if (!inner) throw paramError(TPM_RC.SYMMETRIC, 5);
-      if (inSymSeed.length === 0) throw paramError(TPM_RC.VALUE, 4);
+    // Reference Import order: the inner key's size, then encryptedDuplication
+    // without an inner wrapper (encryptionKey) or an outer one (inSymSeed).
+    if (inner && encryptionKey.length !== symmetricAlg.keyBits / 8) {
+      throw paramError(TPM_RC.SIZE, 1);
     }
+    if (!inner && encryptionKey.length !== 0) throw paramError(TPM_RC.SIZE, 1);
+    if (attrs & TPMA_OBJECT.encryptedDuplication) {
+      if (!inner) throw paramError(TPM_RC.ATTRIBUTES, 1);
+      if (inSymSeed.length === 0) throw paramError(TPM_RC.ATTRIBUTES, 4);
+    }
+    const seed = inSymSeed.length > 0
+      ? atParam(4, () => recoverSecret(parent, "DUPLICATE", inSymSeed))
+      : undefined;
+    if (!hashAlgorithm(objectPublic.nameAlg)) throw paramError(TPM_RC.HASH, 2);
     const name = objectName(objectPublic, encode(TPMT_PUBLIC, objectPublic));
     let data = duplicate;
-    if (inSymSeed.length > 0) {
-      const seed = atParam(4, () => recoverSecret(parent, "DUPLICATE", inSymSeed));
-      const protector = { ...protectorOf(parent), seed };
-      data = atParam(3, () => unwrapOuter(protector, name, data));
-    }
+    if (seed) data = atParam(3, () => unwrapOuter({ ...protectorOf(parent), seed }, name, data));
     if (inner) {
-      if (encryptionKey.length !== symmetricAlg.keyBits / 8) throw paramError(TPM_RC.SIZE, 1);
       data = atParam(
         3,
         () => unwrapInner(objectPublic.nameAlg, symmetricAlg, encryptionKey, name, data),
       );
     }
     const sens = atParam(3, () => parseSensitive(data));
-    checkBindingAt(3, objectPublic, sens);
+    // Under a fixedTPM parent the object is validated now, as for a primary
+    // object; under another, Load validates it against that parent (reference Import).
+    if (parent.publicArea.objectAttributes & TPMA_OBJECT.fixedTPM) {
+      checkPublicArea(objectPublic);
+      checkBindingAt(3, objectPublic, sens);
+    }
     return { outPrivate: sensitiveToPrivate(protectorOf(parent), name, sens) };
   },
 });

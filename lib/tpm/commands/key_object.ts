@@ -5,11 +5,11 @@
  * loading a checked object into a transient slot.
  * @module
  */
-import { TPM_ALG, TPM_RH, TPM_ST, TPMA_OBJECT } from "../constants.ts";
+import { TPM_ALG, TPM_RH, TPM_ST } from "../constants.ts";
 import type { RsaEncryptionScheme } from "../crypto/rsa.ts";
 import { bigIntToBytes, bytesToBigInt } from "../crypto/bytes.ts";
 import type { EccCurve, EccPoint } from "../crypto/ecc_curve.ts";
-import { digest, hashAlgorithm } from "../crypto/hash.ts";
+import { digest } from "../crypto/hash.ts";
 import { checkBinding } from "../crypto/object_binding.ts";
 import { isStorageParent } from "../crypto/object_keys.ts";
 import type { Sensitive as SensitiveArea } from "../crypto/sensitive.ts";
@@ -201,20 +201,6 @@ export function loadObject(
   });
   ctx.responseHandle = ctx.state.objects.add(obj);
   return obj;
-}
-
-/**
- * Attribute checks for loading a child under `parent` (Part 3 §12.2 Load:
- * TPM_RC_ATTRIBUTES / TPM_RC_HASH on parameter 2).
- */
-export function checkLoadAttributes(pub: TpmtPublic, parent: TpmtPublic): void {
-  if (!hashAlgorithm(pub.nameAlg)) throw paramError(TPM_RC.HASH, 2);
-  const a = pub.objectAttributes;
-  const fixedTPM = (a & TPMA_OBJECT.fixedTPM) !== 0;
-  if (fixedTPM && (a & TPMA_OBJECT.fixedParent) === 0) throw paramError(TPM_RC.ATTRIBUTES, 2);
-  if (fixedTPM && (parent.objectAttributes & TPMA_OBJECT.fixedTPM) === 0) {
-    throw paramError(TPM_RC.ATTRIBUTES, 2);
-  }
 }
 
 /** Re-labels an error from a step as belonging to parameter `n`. */

@@ -5,22 +5,17 @@
  * @module
  */
 import { TPM_CC } from "../constants.ts";
+import { hashAlgorithm } from "../crypto/hash.ts";
 import { protectorOf } from "../crypto/object_keys.ts";
 import { privateToSensitive } from "../crypto/object_protection.ts";
+import { checkPublicArea } from "../crypto/object_template.ts";
 import { type CommandDef, defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { encode } from "../marshal/codec.ts";
 import { TPM2B_NAME, TPM2B_PRIVATE, TPM2B_PUBLIC, TPMT_PUBLIC } from "../marshal/types.ts";
 import { paramError, TPM_RC } from "../response_code.ts";
 import { objectName } from "../state/objects.ts";
-import {
-  atParam,
-  checkBindingAt,
-  checkLoadAttributes,
-  loadObject,
-  objectParent,
-  storageParent,
-} from "./key_object.ts";
+import { atParam, checkBindingAt, loadObject, objectParent, storageParent } from "./key_object.ts";
 
 /** TPM2_Load. */
 export const Load: CommandDef = defineCommand({
@@ -34,10 +29,13 @@ export const Load: CommandDef = defineCommand({
     const parent = storageParent(ctx, 0);
     if (inPrivate.length === 0) throw paramError(TPM_RC.SIZE, 1);
     if (!inPublic) throw paramError(TPM_RC.SIZE, 2);
-    checkLoadAttributes(inPublic, parent.publicArea);
+    if (!hashAlgorithm(inPublic.nameAlg)) throw paramError(TPM_RC.HASH, 2);
     const name = objectName(inPublic, encode(TPMT_PUBLIC, inPublic));
     const sens = atParam(1, () => privateToSensitive(protectorOf(parent), name, inPrivate));
-    checkBindingAt(2, inPublic, sens);
+    // Reference Load -> ObjectLoad: the public area is validated against the
+    // parent once the private part has decrypted (Part 3 §12.2).
+    checkPublicArea(inPublic, parent.publicArea);
+    checkBindingAt(1, inPublic, sens);
     const obj = loadObject(ctx, inPublic, sens, objectParent(parent));
     return { name: obj.name };
   },

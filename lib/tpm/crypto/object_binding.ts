@@ -6,7 +6,7 @@
  * and a symmetric or keyed-hash object's unique is H(seedValue ‖ key).
  * @module
  */
-import { TPM_ALG } from "../constants.ts";
+import { TPM_ALG, TPMA_OBJECT } from "../constants.ts";
 import type { TpmtPublic } from "../marshal/types.ts";
 import { TPM_RC, TpmError } from "../response_code.ts";
 import { bytesToBigInt, equalBytes } from "./bytes.ts";
@@ -36,6 +36,12 @@ export function checkBinding(pub: TpmtPublic, sens: Sensitive): void {
   if (sens.sensitiveType !== pub.type) throw new TpmError(TPM_RC.TYPE);
   const h = requireHash(pub.nameAlg);
   if (sens.authValue.length > h.size) throw new TpmError(TPM_RC.SIZE);
+  // A storage parent's seedValue protects its children: it must be a full
+  // nameAlg digest (Part 1 §27.2.5; swtpm TPM_RC_SIZE), never empty or short.
+  const parentBits = TPMA_OBJECT.restricted | TPMA_OBJECT.decrypt;
+  if ((pub.objectAttributes & parentBits) === parentBits && sens.seedValue.length !== h.size) {
+    throw new TpmError(TPM_RC.SIZE);
+  }
   switch (pub.type) {
     case TPM_ALG.RSA: {
       if (sens.sensitive.length !== pub.keyBits / 16) throw new TpmError(TPM_RC.KEY_SIZE);

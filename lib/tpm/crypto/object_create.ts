@@ -13,6 +13,7 @@ import { TPMT_PUBLIC, type TpmtPublic } from "../marshal/types.ts";
 import { bigIntToBytes, concat } from "./bytes.ts";
 import { generateEccKey } from "./ecc.ts";
 import { digest, requireHash } from "./hash.ts";
+import { significantLength } from "./object_template.ts";
 import { curveOf } from "./object_keys.ts";
 import { type RandomSource, SeededRandom } from "./random_source.ts";
 import { generateRsaKey } from "./rsa_key.ts";
@@ -105,7 +106,9 @@ export function createObject(
     publicArea: pub,
     sensitive: {
       sensitiveType: template.type,
-      authValue: sens.userAuth.slice(),
+      // Trailing zeros stripped, so an authValue longer than the digest only
+      // by zeros (allowed by checkTemplate) still loads.
+      authValue: sens.userAuth.slice(0, significantLength(sens.userAuth)),
       seedValue,
       sensitive: secret,
     },
