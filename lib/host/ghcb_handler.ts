@@ -188,7 +188,8 @@ function pageStateChange(e: NaeExit): ExitAction {
 /**
  * AP_CREATION: EXITINFO1 = request | VMPL << 16 | APIC ID << 32, EXITINFO2 = VMSA GPA,
  * RAX = the VMSA's SEV_FEATURES (snp-abi.md §9.3). CREATE starts the target vCPU there;
- * CREATE_ON_INIT only registers the VMSA (and is what a vCPU uses for itself).
+ * CREATE_ON_INIT only registers the VMSA (and is what a vCPU uses for itself). The VMPL named
+ * may not be more privileged than the caller's.
  */
 function apCreation(e: NaeExit): ExitAction {
   const { request, vmpl, apicId } = decodeApCreation(e.info1);
