@@ -44,7 +44,8 @@ const measure: Subcommand = {
     const steps = measureLaunch(description.updates, description.seed);
     const final = steps.at(-1) ?? description.seed ?? new Uint8Array(LAUNCH_DIGEST_SIZE);
     const lines = values.steps ? steps : [final];
-    console.log(lines.map(toHex).join("\n"));
+    // One line per digest: an empty launch has no steps, so --steps prints nothing.
+    if (lines.length > 0) console.log(lines.map(toHex).join("\n"));
     return EXIT_OK;
   },
 };

@@ -115,3 +115,17 @@ Deno.test("svsm verify --now: a date that does not exist or a zoneless time is a
     assert.equal(r.code, 0, `${now}: ${r.err.join(" ")}`);
   }
 });
+
+Deno.test("svsm measure --steps: no updates print no lines; the final digest is still printed", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(path, JSON.stringify({ updates: [] }));
+    const steps = await svsm(["measure", path, "--steps"]);
+    assert.equal(steps.code, 0);
+    assert.deepEqual(steps.out, []);
+    const final = await svsm(["measure", path]);
+    assert.deepEqual(final.out, ["00".repeat(48)]);
+  } finally {
+    await Deno.remove(path);
+  }
+});
