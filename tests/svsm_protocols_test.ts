@@ -177,9 +177,14 @@ Deno.test("core CREATE_VCPU and DELETE_VCPU follow COCONUT's order of checks", a
   assert.deepEqual(notified, [1]);
   assert.equal(cpu.kernel.guestVcpus.get(1)!.vmsaGpa, 0x20000);
   assert.equal(
-    await create(0x22000n, 0x21000n, 1n),
+    await create(0x22000n, 0x23000n, 1n),
     R.INVALID_PARAMETER,
     "APIC 1 already has a VMSA",
+  );
+  assert.equal(
+    await create(0x22000n, 0x21000n, 1n),
+    R.INVALID_ADDRESS,
+    "overlap with a registered CA comes first (svsm-abi.md §4 step 3), as in COCONUT",
   );
 
   assert.equal(await call(request(0, 3, 0x22000n)), R.INVALID_PARAMETER); // not registered

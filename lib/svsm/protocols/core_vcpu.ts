@@ -36,12 +36,12 @@ export function coreCreateVcpu(req: SvsmRequest): number | Promise<number> {
   const target = cpu.kernel.guestVcpus.get(Number(r8 & 0xffff_ffffn));
   if (!target) return INVALID_PARAMETER;
   return withPvalidateLock(cpu.kernel.pvalidateLock, cpu.lockCpu, "CREATE_VCPU", () => {
-    // Our choice: a vCPU must be deleted before it gets a new VMSA (Linux does so),
-    // so no VMSA page is ever left with the VMSA attribute and no owner.
-    if (target.vmsaGpa >= 0) fail(INVALID_PARAMETER);
     if (touchesRegistered(cpu, vmsaGpa, PAGE_SIZE) || touchesRegistered(cpu, caGpa, 8)) {
       fail(INVALID_ADDRESS);
     }
+    // Our choice, after COCONUT's own checks so its codes win: a vCPU must be deleted before it
+    // gets a new VMSA (Linux does so), so no VMSA page is left with the attribute and no owner.
+    if (target.vmsaGpa >= 0) fail(INVALID_PARAMETER);
     revokeGuestAccess(cpu, vmsaGpa, false);
     try {
       checkGuestVmsa(cpu, vmsaGpa, req.callerSevFeatures);
