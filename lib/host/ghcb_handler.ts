@@ -166,7 +166,11 @@ function pageStateChange(e: NaeExit): ExitAction {
   const desc = decodePsc(buf);
   if (desc === undefined) return fail(e.host, e.vcpu, e.vmpl, e.ghcb, GHCB_ERR_INVALID_INPUT);
   const vm = e.host.vm!;
-  const entries = new DataView(buf.buffer, buf.byteOffset + PSC_ENTRY_OFFSET);
+  const entries = new DataView(
+    buf.buffer,
+    buf.byteOffset + PSC_ENTRY_OFFSET,
+    8 * desc.entries.length,
+  );
   for (let i = desc.header.curEntry; i < desc.entries.length; i++) {
     const entry = desc.entries[i];
     const pages = entry.size2M ? PAGES_PER_2M : 1;
