@@ -148,3 +148,36 @@ Deno.test("svsm with no subcommand: the usage on stderr, exit 2; --help on stdou
   assert.deepEqual([help.code, help.err], [0, ""]);
   assert.match(help.out, /tpm-serve/);
 });
+
+// A hostile or broken server names a 4 GiB (or negative) response: the client refuses it at
+// once instead of reserving the memory and waiting for bytes that never come.
+Deno.test("TpmTcpClient: an out-of-bounds response size rejects at once, for both framings", async () => {
+  const cases: ["raw" | "mssim", string][] = [
+    ["raw", "8001ffffffff00000000"],
+    ["raw", "800100000004000000000000"],
+    ["mssim", "ffffffff8001"],
+  ];
+  for (const [framing, reply] of cases) {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const held: Deno.Conn[] = [];
+    const serving = (async () => {
+      const conn = await listener.accept();
+      held.push(conn);
+      await conn.read(new Uint8Array(64));
+      await conn.write(fromHex(reply)); // and then silence, connection open
+    })();
+    const c = await TpmTcpClient.connect(listener.addr.port, framing);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const hung = new Promise((r) => timer = setTimeout(() => r("hung"), 3000));
+    const outcome = await Promise.race([
+      c.command(STARTUP_CLEAR).then(() => "answered", (e) => (e as Error).name),
+      hung,
+    ]);
+    clearTimeout(timer);
+    assert.equal(outcome, "TruncatedMessage", `${framing} ${reply}`);
+    await serving;
+    c.close();
+    held.forEach((h) => h.close());
+    listener.close();
+  }
+});

@@ -5,8 +5,8 @@
  * benchmark against swtpm need (tpm-interop.md §6.1).
  * @module
  */
-import { ConnReader, writeAll } from "./conn_reader.ts";
-import { be32, concat, TPM_HEADER_SIZE, words } from "./tpm_frame.ts";
+import { ConnReader, TruncatedMessage, writeAll } from "./conn_reader.ts";
+import { be32, concat, TPM_BUFFER_MAX, TPM_HEADER_SIZE, words } from "./tpm_frame.ts";
 import { LOOPBACK } from "./tcp_service.ts";
 import { MSSIM_SEND_COMMAND } from "./mssim.ts";
 
@@ -63,16 +63,19 @@ export class TpmTcpClient {
 
   /**
    * Sends one command (in one write) and resolves to its response. With
-   * mssim framing an empty response (TPM powered off) comes back empty.
+   * mssim framing an empty response (TPM powered off) comes back empty. A
+   * response size out of bounds closes the connection and rejects with
+   * {@link TruncatedMessage}.
    */
   async command(command: Uint8Array, locality = 0): Promise<Uint8Array> {
     if (this.framing === "raw") {
       await writeAll(this.#conn, command);
       const header = await this.#reader.readAll(TPM_HEADER_SIZE);
-      return concat(header, await this.#reader.readAll(be32(header, 2) - TPM_HEADER_SIZE));
+      const size = checkedSize(be32(header, 2), TPM_HEADER_SIZE, this);
+      return concat(header, await this.#reader.readAll(size - TPM_HEADER_SIZE));
     }
     await writeAll(this.#conn, concat(mssimPrefix(command.length, locality), command));
-    const size = be32(await this.#reader.readAll(4), 0);
+    const size = checkedSize(be32(await this.#reader.readAll(4), 0), 0, this);
     const rsp = await this.#reader.readAll(size);
     await this.#reader.readAll(4); // trailing u32, unchecked like tpm2-tss
     return rsp;
@@ -86,6 +89,17 @@ export class TpmTcpClient {
       // already closed
     }
   }
+}
+
+/**
+ * A response size from the peer, within min..TPM_BUFFER_MAX (the largest response swtpm
+ * sends, tpm-interop.md §3.1); otherwise the stream cannot be trusted: close it and throw
+ * rather than allocate what a hostile or broken server names (up to 4 GiB).
+ */
+function checkedSize(size: number, min: number, client: TpmTcpClient): number {
+  if (size >= min && size <= TPM_BUFFER_MAX) return size;
+  client.close();
+  throw new TruncatedMessage(`response size ${size} is outside ${min}..${TPM_BUFFER_MAX}`);
 }
 
 /**
