@@ -109,7 +109,7 @@ async function scenario(send: Send): Promise<Record<string, string>> {
   const hs2 = await start("sas hmac xor", sas({ type: 0, sym: XOR256 }));
   const getRandom = (a: Uint8Array) => command(ST_S, 0x17b, a, u16(8));
   const readClock = (a: Uint8Array) => command(ST_S, 0x181, a);
-  await run("hmac audit-only getrandom", getRandom(area(entry(hs, zeros(16), 5, zeros(0)))));
+  await run("hmac audit-only getrandom", getRandom(area(entry(hs, zeros(16), 0x81, zeros(0)))));
   await run("hmac no purpose", getRandom(area(entry(hs, zeros(16), 1, zeros(0)))));
   await run("hmac encrypt sym null", getRandom(area(entry(hs, zeros(16), 0x41, zeros(0)))));
   await run("xor encrypt getrandom", getRandom(area(entry(hs2, zeros(16), 0x41, zeros(0)))));
@@ -118,7 +118,7 @@ async function scenario(send: Send): Promise<Record<string, string>> {
   await run("xor nonce 8", getRandom(area(entry(hs2, zeros(8), 0x41, zeros(0)))));
   await run("xor nonce 0", getRandom(area(entry(hs2, zeros(0), 0x41, zeros(0)))));
   await run("xor nonce 40", getRandom(area(entry(hs2, zeros(40), 0x41, zeros(0)))));
-  await run("auditReset alone", getRandom(area(entry(hs, zeros(16), 0x41 & 0 | 0x81, zeros(0)))));
+  await run("auditReset alone", getRandom(area(entry(hs, zeros(16), 0x05, zeros(0)))));
   await run("auditExclusive alone", getRandom(area(entry(hs, zeros(16), 0x03, zeros(0)))));
   await run("reserved bit", getRandom(area(entry(hs2, zeros(16), 0x49, zeros(0)))));
   await run(
@@ -339,7 +339,7 @@ async function scenario(send: Send): Promise<Record<string, string>> {
   await run("hmac session as policy", pol(0x189, hs));
   await run("policy restart hmac", pol(0x180, hs));
   await run("trial authorizes", changeOwner(area(entry(ts, zeros(16), 1, zeros(0)))));
-  await run("policy audit", getRandom(area(entry(ps, zeros(16), 5, zeros(0)))));
+  await run("policy audit", getRandom(area(entry(ps, zeros(16), 0x81, zeros(0)))));
   // A policy session with an empty policy authorizing owner (owner's policy is empty).
   await run("policy for owner", changeOwner(area(entry(ps, zeros(16), 1, zeros(0)))));
 
@@ -347,8 +347,8 @@ async function scenario(send: Send): Promise<Record<string, string>> {
   for (const s of [ps, ts]) await flush(s);
   await run("flushed session", getRandom(area(entry(hs2, zeros(16), 0x41, zeros(0)))));
   await run("flush twice", command(ST_NO, 0x165, u32(hs2)));
-  await run("flush no continue", getRandom(area(entry(hs, zeros(16), 0x04, zeros(0)))));
-  await run("used after no continue", getRandom(area(entry(hs, zeros(16), 0x05, zeros(0)))));
+  await run("flush no continue", getRandom(area(entry(hs, zeros(16), 0x80, zeros(0)))));
+  await run("used after no continue", getRandom(area(entry(hs, zeros(16), 0x81, zeros(0)))));
 
   // HMAC sessions with real keys: bound to owner after giving owner a password.
   const ownerAuth = new TextEncoder().encode("owner");
@@ -598,6 +598,43 @@ async function keyedScenario(send: Send): Promise<Record<string, string>> {
     await send(command(ST_NO, 0x165, u32(p.handle)));
   }
   await clear();
+
+  // Audit sessions: the attributes and HMAC of the answer.
+  const a = await start("audit start", 0);
+  for (
+    const [n, attrs] of [
+      ["reset without audit", 0x05],
+      ["audit", 0x81],
+      ["auditReset", 0x85],
+      ["exclusive", 0x83],
+      ["again", 0x81],
+    ] as const
+  ) {
+    const r = await send(
+      command(ST_S, 0x17b, area(entry(a.handle, NONCE_CALLER, attrs, zeros(0))), u16(4)),
+    );
+    out[`${n} rc`] = rcOf(r).toString(16);
+    if (rcOf(r) !== 0) continue;
+    const { sessions } = splitRsp(r, 0);
+    a.nonceTPM = sessions[0].nonce;
+    out[`${n} answer`] = `nonce ${sessions[0].nonce.length} attrs ${sessions[0].attrs} hmac ${
+      sessions[0].hmac.length
+    }`;
+  }
+  // The same with an HMAC computed over the empty key: the answer carries one too.
+  const cpGet = sha256(u32(0x17b), u16(4));
+  const keyed = hmac256(zeros(0), cpGet, NONCE_CALLER, a.nonceTPM, u8(0x81));
+  const r0 = await send(
+    command(ST_S, 0x17b, area(entry(a.handle, NONCE_CALLER, 0x81, keyed)), u16(4)),
+  );
+  out["keyed audit"] = rcOf(r0).toString(16);
+  if (rcOf(r0) === 0) out["keyed audit hmac"] = String(splitRsp(r0, 0).sessions[0].hmac.length);
+  // Another command in between ends exclusivity.
+  await send(command(ST_NO, 0x17b, u16(4)));
+  const r = await send(
+    command(ST_S, 0x17b, area(entry(a.handle, NONCE_CALLER, 0x83, zeros(0))), u16(4)),
+  );
+  out["exclusive after other"] = rcOf(r).toString(16);
   return out;
 }
 

@@ -62,7 +62,8 @@ export const StartAuthSession = defineCommand({
     }
     const bindAuth = bind === TPM_RH.NULL ? new Uint8Array(0) : stripZeros(s.authOf(bind));
     const handle = s.sessions.allocate(p.sessionType);
-    const nonceTPM = s.rng.bytes(size);
+    // nonceTPM is as long as nonceCaller (the reference's SessionCreate; swtpm agrees).
+    const nonceTPM = s.rng.bytes(p.nonceCaller.length);
     const keyInput = new Uint8Array([...bindAuth, ...salt]);
     const session: Session = {
       handle,

@@ -107,7 +107,9 @@ function respond(
   if (policy && s.isPasswordNeeded) return response;
   const withAuth = a.entity !== null && !(policy && !s.isAuthValueNeeded) && !bound;
   const key = withAuth ? concat(s.sessionKey, stripZeros(currentAuth(state, a))) : s.sessionKey;
-  if (policy && key.length === 0 && a.hmac.length === 0) return response;
+  // An empty key with an empty caller HMAC answers with an empty HMAC, for HMAC sessions too
+  // (Part 1 §19.6.5; the reference's ComputeResponseHMAC, swtpm agrees).
+  if (key.length === 0 && a.hmac.length === 0) return response;
   const rp = rpHash(s.authHash, 0, def.code, params);
   response.hmac = sessionHmac(s, key, rp, s.nonceTPM, a.nonce, [], a.attributes);
   return response;
