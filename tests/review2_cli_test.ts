@@ -8,7 +8,7 @@ import { main as attestMain } from "../examples/attest.ts";
 import { parseTpmServeArgs, startTpmServe, STATE_FILE } from "../cli/tpm_serve.ts";
 import { UsageError } from "../cli/common.ts";
 import { main as svsm } from "../cli.ts";
-import { TpmTcpClient } from "../lib/tpm/server/mod.ts";
+import { RemoteTpm, TpmTcpClient } from "../lib/tpm/server/mod.ts";
 import { Tpm } from "../lib/tpm/tpm.ts";
 import { fromHex, toHex } from "../lib/common/hex.ts";
 
@@ -179,5 +179,44 @@ Deno.test("TpmTcpClient: an out-of-bounds response size rejects at once, for bot
     c.close();
     held.forEach((h) => h.close());
     listener.close();
+  }
+});
+
+// A power signal has no caller to reject: a remote swtpm refusing CMD_STOP (or gone) ended the
+// whole process with an unhandled rejection. Now the next command hears of it, once.
+Deno.test("RemoteTpm: a refused power signal fails the next command, not the process", async () => {
+  const ctrl = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let data: Deno.TcpListener;
+  try {
+    data = Deno.listen({ hostname: "127.0.0.1", port: ctrl.addr.port - 1 });
+  } catch {
+    ctrl.close();
+    return; // N-1 taken right now: nothing to learn from this run
+  }
+  const conns: Deno.Conn[] = [];
+  const serve = async (l: Deno.TcpListener, reply: string) => {
+    for await (const c of l) {
+      conns.push(c);
+      (async () => {
+        const buf = new Uint8Array(64);
+        while (await c.read(buf).catch(() => null) !== null) await c.write(fromHex(reply));
+      })();
+    }
+  };
+  const served = Promise.all([
+    serve(ctrl, "0000000a"), // TPM_BAD_ORDINAL to every control message
+    serve(data, "80010000000a00000000"),
+  ]);
+  const tpm = await RemoteTpm.connect(data.addr.port);
+  try {
+    tpm.powerOff();
+    await assert.rejects(tpm.execute(STARTUP_CLEAR), /swtpm control result 10/);
+    assert.equal(rc(await tpm.execute(STARTUP_CLEAR)), 0, "later commands go through");
+  } finally {
+    tpm.close();
+    ctrl.close();
+    data.close();
+    conns.forEach((c) => c.close());
+    await served;
   }
 });

@@ -34,6 +34,7 @@ export class RemoteTpm implements TpmDevice {
   #port: number;
   #on = true;
   #pending: Promise<void> = Promise.resolve();
+  #failure: Error | null = null;
 
   private constructor(client: TpmTcpClient, port: number) {
     this.#client = client;
@@ -67,9 +68,15 @@ export class RemoteTpm implements TpmDevice {
     this.powerOn();
   }
 
-  /** Forwards one command, after any pending power signal has been acknowledged. */
+  /**
+   * Forwards one command, after any pending power signal has been acknowledged; rejects
+   * (once) if that signal failed.
+   */
   async execute(command: Uint8Array, _locality?: number): Promise<Uint8Array> {
     await this.#pending;
+    const failure = this.#failure;
+    this.#failure = null;
+    if (failure) throw failure;
     return await this.#client.command(command);
   }
 
@@ -88,6 +95,10 @@ export class RemoteTpm implements TpmDevice {
       } finally {
         conn.close();
       }
+    }).catch((e: Error) => {
+      // Kept for the next command: a signal has no caller to reject, and an unhandled
+      // rejection would end the whole process on a remote peer's say-so.
+      this.#failure = e;
     });
   }
 }
