@@ -129,3 +129,16 @@ Deno.test("svsm measure --steps: no updates print no lines; the final digest is 
     await Deno.remove(path);
   }
 });
+
+Deno.test("GuestMessenger: request sequence numbers stop below 2^32 - 1, as Linux's", () => {
+  const key = new Uint8Array(32).fill(4);
+  const guest = new GuestMessenger(key, 1, 0xfffffffcn);
+  const page = guest.request(MsgType.KEY_REQ, new Uint8Array(0x20));
+  assert.equal(MSG_HEADER.get(page, "msgSeqno"), 0xfffffffdn);
+  const fields = { seqno: 0xfffffffen, type: MsgType.KEY_RSP, version: 1, vmpck: 1 };
+  guest.response(sealMessage(key, fields, new Uint8Array(0x40)));
+  assert.equal(guest.seqno, 0xfffffffen);
+  // The next request would carry 0xFFFFFFFF: refused, and nothing is sent or wiped.
+  assert.throws(() => guest.request(MsgType.KEY_REQ, new Uint8Array(0x20)), /exhausted/);
+  assert.equal(guest.wiped, false);
+});
