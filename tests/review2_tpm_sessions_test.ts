@@ -616,7 +616,7 @@ async function keyedScenario(send: Send): Promise<Record<string, string>> {
     out[`${n} rc`] = rcOf(r).toString(16);
     if (rcOf(r) !== 0) continue;
     const { sessions } = splitRsp(r, 0);
-    a.nonceTPM = sessions[0].nonce;
+    a.nonceTPM = new Uint8Array(sessions[0].nonce);
     out[`${n} answer`] = `nonce ${sessions[0].nonce.length} attrs ${sessions[0].attrs} hmac ${
       sessions[0].hmac.length
     }`;
@@ -720,6 +720,83 @@ async function nvSignedScenario(send: Send): Promise<Record<string, string>> {
   return out;
 }
 
+/**
+ * Sessions bound to a DA-protected entity are subject to DA however they are used (the
+ * reference's isDaBound): otherwise a bound session's HMAC would be an unlimited oracle
+ * for the bound entity's authValue.
+ */
+async function daScenario(send: Send): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const run = async (name: string, cmd: Uint8Array) => {
+    const r = await send(cmd);
+    out[name] = rcOf(r).toString(16);
+    return r;
+  };
+  const LOCKOUT = 0x4000000a;
+  const failedTries = async (name: string) => {
+    const r = await send(command(ST_NO, 0x17a, u32(6), u32(0x20e), u32(1)));
+    out[name] = String(new DataView(r.buffer, r.byteOffset).getUint32(r.length - 4));
+  };
+  await send(command(ST_NO, 0x144, u16(0)));
+  // maxTries 3, recoveryTime 1000 s, lockoutRecovery 1000 s.
+  await run(
+    "da params",
+    command(ST_S, 0x13a, u32(LOCKOUT), area(PWE), u32(3), u32(1000), u32(1000)),
+  );
+  const auth = enc("k");
+  const cp = await run(
+    "cp k",
+    command(ST_S, 0x131, u32(OWNER), area(PWE), createParams(ECC_SIGN, "k")),
+  );
+  const k = new DataView(cp.buffer, cp.byteOffset).getUint32(10);
+  const bound = async (name: string, bind: number, bindAuth: Uint8Array) => {
+    const r = await run(name, sas({ type: 0, bind }));
+    const nonceTPM = r.slice(16, 32);
+    const key = kdfa256(bindAuth, "ATH", nonceTPM, NONCE_CALLER, 256);
+    return { handle: new DataView(r.buffer, r.byteOffset).getUint32(10), nonceTPM, key };
+  };
+  const changeOwner = (cs: Cs, good: boolean) => {
+    const params = b2(zeros(0));
+    const cpHash = sha256(u32(0x129), u32(OWNER), params);
+    const hmac = good
+      ? hmac256(cs.key, cpHash, NONCE_CALLER, cs.nonceTPM, u8(1))
+      : zeros(32).fill(0x55);
+    return command(ST_S, 0x129, u32(OWNER), area(entry(cs.handle, NONCE_CALLER, 1, hmac)), params);
+  };
+  /** Sends changeOwner on `cs`, following its nonceTPM. */
+  const use = async (name: string, cs: Cs, good: boolean) => {
+    const r = await run(name, changeOwner(cs, good));
+    if (rcOf(r) === 0) cs.nonceTPM = splitRsp(r, 0).sessions[0].nonce;
+  };
+  const b = await bound("sas bound k", k, auth);
+  await failedTries("tries before");
+  await use("bound k wrong hmac for owner", b, false);
+  await failedTries("tries after owner");
+  await run(
+    "bound k wrong hmac audit",
+    command(ST_S, 0x17b, area(entry(b.handle, NONCE_CALLER, 0x81, zeros(32).fill(1))), u16(4)),
+  );
+  await failedTries("tries after audit");
+  await use("bound k wrong hmac 3", b, false);
+  await failedTries("tries in lockout");
+  const b2s = await bound("sas bound k 2", k, auth);
+  await use("bound k good hmac in lockout", b2s, true);
+  await run("unbound owner in lockout", command(ST_S, 0x129, u32(OWNER), area(PWE), b2(zeros(0))));
+  await run("reset", command(ST_S, 0x139, u32(LOCKOUT), area(PWE)));
+  await use("bound k good hmac after reset", b2s, true);
+  // The binding survives ContextSave / ContextLoad.
+  const blob = (await run("save bound", command(ST_NO, 0x162, u32(b2s.handle)))).slice(10);
+  await run("load bound", command(ST_NO, 0x161, blob));
+  await use("loaded bound wrong hmac", b2s, false);
+  await failedTries("tries after loaded");
+  await run("reset 2", command(ST_S, 0x139, u32(LOCKOUT), area(PWE)));
+  // Bound to lockoutAuth: a failure disables lockoutAuth.
+  const l = await bound("sas bound lockout", LOCKOUT, zeros(0));
+  await use("bound lockout wrong hmac", l, false);
+  await run("lockout after", command(ST_S, 0x139, u32(LOCKOUT), area(PWE)));
+  return out;
+}
+
 function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
@@ -813,6 +890,9 @@ Deno.test("review2 sessions: session and policy commands answer as swtpm", (t) =
 
 Deno.test("review2 sessions: PolicyNV, PolicyAuthorizeNV and PolicySigned errors as swtpm", (t) =>
   differences(t, nvSignedScenario));
+
+Deno.test("review2 sessions: a session bound to a DA-protected entity is under DA like swtpm", (t) =>
+  differences(t, daScenario));
 
 Deno.test("review2 sessions: bound, policy and encrypting sessions key as swtpm does", (t) =>
   differences(t, keyedScenario));

@@ -61,6 +61,9 @@ export const StartAuthSession = defineCommand({
       salt = withParam(() => recoverSecret(key, "SECRET", p.encryptedSalt), 2);
     }
     const bindAuth = bind === TPM_RH.NULL ? new Uint8Array(0) : stripZeros(s.authOf(bind));
+    // A session bound to a DA-protected entity stays under DA whatever it authorizes
+    // (the reference's SessionCreate: isDaBound, isLockoutBound).
+    const isDaBound = bind !== TPM_RH.NULL && s.isDaProtected(bind);
     const handle = s.sessions.allocate(p.sessionType);
     // nonceTPM is as long as nonceCaller (the reference's SessionCreate; swtpm agrees).
     const nonceTPM = s.rng.bytes(p.nonceCaller.length);
@@ -76,6 +79,8 @@ export const StartAuthSession = defineCommand({
       symmetric: p.symmetric,
       bindName: bind === TPM_RH.NULL ? new Uint8Array(0) : ctx.name(1),
       bindAuth,
+      isDaBound,
+      isLockoutBound: isDaBound && bind === TPM_RH.LOCKOUT,
       policyDigest: new Uint8Array(size),
       commandCode: 0,
       cpHash: new Uint8Array(0),

@@ -80,6 +80,7 @@ export function authorize(
     const a = auths[i];
     const extra = i === 0 && a.entity !== null ? extraNonces(auths, decrypt, encrypt) : [];
     try {
+      if (a.session) checkDaBound(state, a.session);
       bound.push(
         a.entity !== null
           ? checkAuth(state, def, a, roles[i]!, cpFor, names, extra, locality)
@@ -309,12 +310,28 @@ function checkNvWritten(state: TpmState, s: Session, entity: number): void {
   }
 }
 
-function checkPassword(state: TpmState, a: AuthCommand): void {
-  if (equalBytes(stripZeros(a.hmac), a.entityAuth)) return;
-  authFailed(state, a.entity!);
+/** A session bound to a DA-protected entity is locked out with it (the reference's CheckLockedOut). */
+function checkDaBound(state: TpmState, s: Session): void {
+  if (!s.isDaBound) return;
+  const locked = s.isLockoutBound ? !state.lockout.lockoutAuthEnabled : state.lockout.inLockout();
+  if (locked) throw new TpmError(TPM_RC.LOCKOUT);
 }
 
-function authFailed(state: TpmState, entity: number | null): never {
+function checkPassword(state: TpmState, a: AuthCommand): void {
+  if (equalBytes(stripZeros(a.hmac), a.entityAuth)) return;
+  authFailed(state, a.entity!, a.session);
+}
+
+/**
+ * A failed authorization (the reference's IncrementLockout): a DA failure when the entity is
+ * DA-protected and its authValue was used, or whenever the session is bound to a DA-protected
+ * entity (charged to lockoutAuth if bound to it); otherwise BAD_AUTH.
+ */
+function authFailed(state: TpmState, entity: number | null, s: Session | null = null): never {
+  if (s?.isDaBound) {
+    state.lockout.fail(state.clock.clock(), s.isLockoutBound || entity === TPM_RH.LOCKOUT);
+    throw new TpmError(TPM_RC.AUTH_FAIL);
+  }
   if (entity !== null && state.isDaProtected(entity)) {
     state.lockout.fail(state.clock.clock(), entity === TPM_RH.LOCKOUT);
     throw new TpmError(TPM_RC.AUTH_FAIL);
@@ -343,6 +360,6 @@ function checkHmac(
   const key = withAuth ? concat(s.sessionKey, a.entityAuth) : s.sessionKey;
   if (key.length === 0 && a.hmac.length === 0) return bound;
   const expect = sessionHmac(s, key, cp, a.nonce, s.nonceTPM, extra, a.attributes);
-  if (!equalBytes(expect, a.hmac)) authFailed(state, withAuth ? entity : null);
+  if (!equalBytes(expect, a.hmac)) authFailed(state, withAuth ? entity : null, s);
   return bound;
 }

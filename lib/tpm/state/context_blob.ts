@@ -155,7 +155,8 @@ export function sessionBody(s: Session): Uint8Array {
     cpHash: s.cpHash,
     nameHash: s.nameHash,
     pcrCounter: s.pcrCounter >>> 0,
-    flags: (s.isPasswordNeeded ? 1 : 0) | (s.isAuthValueNeeded ? 2 : 0),
+    flags: (s.isPasswordNeeded ? 1 : 0) | (s.isAuthValueNeeded ? 2 : 0) |
+      (s.isDaBound ? 4 : 0) | (s.isLockoutBound ? 8 : 0),
     locality: s.locality,
     nvWritten: s.nvWritten & 0xff,
     timeout: s.timeout,
@@ -182,6 +183,8 @@ export function restoreSession(s: Session, body: Uint8Array): void {
     pcrCounter: b.pcrCounter | 0,
     isPasswordNeeded: (b.flags & 1) !== 0,
     isAuthValueNeeded: (b.flags & 2) !== 0,
+    isDaBound: (b.flags & 4) !== 0,
+    isLockoutBound: (b.flags & 8) !== 0,
     locality: b.locality,
     nvWritten: b.nvWritten === 0xff ? -1 : b.nvWritten,
     timeout: b.timeout,

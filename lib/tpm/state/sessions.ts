@@ -48,6 +48,13 @@ export interface Session {
   bindName: Uint8Array;
   /** authValue of the bind entity at start (Part 1 §19.6.11). */
   bindAuth: Uint8Array;
+  /**
+   * Bound to a DA-protected entity: every use is under DA, so the session's HMAC is no
+   * oracle for that authValue (the reference's isDaBound).
+   */
+  isDaBound: boolean;
+  /** Bound to lockoutAuth: a failure disables lockoutAuth (the reference's isLockoutBound). */
+  isLockoutBound: boolean;
   /** policyDigest (policy/trial sessions). */
   policyDigest: Uint8Array;
   /** Command code fixed by PolicyCommandCode (0 = any). */
