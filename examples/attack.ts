@@ -17,6 +17,7 @@ import { MachineFault, PFERR_GUEST_RMP, type RunResult, SecureProcessor } from "
 import { CoreCall, SvsmProtocol } from "../lib/svsm/abi/mod.ts";
 import { RelyingParty } from "./verifier.ts";
 import { type ConfidentialVm, createVm, expectedMeasurement, launch } from "./vm.ts";
+import { decimal } from "./story.ts";
 
 const SECRET = new TextEncoder().encode("the guest's secret never leaves it in clear");
 
@@ -240,10 +241,10 @@ async function run(s: Scenario, seed: number, otherChip: Uint8Array): Promise<At
 export async function main(args: string[]): Promise<number> {
   let seed: number;
   try {
-    seed = Number(
+    seed = decimal(
       parseArgs({ args, options: { seed: { type: "string", default: "1" } } }).values.seed,
     );
-    if (!Number.isInteger(seed)) throw new Error("--seed must be an integer");
+    if (!Number.isSafeInteger(seed)) throw new Error("--seed must be an integer");
   } catch (e) {
     console.error(`${(e as Error).message}\nusage: deno run examples/attack.ts [--seed N]`);
     return 2;

@@ -16,6 +16,7 @@ import { CertGuid, parseCertTable, reportSignatureDer, toPem } from "../lib/snp/
 import { Tss } from "./tss.ts";
 import { RelyingParty } from "./verifier.ts";
 import { createVm, expectedMeasurement, launch } from "./vm.ts";
+import { decimal } from "./story.ts";
 
 const USAGE = "usage: deno run --allow-write=DIR examples/attest.ts --out DIR [--seed N]";
 const SIGNED_BYTES = 0x2a0; // the report's signature covers bytes 0x000..0x29F (snp-abi.md §3)
@@ -57,8 +58,7 @@ export async function main(args: string[]): Promise<number> {
     // An empty DIR (an unset shell variable) must not become "/".
     if (!values.out) throw new Error("--out DIR is required");
     out = values.out.replace(/\/+$/, "") || "/";
-    // Plain decimal only: Number() would take "" as 0, and "1e3" or "0x4".
-    seed = /^-?\d+$/.test(values.seed) ? Number(values.seed) : NaN;
+    seed = decimal(values.seed);
     if (!Number.isSafeInteger(seed)) throw new Error("--seed must be an integer");
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`);

@@ -81,12 +81,25 @@ export function progressText(done: number, total: number): string {
   return done < total ? `  validating ${mib(done)}/${mib(total)} MiB` : "";
 }
 
+/**
+ * A command-line integer, plain decimal only (NaN otherwise): Number() would also take "" as 0,
+ * and "1e1", "0x4" or " 4".
+ *
+ * @example
+ * ```ts
+ * import { decimal } from "./story.ts";
+ * decimal("-7"); // -7
+ * decimal(""); // NaN
+ * ```
+ */
+export function decimal(text: string): number {
+  return /^-?\d+$/.test(text) ? Number(text) : NaN;
+}
+
 /** Checks `--seed`, `--vcpus` and `--mem` (as given on a command line); a string is the error. */
 export function checkOptions(
   values: { seed: string; vcpus: string; mem: string },
 ): Omit<BootOptions, "quiet"> | string {
-  // Plain decimal only: Number() would also take "1e1", "0x4" or " 4".
-  const decimal = (v: string) => /^-?\d+$/.test(v) ? Number(v) : NaN;
   const seed = decimal(values.seed);
   const vcpus = decimal(values.vcpus);
   const memMiB = decimal(values.mem);

@@ -15,6 +15,7 @@ import { TpmSvsm } from "../lib/guest/tpm_svsm.ts";
 import { TPM_RC, TPM_RH } from "../lib/tpm/mod.ts";
 import { sealedTemplate, SRK_TEMPLATE, TpmCommandError, tpmCommandName, Tss } from "./tss.ts";
 import { createVm, launch } from "./vm.ts";
+import { decimal } from "./story.ts";
 
 const PCR = 23;
 const SECRET = "the disk key: 4f1c…";
@@ -31,11 +32,11 @@ const SECRET = "the disk key: 4f1c…";
 export async function main(args: string[]): Promise<number> {
   let seed: number;
   try {
-    seed = Number(
+    seed = decimal(
       parseArgs({ args, options: { seed: { type: "string", default: "1" } } })
         .values.seed,
     );
-    if (!Number.isInteger(seed)) throw new Error("--seed must be an integer");
+    if (!Number.isSafeInteger(seed)) throw new Error("--seed must be an integer");
   } catch (e) {
     console.error(`${(e as Error).message}\nusage: deno run examples/tpm.ts [--seed N]`);
     return 2;

@@ -5,6 +5,8 @@ import { boot, bootSucceeded } from "../examples/boot.ts";
 import { progressText } from "../examples/story.ts";
 import { createVm } from "../examples/vm.ts";
 import { main as attestMain } from "../examples/attest.ts";
+import { main as tpmMain } from "../examples/tpm.ts";
+import { main as attackMain } from "../examples/attack.ts";
 import { parseTpmServeArgs, startTpmServe, STATE_FILE } from "../cli/tpm_serve.ts";
 import { UsageError } from "../cli/common.ts";
 import { main as svsm } from "../cli.ts";
@@ -62,8 +64,16 @@ Deno.test("tpm-serve: an empty --state is a usage error, not a TPM whose state i
   assert.equal(parseTpmServeArgs(["--state", "d"]).stateDir, "d");
 });
 
-// `--out ""` became "/" (the trailing-slash strip fell back to the root).
-Deno.test("example attest: an empty --out or --seed is a usage error before the VM runs", async () => {
+// `--out ""` became "/" (the trailing-slash strip fell back to the root); Number() took
+// `--seed ""` as seed 0.
+Deno.test("examples: an empty --out or --seed is a usage error before the VM runs", async () => {
+  for (const run of [tpmMain, attackMain]) {
+    for (const seed of ["", "1e3", "0x4"]) {
+      const r = await captured(() => run(["--seed", seed]));
+      assert.deepEqual([r.code, r.out], [2, ""], `--seed '${seed}'`);
+      assert.match(r.err, /^--seed must be an integer\nusage:/);
+    }
+  }
   for (
     const args of [["--out", ""], ["--out", "/tmp/x", "--seed", ""], [
       "--out",
