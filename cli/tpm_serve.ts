@@ -139,8 +139,7 @@ export async function startTpmServe(
 ): Promise<{ server: TpmServer; tpm: Tpm; save: () => Promise<void> }> {
   const tpm = await openTpm(options);
   const dir = options.stateDir;
-  const save = dir ? () => saveState(tpm, dir) : () => Promise.resolve();
-  await save(); // the state directory is usable before any client comes
+  const save = dir ? serialized(() => saveState(tpm, dir)) : () => Promise.resolve();
   let server: TpmServer;
   try {
     server = serveTpm(tpm, options.protocol, {
@@ -151,7 +150,24 @@ export async function startTpmServe(
   } catch (e) {
     throw new UsageError(`cannot listen on 127.0.0.1:${options.port}: ${(e as Error).message}`);
   }
+  // Only once listening: a start that fails must not replace DIR's state (with --fresh).
+  try {
+    await save(); // the state directory is usable before a client relies on it
+  } catch (e) {
+    await server.close();
+    throw new UsageError(`cannot save TPM state in ${dir}: ${(e as Error).message}`);
+  }
   return { server, tpm, save };
+}
+
+/** Runs `save` calls one after another, each snapshot taken in its turn: the last one wins. */
+function serialized(save: () => Promise<void>): () => Promise<void> {
+  let tail = Promise.resolve();
+  return () => {
+    const run = tail.then(save);
+    tail = run.catch(() => {});
+    return run;
+  };
 }
 
 const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];

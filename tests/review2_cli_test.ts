@@ -230,3 +230,28 @@ Deno.test("RemoteTpm: a refused power signal fails the next command, not the pro
     await served;
   }
 });
+
+// A command that fails must leave the saved TPM alone: `--fresh` replaced DIR's state before
+// finding the port taken, so a typo'd restart destroyed the TPM it was meant to reset later.
+Deno.test("tpm-serve --state --fresh on a taken port: exit 2 and the saved TPM untouched", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "review2_taken_" });
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const old = new TextEncoder().encode("the TPM someone still needs");
+    await Deno.writeFile(`${dir}/${STATE_FILE}`, old);
+    await assert.rejects(
+      startTpmServe({
+        port: taken.addr.port,
+        protocol: "swtpm",
+        stateDir: dir,
+        fresh: true,
+        maxConnections: 8,
+      }),
+      (e) => e instanceof UsageError && /cannot listen/.test(e.message),
+    );
+    assert.deepEqual(await Deno.readFile(`${dir}/${STATE_FILE}`), old);
+  } finally {
+    taken.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
