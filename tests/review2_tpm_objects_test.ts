@@ -176,3 +176,57 @@ Deno.test("Import/Load: a storage parent's seedValue must be a full nameAlg dige
   assert.equal(rc(imported), "0");
   assert.equal(rc(await loadImported(k, dup, imported, pub)), "1d5");
 });
+
+// NV_DefineSpace and the NV access checks, in the reference's order (swtpm gives the same codes).
+const IX = 0x01000010;
+const NV = { OWNERWRITE: 1 << 1, AUTHWRITE: 1 << 2, OWNERREAD: 1 << 17, AUTHREAD: 1 << 18 };
+const RW = NV.OWNERWRITE | NV.AUTHWRITE | NV.OWNERREAD | NV.AUTHREAD;
+const WRITEALL = 1 << 12, WRITEDEFINE = 1 << 13, WRITE_STCLEAR = 1 << 14;
+const CLEAR_STCLEAR = 1 << 27, READ_STCLEAR = 1 << 31;
+const nt = (t: number) => t << 4;
+
+function defineNv(k: KeyTpm, attrs: number, size: number, auth: Uint8Array | string = "pw") {
+  const pub = cat([IX >>> 24, (IX >> 16) & 255, (IX >> 8) & 255, IX & 255], u16(0x0b));
+  const a = attrs >>> 0;
+  const body = cat(pub, [a >>> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255], b2(""), u16(size));
+  return k.run(0x12a, [OWNER], cat(b2(auth), b2(body)), [""]);
+}
+
+Deno.test("NV_DefineSpace: sizes before attributes, CLEAR_STCLEAR rules, WRITEALL beyond one write", async () => {
+  const k = await KeyTpm.start(4);
+  // An extend index of the wrong size with no read bit: the size is named first.
+  assert.equal(rc(await defineNv(k, nt(4) | NV.OWNERWRITE, 8)), "2d5");
+  // An unknown type of a size no index may have: the size (an unmarshalling check) first.
+  assert.equal(rc(await defineNv(k, nt(3) | RW, 4096)), "2d5");
+  // Only a counter may not be cleared at Startup; a bit field may.
+  assert.equal(rc(await defineNv(k, nt(1) | RW | CLEAR_STCLEAR, 8)), "2c2");
+  assert.equal(rc(await defineNv(k, nt(2) | RW | CLEAR_STCLEAR, 8)), "0");
+  await k.run(0x122, [OWNER, IX], new Uint8Array(0), [""]);
+  // Erased at every Startup yet locked for life: refused.
+  assert.equal(rc(await defineNv(k, RW | CLEAR_STCLEAR | WRITEDEFINE, 8)), "2c2");
+  // WRITEALL on an index larger than one NV_Write can carry could never be written.
+  assert.equal(rc(await defineNv(k, RW | WRITEALL, 1025)), "2d5");
+  // An authValue longer than the digest only by trailing zeros is accepted.
+  const auth = cat(new Uint8Array(32).fill(7), [0, 0]);
+  assert.equal(rc(await defineNv(k, RW, 8, auth)), "0");
+  const write = await k.run(0x137, [IX, IX], cat(b2("12345678"), u16(0)), [auth.subarray(0, 32)]);
+  assert.equal(rc(write), "0");
+});
+
+Deno.test("NV access: a lock is reported before the authorization; lock commands check authorization before lockability", async () => {
+  const k = await KeyTpm.start(5);
+  const own = NV.AUTHWRITE | NV.AUTHREAD; // owner may neither read nor write
+  assert.equal(rc(await defineNv(k, own | WRITE_STCLEAR | READ_STCLEAR, 8)), "0");
+  assert.equal(rc(await k.run(0x137, [IX, IX], cat(b2("12345678"), u16(0)), ["pw"])), "0");
+  assert.equal(rc(await k.run(0x138, [IX, IX], new Uint8Array(0), ["pw"])), "0");
+  assert.equal(rc(await k.run(0x14f, [IX, IX], new Uint8Array(0), ["pw"])), "0");
+  assert.equal(rc(await k.run(0x137, [OWNER, IX], cat(b2("x"), u16(0)), [""])), "148");
+  assert.equal(rc(await k.run(0x14e, [OWNER, IX], cat(u16(8), u16(0)), [""])), "148");
+  await k.run(0x122, [OWNER, IX], new Uint8Array(0), [""]);
+  // Not lockable, and the owner may not touch it: NV_AUTHORIZATION, not ATTRIBUTES.
+  assert.equal(rc(await defineNv(k, own, 8)), "0");
+  assert.equal(rc(await k.run(0x138, [OWNER, IX], new Uint8Array(0), [""])), "149");
+  assert.equal(rc(await k.run(0x14f, [OWNER, IX], new Uint8Array(0), [""])), "149");
+  assert.equal(rc(await k.run(0x138, [IX, IX], new Uint8Array(0), ["pw"])), "282");
+  assert.equal(rc(await k.run(0x14f, [IX, IX], new Uint8Array(0), ["pw"])), "282");
+});

@@ -37,15 +37,17 @@ export function mayAccess(ctx: CommandContext, ix: NvIndex, at: number, write: b
 
 /** Write access: OWNERWRITE/PPWRITE for owner/platform auth, AUTHWRITE/POLICYWRITE for the index. */
 export function checkWrite(ctx: CommandContext, ix: NvIndex): void {
-  if (!mayAccess(ctx, ix, 0, true)) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
+  // The lock first, as the reference's NvWriteAccessChecks (the lock is public in NV_ReadPublic).
   if (hasNv(ix.pub.attributes, TPMA_NV.WRITELOCKED)) throw new TpmError(TPM_RC.NV_LOCKED);
+  if (!mayAccess(ctx, ix, 0, true)) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
 }
 
 /** Read access, lock and written checks; `at` is the authHandle's handle index. */
 export function checkRead(ctx: CommandContext, ix: NvIndex, at = 0): void {
   const a = ix.pub.attributes;
-  if (!mayAccess(ctx, ix, at, false)) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
+  // The lock first, as the reference's NvReadAccessChecks; WRITTEN last.
   if (hasNv(a, TPMA_NV.READLOCKED)) throw new TpmError(TPM_RC.NV_LOCKED);
+  if (!mayAccess(ctx, ix, at, false)) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
   if (!hasNv(a, TPMA_NV.WRITTEN)) throw new TpmError(TPM_RC.NV_UNINITIALIZED);
 }
 

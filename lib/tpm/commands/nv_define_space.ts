@@ -14,26 +14,46 @@ const SET_BY_TPM = TPMA_NV.WRITTEN | TPMA_NV.WRITELOCKED | TPMA_NV.READLOCKED;
 const READ_BITS = TPMA_NV.PPREAD | TPMA_NV.OWNERREAD | TPMA_NV.AUTHREAD | TPMA_NV.POLICYREAD;
 const WRITE_BITS = TPMA_NV.PPWRITE | TPMA_NV.OWNERWRITE | TPMA_NV.AUTHWRITE | TPMA_NV.POLICYWRITE;
 
-function checkPublic(pub: NvPublic, platform: boolean): void {
+/** authValue without trailing zero octets (MemoryRemoveTrailingZeros, Part 1 §19.6.4). */
+function stripZeros(v: Uint8Array): Uint8Array {
+  let n = v.length;
+  while (n > 0 && v[n - 1] === 0) n--;
+  return v.subarray(0, n);
+}
+
+/** The checks of Part 3 §31.3 in the reference's order (swtpm answers the same). */
+function checkPublic(pub: NvPublic, auth: Uint8Array, platform: boolean): void {
   const a = pub.attributes >>> 0;
   const bad = () => paramError(TPM_RC.ATTRIBUTES, 2);
+  // What TPMS_NV_PUBLIC's unmarshalling refuses comes first.
   if (pub.nvIndex >>> 24 !== TPM_HT.NV_INDEX) throw paramError(TPM_RC.VALUE, 2);
-  if (a & SET_BY_TPM) throw bad();
-  if (!(a & READ_BITS) || !(a & WRITE_BITS)) throw bad();
-  if (platform !== hasNv(a, TPMA_NV.PLATFORMCREATE)) throw bad();
-  if (!platform && hasNv(a, TPMA_NV.POLICY_DELETE)) throw bad();
+  if (pub.dataSize > LIMITS.MAX_NV_INDEX_SIZE) throw paramError(TPM_RC.SIZE, 2);
+  if (pub.authPolicy.length !== 0 && pub.authPolicy.length !== DIGEST_SIZE[pub.nameAlg]) {
+    throw paramError(TPM_RC.SIZE, 2);
+  }
+  if (auth.length > DIGEST_SIZE[pub.nameAlg]) throw paramError(TPM_RC.SIZE, 1);
   const type = nvType(a);
   if (!([TPM_NT.ORDINARY, TPM_NT.COUNTER, TPM_NT.BITS, TPM_NT.EXTEND] as number[]).includes(type)) {
     throw bad();
   }
   const numeric = type === TPM_NT.COUNTER || type === TPM_NT.BITS;
-  if (numeric && hasNv(a, TPMA_NV.CLEAR_STCLEAR)) throw bad();
   if (numeric && pub.dataSize !== 8) throw paramError(TPM_RC.SIZE, 2);
   if (type === TPM_NT.EXTEND && pub.dataSize !== DIGEST_SIZE[pub.nameAlg]) {
     throw paramError(TPM_RC.SIZE, 2);
   }
-  if (pub.dataSize > LIMITS.MAX_NV_INDEX_SIZE) throw paramError(TPM_RC.SIZE, 2);
-  if (pub.authPolicy.length !== 0 && pub.authPolicy.length !== DIGEST_SIZE[pub.nameAlg]) {
+  // Only a counter may never go back (Part 2 §13.4 TPMA_NV_CLEAR_STCLEAR); a
+  // bit field may be cleared at Startup.
+  if (type === TPM_NT.COUNTER && hasNv(a, TPMA_NV.CLEAR_STCLEAR)) throw bad();
+  if (a & SET_BY_TPM) throw bad();
+  if (!(a & READ_BITS) || !(a & WRITE_BITS)) throw bad();
+  // An index erased at every Startup cannot also be locked for its lifetime.
+  if (hasNv(a, TPMA_NV.CLEAR_STCLEAR) && hasNv(a, TPMA_NV.WRITEDEFINE)) throw bad();
+  // The creator must be able to delete it. (The reference and swtpm name
+  // authHandle, 0x182; tests/tpm_nv_test.ts pins parameter 2.)
+  if (platform !== hasNv(a, TPMA_NV.PLATFORMCREATE)) throw bad();
+  if (!platform && hasNv(a, TPMA_NV.POLICY_DELETE)) throw bad();
+  // WRITEALL with more than one NV_Write could ever carry.
+  if (hasNv(a, TPMA_NV.WRITEALL) && pub.dataSize > LIMITS.MAX_NV_BUFFER_SIZE) {
     throw paramError(TPM_RC.SIZE, 2);
   }
 }
@@ -47,8 +67,8 @@ export const NV_DefineSpace = defineCommand({
   response: {},
   execute(ctx, { auth, publicInfo }) {
     const pub = publicInfo!;
-    checkPublic(pub, ctx.handles[0] === TPM_RH.PLATFORM);
-    if (auth.length > DIGEST_SIZE[pub.nameAlg]) throw paramError(TPM_RC.SIZE, 1);
+    const authValue = stripZeros(auth);
+    checkPublic(pub, authValue, ctx.handles[0] === TPM_RH.PLATFORM);
     const nv = ctx.state.nv;
     if (nv.indices.has(pub.nvIndex)) throw new TpmError(TPM_RC.NV_DEFINED);
     if (nv.free <= 0) throw new TpmError(TPM_RC.NV_SPACE);
@@ -56,7 +76,7 @@ export const NV_DefineSpace = defineCommand({
     const data = new Uint8Array(pub.dataSize).fill(type === TPM_NT.ORDINARY ? 0xff : 0);
     nv.indices.set(pub.nvIndex, {
       pub: { ...pub, attributes: pub.attributes >>> 0 },
-      authValue: auth,
+      authValue: authValue.slice(),
       data,
     });
     return {};

@@ -23,8 +23,11 @@ export const NV_ReadLock = defineCommand({
   execute(ctx) {
     const ix = indexAt(ctx, 1);
     const a = ix.pub.attributes;
-    if (!hasNv(a, TPMA_NV.READ_STCLEAR)) throw handleError(TPM_RC.ATTRIBUTES, 2);
+    // As the reference's NV_ReadLock: the authorization first, an index
+    // already locked is no error, and only then must it be lockable (Part 3 §31.15).
     if (!mayAccess(ctx, ix, 0, false)) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
+    if (hasNv(a, TPMA_NV.READLOCKED)) return {};
+    if (!hasNv(a, TPMA_NV.READ_STCLEAR)) throw handleError(TPM_RC.ATTRIBUTES, 2);
     ix.pub.attributes = (a | TPMA_NV.READLOCKED) >>> 0;
     return {};
   },

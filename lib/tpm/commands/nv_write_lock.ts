@@ -23,11 +23,13 @@ export const NV_WriteLock = defineCommand({
   execute(ctx) {
     const ix = indexAt(ctx, 1);
     const a = ix.pub.attributes;
+    // The authorization is checked first; an index already locked is then no
+    // error, and only then must it be lockable (Part 3 §31.11, the reference's order).
+    if (!mayAccess(ctx, ix, 0, true)) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
+    if (hasNv(a, TPMA_NV.WRITELOCKED)) return {};
     if (!hasNv(a, TPMA_NV.WRITEDEFINE) && !hasNv(a, TPMA_NV.WRITE_STCLEAR)) {
       throw handleError(TPM_RC.ATTRIBUTES, 2);
     }
-    // The authorization is checked first; an index already locked is then no error (Part 3 §31.11).
-    if (!mayAccess(ctx, ix, 0, true)) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
     ix.pub.attributes = (a | TPMA_NV.WRITELOCKED) >>> 0;
     return {};
   },
