@@ -142,3 +142,36 @@ Deno.test("GuestMessenger: request sequence numbers stop below 2^32 - 1, as Linu
   assert.throws(() => guest.request(MsgType.KEY_REQ, new Uint8Array(0x20)), /exhausted/);
   assert.equal(guest.wiped, false);
 });
+
+Deno.test("svsm verify: a hostile certificate name cannot forge output lines or terminal escapes", async () => {
+  // A leaf whose CN carries a newline, a fake verdict and an ANSI escape, signed by the model ASK.
+  const cn = "SEV-VCEK\nVALID\n\u001b[32mok\u202e";
+  const name = der.seq(
+    der.set(der.seq(der.oid(Oid.COMMON_NAME), der.str(der.Tag.UTF8_STRING, cn))),
+  );
+  const amd = AmdKeyHierarchy.model("Milan");
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/leaf.pem`, toPem(certWithSubject(name)));
+    await Deno.writeTextFile(`${dir}/ask.pem`, toPem(amd.ask));
+    await Deno.writeTextFile(`${dir}/ark.pem`, toPem(amd.ark));
+    const args = [
+      "verify",
+      SNP("milan-v2-virtee/report.bin"),
+      ...["--vcek", `${dir}/leaf.pem`, "--ask", `${dir}/ask.pem`, "--ark", `${dir}/ark.pem`],
+      ...["--now", "2025-06-01"],
+    ];
+    const r = await svsm(args);
+    assert.equal(r.code, 1);
+    const lines = r.out.join("\n").split("\n");
+    assert.equal(lines.filter((l) => l.trim() === "VALID").length, 0);
+    assert.deepEqual(lines.filter((l) => /^(IN)?VALID/.test(l)).map((l) => l.slice(0, 7)), [
+      "INVALID",
+    ]);
+    // deno-lint-ignore no-control-regex
+    assert.ok(lines.every((l) => !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/.test(l)));
+    assert.match(r.out.join("\n"), /SEV-VCEK\\x0aVALID\\x0a\\x1b\[32mok\\u202e/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
