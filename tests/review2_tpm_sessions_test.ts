@@ -383,7 +383,8 @@ async function scenario(send: Send): Promise<Record<string, string>> {
 
   // Salted sessions: tpmKey must be a loaded decryption key; the salt must decrypt.
   const key = async (name: string, tpl: Parameters<typeof createParams>[0]) => {
-    const r = await run(name, command(ST_S, 0x131, u32(OWNER), area(PWE), createParams(tpl)));
+    const pw = area(entry(PW, zeros(0), 1, ownerAuth));
+    const r = await run(name, command(ST_S, 0x131, u32(OWNER), pw, createParams(tpl)));
     return rcOf(r) === 0 ? new DataView(r.buffer, r.byteOffset).getUint32(10) : 0;
   };
   const signKey = await key("cp sign", ECC_SIGN);
@@ -397,6 +398,26 @@ async function scenario(send: Send): Promise<Record<string, string>> {
     sas({ key: decKey, salt: cat(b2(zeros(32).fill(1)), b2(zeros(32).fill(2))) }),
   );
   await trySas("salt short", sas({ key: decKey, salt: u8(1) }));
+  await trySas("salt short nonce", sas({ key: decKey, salt: u8(1), nonce: zeros(8) }));
+  await trySas("salt empty short nonce", sas({ key: decKey, nonce: zeros(8) }));
+  // The same key loaded as a public part only.
+  const rp = await send(command(ST_NO, 0x173, u32(decKey)));
+  const pubLen = new DataView(rp.buffer, rp.byteOffset).getUint16(10);
+  const ext = await run(
+    "loadexternal",
+    command(ST_NO, 0x167, u16(0), rp.slice(10, 12 + pubLen), u32(NULL)),
+  );
+  const pubOnly = new DataView(ext.buffer, ext.byteOffset).getUint32(10);
+  await trySas(
+    "salt public only",
+    sas({ key: pubOnly, salt: cat(b2(zeros(32).fill(1)), b2(zeros(32).fill(2))) }),
+  );
+  await trySas("bind public only", sas({ bind: pubOnly }));
+  await trySas(
+    "bind public only bad mode",
+    sas({ bind: pubOnly, sym: cat(u16(6), u16(128), u16(0x44)) }),
+  );
+  await send(command(ST_NO, 0x165, u32(pubOnly)));
   await send(command(ST_NO, 0x165, u32(decKey)));
   return out;
 }

@@ -5,7 +5,7 @@
  * sessionKey = KDFa(authHash, bindAuth || salt, "ATH", nonceTPM, nonceCaller, bits).
  * @module
  */
-import { TPM_ALG, TPM_CC, TPM_RH, TPM_SE, TPMA_OBJECT } from "../constants.ts";
+import { TPM_ALG, TPM_CC, TPM_HT, TPM_NT, TPM_RH, TPM_SE, TPMA_OBJECT } from "../constants.ts";
 import { recoverSecret } from "../crypto/secret_sharing.ts";
 import { kdfa } from "../crypto/kdfa.ts";
 import { defineCommand } from "../dispatch.ts";
@@ -18,10 +18,12 @@ import {
   TPMI_ALG_HASH,
   TPMT_SYM_DEF,
 } from "../marshal/types.ts";
-import { paramError, TPM_RC, TpmError } from "../response_code.ts";
+import { handleError, paramError, TPM_RC, TpmError } from "../response_code.ts";
+import { nvType } from "../state/nv.ts";
 import { stripZeros } from "../sessions/session_area.ts";
 import { resetPolicy } from "../sessions/policy_state.ts";
 import type { Session } from "../state/sessions.ts";
+import type { TpmState } from "../state/tpm_state.ts";
 
 const TPM_SE_CODEC = oneOf("TPM_SE", UINT8, [TPM_SE.HMAC, TPM_SE.POLICY, TPM_SE.TRIAL]);
 
@@ -46,19 +48,31 @@ export const StartAuthSession = defineCommand({
     const s = ctx.state;
     const [tpmKey, bind] = ctx.handles;
     const size = DIGEST_SIZE[p.authHash];
+    // The checks in the reference's order (TPM2_StartAuthSession; swtpm answers the same).
     if (p.nonceCaller.length < 16 || p.nonceCaller.length > size) throw paramError(TPM_RC.SIZE, 1);
-    if (p.symmetric.algorithm === TPM_ALG.AES && p.symmetric.mode !== TPM_ALG.CFB) {
-      throw paramError(TPM_RC.MODE, 4);
-    }
     let salt: Uint8Array = new Uint8Array(0);
     if (tpmKey === TPM_RH.NULL) {
       if (p.encryptedSalt.length !== 0) throw paramError(TPM_RC.VALUE, 2);
     } else {
       const key = ctx.object(0);
-      if (key.publicOnly || (key.publicArea.objectAttributes & TPMA_OBJECT.decrypt) === 0) {
-        throw new TpmError(TPM_RC.KEY, { where: "handle", n: 1 });
+      const type = key.publicArea.type;
+      if (type !== TPM_ALG.RSA && type !== TPM_ALG.ECC) throw handleError(TPM_RC.KEY, 1);
+      if (p.encryptedSalt.length === 0) throw paramError(TPM_RC.VALUE, 2);
+      if (key.publicOnly) throw handleError(TPM_RC.HANDLE, 1);
+      if ((key.publicArea.objectAttributes & TPMA_OBJECT.decrypt) === 0) {
+        throw handleError(TPM_RC.ATTRIBUTES, 1);
       }
-      salt = withParam(() => recoverSecret(key, "SECRET", p.encryptedSalt), 2);
+      // Any failure to recover the salt is TPM_RC_VALUE on encryptedSalt.
+      try {
+        salt = recoverSecret(key, "SECRET", p.encryptedSalt);
+      } catch (e) {
+        if (e instanceof TpmError) throw paramError(TPM_RC.VALUE, 2);
+        throw e;
+      }
+    }
+    checkBind(s, bind);
+    if (p.symmetric.algorithm === TPM_ALG.AES && p.symmetric.mode !== TPM_ALG.CFB) {
+      throw paramError(TPM_RC.MODE, 4);
     }
     const bindAuth = bind === TPM_RH.NULL ? new Uint8Array(0) : stripZeros(s.authOf(bind));
     // A session bound to a DA-protected entity stays under DA whatever it authorizes
@@ -103,12 +117,17 @@ export const StartAuthSession = defineCommand({
   },
 });
 
-/** Runs `f`, numbering any TPM error as parameter `n`. */
-function withParam<T>(f: () => T, n: number): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof TpmError) throw paramError(e.rc, n);
-    throw e;
+/**
+ * A bind entity must have its authValue at hand: not a public-only object, not a PIN index
+ * (TPM_RC_HANDLE on bind; the reference's TPM2_StartAuthSession).
+ */
+function checkBind(state: TpmState, bind: number): void {
+  const ht = bind >>> 24;
+  if (ht === TPM_HT.TRANSIENT && state.objects.getObject(bind)?.publicOnly) {
+    throw handleError(TPM_RC.HANDLE, 2);
+  }
+  if (ht === TPM_HT.NV_INDEX) {
+    const type = nvType(state.nv.indices.get(bind)?.pub.attributes ?? 0);
+    if (type === TPM_NT.PIN_PASS || type === TPM_NT.PIN_FAIL) throw handleError(TPM_RC.HANDLE, 2);
   }
 }
