@@ -30,7 +30,7 @@ the process gets SIGINT/SIGTERM.
   --state DIR        load DIR/${STATE_FILE} if present (else manufacture a new TPM) and
                      save it atomically after each command that changes NV (as swtpm
                      does), after TPM2_Shutdown, on a client's stop or store request,
-                     and on exit
+                     and on exit; one server per DIR (it is locked while served)
   --fresh            manufacture a new TPM, ignoring any saved state (the default
                      without --state; with --state the new TPM replaces the saved one)
   --max-connections  live connections per port; more wait to be accepted (default 8)
@@ -135,6 +135,38 @@ export async function saveState(tpm: Tpm, dir: string): Promise<void> {
 
 /** Starts the server for parsed options; resolves once it is listening. */
 export async function startTpmServe(
+  options: TpmServeOptions,
+): Promise<{ server: TpmServer; tpm: Tpm; save: () => Promise<void> }> {
+  const lock = options.stateDir ? await lockStateDir(options.stateDir) : undefined;
+  try {
+    const started = await serveFrom(options);
+    void started.server.finished.then(() => lock?.close());
+    return started;
+  } catch (e) {
+    lock?.close();
+    throw e;
+  }
+}
+
+/**
+ * An exclusive lock on DIR while a server uses it, as swtpm locks its state directory: two
+ * servers saving to one DIR would each overwrite the other's TPM. Undefined when DIR cannot
+ * be opened as a directory (then reading or saving the state says why).
+ */
+async function lockStateDir(dir: string): Promise<Deno.FsFile | undefined> {
+  let handle: Deno.FsFile;
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    handle = await Deno.open(dir, { read: true });
+  } catch {
+    return undefined;
+  }
+  if (await handle.tryLock(true)) return handle;
+  handle.close();
+  throw new UsageError(`${dir} is in use by another tpm-serve`);
+}
+
+async function serveFrom(
   options: TpmServeOptions,
 ): Promise<{ server: TpmServer; tpm: Tpm; save: () => Promise<void> }> {
   const tpm = await openTpm(options);

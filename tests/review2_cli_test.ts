@@ -255,3 +255,23 @@ Deno.test("tpm-serve --state --fresh on a taken port: exit 2 and the saved TPM u
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+// Two servers on one DIR each save their own TPM over the other's: the last save wins and the
+// other's NV is silently gone. swtpm locks its state directory; so does tpm-serve.
+Deno.test("tpm-serve --state: a second server on the same DIR is refused until the first stops", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "review2_lock_" });
+  const options = { port: 0, protocol: "swtpm" as const, stateDir: dir, fresh: false };
+  const first = await startTpmServe({ ...options, maxConnections: 8 });
+  try {
+    await assert.rejects(
+      startTpmServe({ ...options, maxConnections: 8 }),
+      (e) => e instanceof UsageError && /in use/.test(e.message),
+    );
+  } finally {
+    await first.server.close();
+  }
+  const second = await startTpmServe({ ...options, maxConnections: 8 });
+  await second.server.close();
+  assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [STATE_FILE]);
+  await Deno.remove(dir, { recursive: true });
+});
