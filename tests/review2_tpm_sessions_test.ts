@@ -99,6 +99,8 @@ async function scenario(send: Send): Promise<Record<string, string>> {
   await trySas("sas hash null", sas({ hash: 0x10 }));
   await trySas("sas bind missing", sas({ bind: 0x80000001 }));
   await trySas("sas bind pcr", sas({ bind: 0 }));
+  await trySas("sas bind platform nv", sas({ bind: 0x4000000d }));
+  await trySas("sas bind platform nv bad nonce", sas({ bind: 0x4000000d, nonce: zeros(3) }));
   await trySas("sas key missing", sas({ key: 0x80000001 }));
   await trySas("sas key owner", sas({ key: OWNER }));
   await trySas("sas sha1 nonce 20", sas({ hash: 0x04, nonce: zeros(20) }));
@@ -818,6 +820,61 @@ async function daScenario(send: Send): Promise<Record<string, string>> {
   return out;
 }
 
+/** PolicySecret tickets: which hierarchy each kind of entity's ticket names, and their replay. */
+async function ticketScenario(send: Send): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  await send(command(ST_NO, 0x144, u16(0)));
+  const IX = 0x01500020;
+  // OWNERWRITE | AUTHWRITE | OWNERREAD | AUTHREAD, then with PLATFORMCREATE under platform.
+  const nvPub = (ix: number, attrs: number) =>
+    b2(cat(u32(ix), u16(0xb), u32(attrs), b2(zeros(0)), u16(8)));
+  await send(command(ST_S, 0x12a, u32(OWNER), area(PWE), b2(zeros(0)), nvPub(IX, 0x00060006)));
+  await send(
+    command(ST_S, 0x12a, u32(0x4000000c), area(PWE), b2(zeros(0)), nvPub(IX + 1, 0x40060006)),
+  );
+  const entities: [string, number][] = [
+    ["owner", OWNER],
+    ["endorsement", 0x4000000b],
+    ["platform", 0x4000000c],
+    ["lockout", 0x4000000a],
+    ["null", NULL],
+    ["platform nv", 0x4000000d],
+    ["pcr 0", 0],
+    ["nv owner", IX],
+    ["nv platform", IX + 1],
+  ];
+  for (const [n, h] of entities) {
+    const r = await send(sas({ type: 1 }));
+    const s = new DataView(r.buffer, r.byteOffset).getUint32(10);
+    const cp = zeros(32).fill(3);
+    const ref = u8(7);
+    const rs = await send(
+      command(ST_S, 0x151, u32(h), u32(s), area(PWE), b2(zeros(0)), b2(cp), b2(ref), u32(-10)),
+    );
+    out[`${n} secret`] = rcOf(rs).toString(16);
+    if (rcOf(rs) === 0) {
+      const { params } = splitRsp(rs, 0);
+      const tl = (params[0] << 8) | params[1];
+      const timeout = params.slice(2, 2 + tl);
+      const tk = params.slice(2 + tl);
+      // Tag and hierarchy; the HMAC's algorithm is the TPM's choice (libtpms: SHA-512).
+      out[`${n} ticket`] = toHex(tk.slice(0, 6));
+      // Replay on a fresh session: the entity's Name is the authName.
+      const r2 = await send(sas({ type: 1 }));
+      const s2 = new DataView(r2.buffer, r2.byteOffset).getUint32(10);
+      const name = h >>> 24 === 1 ? (await send(command(ST_NO, 0x169, u32(h)))).slice(10) : u32(h);
+      const nameField = h >>> 24 === 1 ? name.slice(2 + ((name[0] << 8) | name[1])) : b2(u32(h));
+      const pt = await send(
+        command(ST_NO, 0x172, u32(s2), b2(timeout), b2(cp), b2(ref), nameField, tk),
+      );
+      out[`${n} replay`] = rcOf(pt).toString(16);
+      await send(command(ST_NO, 0x165, u32(s2)));
+    }
+    await send(command(ST_NO, 0x165, u32(s)));
+  }
+  return out;
+}
+
 function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
@@ -914,6 +971,9 @@ Deno.test("review2 sessions: PolicyNV, PolicyAuthorizeNV and PolicySigned errors
 
 Deno.test("review2 sessions: a session bound to a DA-protected entity is under DA like swtpm", (t) =>
   differences(t, daScenario));
+
+Deno.test("review2 sessions: PolicySecret tickets name the hierarchy swtpm names and replay alike", (t) =>
+  differences(t, ticketScenario));
 
 Deno.test("review2 sessions: bound, policy and encrypting sessions key as swtpm does", (t) =>
   differences(t, keyedScenario));

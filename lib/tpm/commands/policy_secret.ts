@@ -3,7 +3,8 @@
  * authValue (through the session area) and records it in the policy.
  * @module
  */
-import { TPM_CC, TPM_HT, TPM_RH, TPM_SE, TPM_ST } from "../constants.ts";
+import { TPM_CC, TPM_HT, TPM_RH, TPM_SE, TPM_ST, TPMA_NV } from "../constants.ts";
+import { handleError, TPM_RC } from "../response_code.ts";
 import { defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TPM2B_DIGEST, TPM2B_NONCE, TPM2B_TIMEOUT, TPMT_TK } from "../marshal/types.ts";
@@ -12,13 +13,21 @@ import type { TpmState } from "../state/tpm_state.ts";
 import { applyPolicyAuth, authTicket, checkPolicyAuth, INT32 } from "./policy_auth.ts";
 
 const HIERARCHIES: number[] = [TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM];
+const NOT_ENTITIES: number[] = [TPM_RH.NULL, TPM_RH.PLATFORM_NV];
 
-/** The hierarchy an entity's ticket is keyed under (owner for NV, PCR and lockout). */
+/**
+ * The hierarchy an entity's ticket is keyed under (the reference's EntityGetHierarchy): an
+ * object's own, platform for a PLATFORMCREATE index, otherwise owner (PCR, lockout).
+ */
 function hierarchyOf(state: TpmState, h: number): number {
   const ht = h >>> 24;
   if (ht === TPM_HT.PERMANENT) return HIERARCHIES.includes(h) ? h : TPM_RH.OWNER;
   if (ht === TPM_HT.TRANSIENT || ht === TPM_HT.PERSISTENT) {
     return state.objects.getObject(h)?.hierarchy ?? TPM_RH.NULL;
+  }
+  if (ht === TPM_HT.NV_INDEX) {
+    const attrs = state.nv.indices.get(h)?.pub.attributes ?? 0;
+    if (attrs & TPMA_NV.PLATFORMCREATE) return TPM_RH.PLATFORM;
   }
   return TPM_RH.OWNER;
 }
@@ -39,6 +48,9 @@ export const PolicySecret = defineCommand({
   },
   response: { timeout: TPM2B_TIMEOUT, policyTicket: TPMT_TK },
   execute(ctx, p) {
+    // authHandle is a TPMI_DH_ENTITY without "+": neither TPM_RH_NULL nor TPM_RH_PLATFORM_NV
+    // (Part 2 §9.6; TPM_RC_VALUE on the handle, as swtpm).
+    if (NOT_ENTITIES.includes(ctx.handles[0])) throw handleError(TPM_RC.VALUE, 1);
     const session = ctx.session(1);
     const trial = session.type === TPM_SE.TRIAL;
     const timeout = trial ? 0n : checkPolicyAuth(ctx.state, session, p);
