@@ -230,3 +230,27 @@ Deno.test("NV access: a lock is reported before the authorization; lock commands
   assert.equal(rc(await k.run(0x138, [IX, IX], new Uint8Array(0), ["pw"])), "282");
   assert.equal(rc(await k.run(0x14f, [IX, IX], new Uint8Array(0), ["pw"])), "282");
 });
+
+Deno.test("EvictControl: the reference's order of checks (attributes, handle, hierarchy, range)", async () => {
+  const k = await KeyTpm.start(6);
+  const PLATFORM = 0x4000000c, NULL = 0x40000007;
+  const evict = (auth: number, h: number, p: number) =>
+    k.run(0x120, [auth, h], Uint8Array.from([p >>> 24, (p >> 16) & 255, (p >> 8) & 255, p & 255]), [
+      "",
+    ]);
+  const primary = async (hier: number, t: TpmtPublic) =>
+    (await k.run(CC.CreatePrimary, [hier], createParams(t), [""], true)).handle;
+  // A NULL-hierarchy (temporary) object never persists: ATTRIBUTES on objectHandle, whatever the range.
+  const temp = await primary(NULL, ECC_SIGN);
+  assert.equal(rc(await evict(OWNER, temp, 0x81800001)), "282");
+  assert.equal(rc(await evict(PLATFORM, temp, 0x81000001)), "282");
+  // A platform object under owner auth: HIERARCHY before the range.
+  const plat = await primary(PLATFORM, ECC_SIGN);
+  assert.equal(rc(await evict(OWNER, plat, 0x81800001)), "285");
+  // A persistent object named with another persistent handle: HANDLE on objectHandle.
+  const srk = await primary(OWNER, ECC_STORAGE);
+  assert.equal(rc(await evict(OWNER, srk, 0x81000001)), "0");
+  assert.equal(rc(await evict(OWNER, 0x81000001, 0x81000002)), "28b");
+  assert.equal(rc(await evict(OWNER, 0x81000001, 0x81800000)), "28b");
+  assert.equal(rc(await evict(OWNER, 0x81000001, 0x81000001)), "0");
+});

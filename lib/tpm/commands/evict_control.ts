@@ -27,26 +27,28 @@ export const EvictControl = defineCommand({
     const s = ctx.state;
     const [auth, objectHandle] = ctx.handles;
     if (persistentHandle >>> 24 !== TPM_HT.PERSISTENT) throw paramError(TPM_RC.VALUE, 1);
-    if (auth === TPM_RH.OWNER && persistentHandle >= PLATFORM_PERSISTENT) {
-      throw paramError(TPM_RC.RANGE, 1);
-    }
     const obj = ctx.object(1);
-    if (auth === TPM_RH.OWNER && obj.hierarchy === TPM_RH.PLATFORM) {
-      throw new TpmError(TPM_RC.HIERARCHY, { where: "handle", n: 2 });
+    const persistent = objectHandle >>> 24 === TPM_HT.PERSISTENT;
+    // The reference's order (Part 3 §28.5): what may never persist (temporary,
+    // i.e. NULL-hierarchy, stClear, public-only objects), then the handle, then
+    // who may act on which hierarchy and range.
+    const stClear = (obj.publicArea.objectAttributes & TPMA_OBJECT.stClear) !== 0;
+    if (obj.hierarchy === TPM_RH.NULL || obj.publicOnly || stClear) {
+      throw handleError(TPM_RC.ATTRIBUTES, 2);
     }
-    if (objectHandle >>> 24 === TPM_HT.PERSISTENT) {
-      if (objectHandle !== persistentHandle) throw paramError(TPM_RC.HANDLE, 1);
+    if (persistent && objectHandle !== persistentHandle) throw handleError(TPM_RC.HANDLE, 2);
+    if (auth === TPM_RH.PLATFORM) {
+      // Platform auth persists only platform objects, in the platform range;
+      // it may remove any persistent object.
+      if (!persistent && obj.hierarchy !== TPM_RH.PLATFORM) throw handleError(TPM_RC.HIERARCHY, 2);
+      if (!persistent && persistentHandle < PLATFORM_PERSISTENT) throw paramError(TPM_RC.RANGE, 1);
+    } else {
+      if (obj.hierarchy === TPM_RH.PLATFORM) throw handleError(TPM_RC.HIERARCHY, 2);
+      if (!persistent && persistentHandle >= PLATFORM_PERSISTENT) throw paramError(TPM_RC.RANGE, 1);
+    }
+    if (persistent) {
       s.objects.persistent.delete(objectHandle);
       return {};
-    }
-    if (obj.hierarchy === TPM_RH.NULL) throw handleError(TPM_RC.HIERARCHY, 2);
-    // Platform auth persists only platform objects, in the platform range (Part 3 §28.5).
-    if (auth === TPM_RH.PLATFORM) {
-      if (obj.hierarchy !== TPM_RH.PLATFORM) throw handleError(TPM_RC.HIERARCHY, 2);
-      if (persistentHandle < PLATFORM_PERSISTENT) throw paramError(TPM_RC.RANGE, 1);
-    }
-    if (obj.publicOnly || (obj.publicArea.objectAttributes & TPMA_OBJECT.stClear)) {
-      throw handleError(TPM_RC.ATTRIBUTES, 2);
     }
     if (s.objects.persistent.has(persistentHandle)) throw new TpmError(TPM_RC.NV_DEFINED);
     if (s.objects.persistent.size >= LIMITS.PERSISTENT_SLOTS) throw new TpmError(TPM_RC.NV_SPACE);
