@@ -22,7 +22,7 @@ const DEFAULT_PORT = 2321; // the mssim and tpm2-tss default (tpm-interop.md §1
 const HELP = `usage: svsm tpm-serve [--port N] [--protocol swtpm|mssim] [--state DIR] [--fresh]
 
 Serves the TPM 2.0 on 127.0.0.1 (loopback only) until a client stops it or
-the process gets SIGINT/SIGTERM.
+the process gets SIGINT, SIGTERM or SIGHUP.
 
   --port N           command port N, control/platform port N+1 (default ${DEFAULT_PORT})
   --protocol P       swtpm: raw commands on N, swtpm control channel on N+1 (default)
@@ -202,7 +202,8 @@ function serialized(save: () => Promise<void>): () => Promise<void> {
   };
 }
 
-const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+// SIGHUP too: a closed terminal ends `tpm-serve &`, and an exit saves the state.
+const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** The `tpm-serve` subcommand, registered in `cli.ts`. */
 const tpmServe: Subcommand = {

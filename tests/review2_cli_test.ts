@@ -275,3 +275,60 @@ Deno.test("tpm-serve --state: a second server on the same DIR is refused until t
   assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [STATE_FILE]);
   await Deno.remove(dir, { recursive: true });
 });
+
+/** A port N with N and N+1 free right now. */
+function freePair(): number {
+  for (;;) {
+    const a = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port: a.addr.port + 1 }).close();
+      return a.addr.port;
+    } catch {
+      // N+1 taken: try another N
+    } finally {
+      a.close();
+    }
+  }
+}
+
+// Closing the terminal that runs `svsm tpm-serve &` sends SIGHUP: that is an exit too, and
+// the state (DA counters, clock, Shutdown(STATE) data) is saved on exit.
+Deno.test({
+  name: "svsm tpm-serve as a process: SIGHUP saves state and exits 0, like SIGINT and SIGTERM",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "review2_hup_" });
+    try {
+      const port = freePair();
+      const cli = new URL("../cli.ts", import.meta.url).pathname;
+      const child = new Deno.Command("deno", {
+        args: [
+          ...["run", "--no-check", "--allow-net=127.0.0.1", `--allow-read=${dir}`],
+          ...[`--allow-write=${dir}`, cli, "tpm-serve", "--port", String(port), "--state", dir],
+        ],
+        env: { NO_COLOR: "1" },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      // Wait for the banner: printed once serving, with the signal handlers installed next.
+      const text = new TextDecoder();
+      const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let banner = "";
+      while (!banner.includes("TPM2TOOLS_TCTI")) {
+        const { value, done } = await lines.read();
+        if (done) break;
+        banner += value;
+      }
+      await new Promise((r) => setTimeout(r, 50)); // the listeners follow the banner's last line
+      child.kill("SIGHUP");
+      while (!(await lines.read()).done);
+      const status = await child.status;
+      const err = text.decode(await new Response(child.stderr).arrayBuffer());
+      assert.deepEqual([status.code, status.signal], [0, null], err);
+      await Tpm.loadState(await Deno.readFile(`${dir}/${STATE_FILE}`));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
