@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { createECDH, createPrivateKey, sign as cryptoSign } from "node:crypto";
 import { toHex } from "../lib/common/hex.ts";
 import { TpmTcpClient } from "../lib/tpm/server/mod.ts";
 import { Tpm } from "../lib/tpm/tpm.ts";
@@ -875,6 +877,103 @@ async function ticketScenario(send: Send): Promise<Record<string, string>> {
   return out;
 }
 
+/** A fixed P-256 key outside the TPM: its TPMT_PUBLIC and an ECDSA signer (r || s). */
+function outsideKey() {
+  const ecdh = createECDH("prime256v1");
+  ecdh.setPrivateKey(zeros(32).fill(0x42));
+  const pub = new Uint8Array(ecdh.getPublicKey());
+  const x = pub.slice(1, 33), y = pub.slice(33);
+  const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64url");
+  const key = createPrivateKey({
+    key: { kty: "EC", crv: "P-256", d: b64(zeros(32).fill(0x42)), x: b64(x), y: b64(y) },
+    format: "jwk",
+  });
+  const tpmtPublic = cat(
+    u16(0x23),
+    u16(0xb),
+    u32(0x40040),
+    b2(zeros(0)),
+    u16(0x10),
+    u16(0x18),
+    u16(0xb),
+    u16(3),
+    u16(0x10),
+    b2(x),
+    b2(y),
+  );
+  /** ECDSA-SHA256 over `message`: a signature of the digest SHA-256(message). */
+  const sign = (message: Uint8Array) => {
+    const sig = new Uint8Array(cryptoSign("sha256", message, { key, dsaEncoding: "ieee-p1363" }));
+    return cat(u16(0x18), u16(0xb), b2(sig.slice(0, 32)), b2(sig.slice(32)));
+  };
+  return { tpmtPublic, sign };
+}
+
+/** PolicySigned and PolicyAuthorize on their success paths, with tickets, as swtpm. */
+async function signedScenario(send: Send): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  await send(command(ST_NO, 0x144, u16(0)));
+  const k = outsideKey();
+  for (const [n, hierarchy] of [["owner", OWNER], ["null", NULL]] as const) {
+    const le = await send(command(ST_NO, 0x167, u16(0), b2(k.tpmtPublic), u32(hierarchy)));
+    out[`${n} load`] = rcOf(le).toString(16);
+    const key = new DataView(le.buffer, le.byteOffset).getUint32(10);
+    const name = le.slice(14);
+    const start = async () => {
+      const r = await send(sas({ type: 1 }));
+      return { s: new DataView(r.buffer, r.byteOffset).getUint32(10), nonce: r.slice(16, 32) };
+    };
+    const { s, nonce } = await start();
+    const ref = enc("ref");
+    const exp = -100;
+    const aHash = cat(nonce, u32(exp), ref); // signed as SHA-256 of these bytes
+    const signed = (sig: Uint8Array, e = exp) =>
+      command(ST_NO, 0x160, u32(key), u32(s), b2(nonce), b2(zeros(0)), b2(ref), u32(e), sig);
+    const r = await send(signed(k.sign(aHash)));
+    out[`${n} signed`] = rcOf(r).toString(16);
+    out[`${n} signed expiration mismatch`] = rcOf(await send(signed(k.sign(aHash), -99)))
+      .toString(16);
+    if (rcOf(r) === 0) {
+      const p = r.slice(10);
+      const tl = (p[0] << 8) | p[1];
+      const tk = p.slice(2 + tl);
+      out[`${n} ticket`] = `timeout ${tl} ${toHex(tk.slice(0, 6))}`;
+      const d = await send(command(ST_NO, 0x189, u32(s)));
+      out[`${n} digest`] = toHex(d.slice(10));
+      const fresh = await start();
+      const pt = command(
+        ST_NO,
+        0x172,
+        u32(fresh.s),
+        p.slice(0, 2 + tl),
+        b2(zeros(0)),
+        b2(ref),
+        name,
+        tk,
+      );
+      out[`${n} ticket replay`] = rcOf(await send(pt)).toString(16);
+      await send(command(ST_NO, 0x165, u32(fresh.s)));
+    }
+    // PolicyAuthorize: approve the current digest with the key, via VerifySignature.
+    const approved = (await send(command(ST_NO, 0x189, u32(s)))).slice(12);
+    const vs = await send(
+      command(ST_NO, 0x177, u32(key), b2(sha256(approved, ref)), k.sign(cat(approved, ref))),
+    );
+    out[`${n} verify`] = rcOf(vs).toString(16);
+    const ticket = vs.slice(10);
+    out[`${n} verify ticket`] = toHex(ticket.slice(0, 6));
+    const pa = (approvedPolicy: Uint8Array) =>
+      command(ST_NO, 0x16a, u32(s), b2(approvedPolicy), b2(ref), name, ticket);
+    out[`${n} authorize other`] = rcOf(await send(pa(zeros(32).fill(1)))).toString(16);
+    out[`${n} authorize`] = rcOf(await send(pa(approved))).toString(16);
+    const d2 = await send(command(ST_NO, 0x189, u32(s)));
+    out[`${n} authorized digest`] = toHex(d2.slice(10));
+    await send(command(ST_NO, 0x165, u32(s)));
+    await send(command(ST_NO, 0x165, u32(key)));
+  }
+  return out;
+}
+
 function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
@@ -974,6 +1073,9 @@ Deno.test("review2 sessions: a session bound to a DA-protected entity is under D
 
 Deno.test("review2 sessions: PolicySecret tickets name the hierarchy swtpm names and replay alike", (t) =>
   differences(t, ticketScenario));
+
+Deno.test("review2 sessions: PolicySigned and PolicyAuthorize succeed and ticket as swtpm", (t) =>
+  differences(t, signedScenario));
 
 Deno.test("review2 sessions: bound, policy and encrypting sessions key as swtpm does", (t) =>
   differences(t, keyedScenario));

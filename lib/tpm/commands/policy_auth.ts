@@ -5,7 +5,7 @@
  * @module
  */
 import { TPM_RH } from "../constants.ts";
-import { makeTicket } from "../crypto/ticket.ts";
+import { hmac } from "../crypto/hash.ts";
 import { equalBytes } from "../crypto/bytes.ts";
 import { encode, INT32, UINT64 } from "../marshal/codec.ts";
 import { DIGEST_SIZE, type Ticket } from "../marshal/types.ts";
@@ -91,24 +91,37 @@ export function authTicket(
   authName: Uint8Array,
 ): { timeout: Uint8Array; ticket: Ticket } {
   const empty = new Uint8Array(0);
-  if (p.expiration >= 0 || hierarchy === TPM_RH.NULL) {
+  // An entity of the NULL hierarchy gets a real ticket too, under the NULL proof (valid until
+  // the next TPM Reset; the reference's TicketComputeAuth, as swtpm).
+  if (p.expiration >= 0) {
     return { timeout: empty, ticket: { tag, hierarchy: TPM_RH.NULL, digest: empty } };
   }
   const t = encode(UINT64, timeout);
   const proof = s.hierarchies.get(hierarchy).proof;
-  return {
-    timeout: t,
-    ticket: makeTicket(
-      session.authHash,
-      proof,
-      tag,
-      hierarchy,
-      t,
-      p.cpHashA,
-      p.policyRef,
-      authName,
-    ),
-  };
+  const digest = authTicketDigest(
+    session.authHash,
+    proof,
+    tag,
+    t,
+    p.cpHashA,
+    p.policyRef,
+    authName,
+  );
+  return { timeout: t, ticket: { tag, hierarchy, digest } };
+}
+
+/**
+ * The HMAC of a TPMT_TK_AUTH under a hierarchy's proof (the reference's TicketComputeAuth):
+ * HMAC(proof, tag || timeout || cpHashA || policyRef || authName). Unlike the other tickets,
+ * one for the NULL hierarchy is a real HMAC under the NULL proof.
+ */
+export function authTicketDigest(
+  alg: number,
+  proof: Uint8Array,
+  tag: number,
+  ...parts: Uint8Array[]
+): Uint8Array {
+  return hmac(alg, proof, new Uint8Array([tag >> 8, tag & 0xff]), ...parts);
 }
 
 /** INT32, re-exported for the two commands' parameter tables. */

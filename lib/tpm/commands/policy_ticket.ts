@@ -4,15 +4,16 @@
  * @module
  */
 import { TPM_CC, TPM_RH, TPM_SE, TPM_ST } from "../constants.ts";
-import { checkTicket } from "../crypto/ticket.ts";
+import { equalBytes } from "../crypto/bytes.ts";
 import { defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TPM2B_DIGEST, TPM2B_NAME, TPM2B_NONCE, TPM2B_TIMEOUT, TPMT_TK } from "../marshal/types.ts";
 import { handleError, paramError, TPM_RC } from "../response_code.ts";
 import { policyUpdate } from "../sessions/policy_state.ts";
-import { applyPolicyAuth, checkCpHashA } from "./policy_auth.ts";
+import { applyPolicyAuth, authTicketDigest, checkCpHashA } from "./policy_auth.ts";
 
-const HIERARCHIES: number[] = [TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM];
+// TPMI_RH_HIERARCHY+: a NULL-hierarchy ticket is checked with the NULL proof.
+const HIERARCHIES: number[] = [TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM, TPM_RH.NULL];
 
 /** TPM2_PolicyTicket. */
 export const PolicyTicket = defineCommand({
@@ -39,15 +40,17 @@ export const PolicyTicket = defineCommand({
     if (timeout < ctx.state.clock.clock()) throw paramError(TPM_RC.EXPIRED, 1);
     checkCpHashA(s, p.cpHashA, 2);
     const ok = HIERARCHIES.includes(tk.hierarchy) &&
-      checkTicket(
-        tk,
-        s.authHash,
-        ctx.state.hierarchies.get(tk.hierarchy).proof,
-        tk.tag,
-        p.timeout,
-        p.cpHashA,
-        p.policyRef,
-        p.authName,
+      equalBytes(
+        tk.digest,
+        authTicketDigest(
+          s.authHash,
+          ctx.state.hierarchies.get(tk.hierarchy).proof,
+          tk.tag,
+          p.timeout,
+          p.cpHashA,
+          p.policyRef,
+          p.authName,
+        ),
       );
     if (!ok) throw paramError(TPM_RC.TICKET, 5);
     policyUpdate(s, signed ? TPM_CC.PolicySigned : TPM_CC.PolicySecret, p.authName, p.policyRef);
