@@ -254,3 +254,25 @@ Deno.test("EvictControl: the reference's order of checks (attributes, handle, hi
   assert.equal(rc(await evict(OWNER, 0x81000001, 0x81800000)), "28b");
   assert.equal(rc(await evict(OWNER, 0x81000001, 0x81000001)), "0");
 });
+
+Deno.test("NV_DefineSpace: with phEnableNV CLEAR the platform defines no index (TPM_RC_HIERARCHY on authHandle)", async () => {
+  const k = await KeyTpm.start(7);
+  const PLATFORM = 0x4000000c, PLATFORM_NV = 0x4000000d;
+  const PP = 1 | (1 << 16) | (1 << 30); // PPWRITE | PPREAD | PLATFORMCREATE
+  const define = () => {
+    const body = cat(
+      [1, 0, 0, 0x20],
+      u16(0x0b),
+      [PP >>> 24, (PP >> 16) & 255, 0, 1],
+      b2(""),
+      u16(8),
+    );
+    return k.run(0x12a, [PLATFORM], cat(b2(""), b2(body)), [""]);
+  };
+  const control = (on: number) =>
+    k.run(0x121, [PLATFORM], cat([0x40, 0, 0, PLATFORM_NV & 255], [on]), [""]);
+  assert.equal(rc(await control(0)), "0");
+  assert.equal(rc(await define()), "185");
+  assert.equal(rc(await control(1)), "0");
+  assert.equal(rc(await define()), "0");
+});

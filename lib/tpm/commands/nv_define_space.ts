@@ -7,7 +7,7 @@ import { LIMITS, TPM_CC, TPM_HT, TPM_NT, TPM_RH, TPMA_NV } from "../constants.ts
 import { defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { DIGEST_SIZE, type NvPublic, TPM2B_AUTH, TPM2B_NV_PUBLIC } from "../marshal/types.ts";
-import { paramError, TPM_RC, TpmError } from "../response_code.ts";
+import { handleError, paramError, TPM_RC, TpmError } from "../response_code.ts";
 import { hasNv, nvType } from "../state/nv.ts";
 
 const SET_BY_TPM = TPMA_NV.WRITTEN | TPMA_NV.WRITELOCKED | TPMA_NV.READLOCKED;
@@ -22,7 +22,7 @@ function stripZeros(v: Uint8Array): Uint8Array {
 }
 
 /** The checks of Part 3 §31.3 in the reference's order (swtpm answers the same). */
-function checkPublic(pub: NvPublic, auth: Uint8Array, platform: boolean): void {
+function checkPublic(pub: NvPublic, auth: Uint8Array, platform: boolean, nvOn: boolean): void {
   const a = pub.attributes >>> 0;
   const bad = () => paramError(TPM_RC.ATTRIBUTES, 2);
   // What TPMS_NV_PUBLIC's unmarshalling refuses comes first.
@@ -32,6 +32,8 @@ function checkPublic(pub: NvPublic, auth: Uint8Array, platform: boolean): void {
     throw paramError(TPM_RC.SIZE, 2);
   }
   if (auth.length > DIGEST_SIZE[pub.nameAlg]) throw paramError(TPM_RC.SIZE, 1);
+  // phEnableNV CLEAR (HierarchyControl): the platform may not define indices either.
+  if (platform && !nvOn) throw handleError(TPM_RC.HIERARCHY, 1);
   const type = nvType(a);
   if (!([TPM_NT.ORDINARY, TPM_NT.COUNTER, TPM_NT.BITS, TPM_NT.EXTEND] as number[]).includes(type)) {
     throw bad();
@@ -68,7 +70,8 @@ export const NV_DefineSpace = defineCommand({
   execute(ctx, { auth, publicInfo }) {
     const pub = publicInfo!;
     const authValue = stripZeros(auth);
-    checkPublic(pub, authValue, ctx.handles[0] === TPM_RH.PLATFORM);
+    const platform = ctx.handles[0] === TPM_RH.PLATFORM;
+    checkPublic(pub, authValue, platform, ctx.state.hierarchies.phEnableNV);
     const nv = ctx.state.nv;
     if (nv.indices.has(pub.nvIndex)) throw new TpmError(TPM_RC.NV_DEFINED);
     if (nv.free <= 0) throw new TpmError(TPM_RC.NV_SPACE);
