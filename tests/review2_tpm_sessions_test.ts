@@ -40,6 +40,7 @@ const area = (...entries: Uint8Array[]) => {
   return cat(u32(body.length), body);
 };
 const PWE = entry(PW, zeros(0), 1, zeros(0));
+const NULL_VERIFIED = cat(u16(0x8022), u32(0x40000007), u16(0));
 
 /** StartAuthSession bytes. */
 function sas(
@@ -192,6 +193,10 @@ async function scenario(send: Send): Promise<Record<string, string>> {
     await run(
       `${n} authorize bad name`,
       pol(0x16a, s, b2(d32), b2(zeros(0)), b2(zeros(10)), cat(u16(0x8022), u32(NULL), u16(0))),
+    );
+    await run(
+      `${n} authorize short name`,
+      pol(0x16a, s, b2(zeros(32)), b2(zeros(0)), b2(cat(u16(0xb), zeros(20))), NULL_VERIFIED),
     );
     await run(
       `${n} authorize sha1 name`,

@@ -32,9 +32,10 @@ export const PolicyAuthorize = defineCommand({
     // checkTicket is a TPMT_TK_VERIFIED: any other tag fails its unmarshalling (Part 2 §10.7.4).
     if (p.checkTicket.tag !== TPM_ST.VERIFIED) throw paramError(TPM_RC.TAG, 4);
     const nameAlg = p.keySign.length >= 2 ? (p.keySign[0] << 8) | p.keySign[1] : 0;
-    if (!DIGEST_SIZE[nameAlg] || p.keySign.length !== 2 + DIGEST_SIZE[nameAlg]) {
-      throw paramError(TPM_RC.HASH, 3);
-    }
+    // keySign names a hash (HASH), and is as long as that hash's Name (SIZE); swtpm checks
+    // both for a trial session too.
+    if (!DIGEST_SIZE[nameAlg]) throw paramError(TPM_RC.HASH, 3);
+    if (p.keySign.length !== 2 + DIGEST_SIZE[nameAlg]) throw paramError(TPM_RC.SIZE, 3);
     if (s.type !== TPM_SE.TRIAL) {
       if (!equalBytes(s.policyDigest, p.approvedPolicy)) throw paramError(TPM_RC.VALUE, 1);
       const tk = p.checkTicket;
