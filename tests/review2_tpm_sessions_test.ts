@@ -659,6 +659,28 @@ async function keyedScenario(send: Send): Promise<Record<string, string>> {
   );
   out["keyed audit"] = rcOf(r0).toString(16);
   if (rcOf(r0) === 0) out["keyed audit hmac"] = String(splitRsp(r0, 0).sessions[0].hmac.length);
+  // Session 0 audits, session 1 encrypts: is nonceEncrypt in session 0's HMAC when session 0
+  // authorizes nothing? Try both forms and record which one the TPM takes.
+  const x = await start("xor start", 0, NULL, zeros(0), cat(u16(0xa), u16(0xb)));
+  const a2 = await start("audit 2 start", 0);
+  for (
+    const [n, extra] of [["without nonceEncrypt", false], ["with nonceEncrypt", true]] as const
+  ) {
+    const parts = [sha256(u32(0x17b), u16(4)), NONCE_CALLER, a2.nonceTPM];
+    if (extra) parts.push(x.nonceTPM);
+    const mac = hmac256(zeros(0), ...parts, u8(0x81));
+    const r = await send(command(
+      ST_S,
+      0x17b,
+      area(
+        entry(a2.handle, NONCE_CALLER, 0x81, mac),
+        entry(x.handle, NONCE_CALLER, 0x41, zeros(0)),
+      ),
+      u16(4),
+    ));
+    out[`audit+encrypt ${n}`] = rcOf(r).toString(16);
+    if (rcOf(r) === 0) break;
+  }
   // Another command in between ends exclusivity.
   await send(command(ST_NO, 0x17b, u16(4)));
   const r = await send(
