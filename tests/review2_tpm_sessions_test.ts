@@ -659,6 +659,12 @@ async function keyedScenario(send: Send): Promise<Record<string, string>> {
   );
   out["keyed audit"] = rcOf(r0).toString(16);
   if (rcOf(r0) === 0) out["keyed audit hmac"] = String(splitRsp(r0, 0).sessions[0].hmac.length);
+  // Another command in between ends exclusivity.
+  await send(command(ST_NO, 0x17b, u16(4)));
+  const r = await send(
+    command(ST_S, 0x17b, area(entry(a.handle, NONCE_CALLER, 0x83, zeros(0))), u16(4)),
+  );
+  out["exclusive after other"] = rcOf(r).toString(16);
   // Session 0 audits, session 1 encrypts: is nonceEncrypt in session 0's HMAC when session 0
   // authorizes nothing? Try both forms and record which one the TPM takes.
   const x = await start("xor start", 0, NULL, zeros(0), cat(u16(0xa), u16(0xb)));
@@ -679,14 +685,35 @@ async function keyedScenario(send: Send): Promise<Record<string, string>> {
       u16(4),
     ));
     out[`audit+encrypt ${n}`] = rcOf(r).toString(16);
+    if (rcOf(r) !== 0) continue;
+    x.nonceTPM = splitRsp(r, 0).sessions[1].nonce;
+    break;
+  }
+  // Session 0 authorizes owner (empty authValue), session 1 decrypts: nonceDecrypt is in.
+  await send(command(ST_NO, 0x165, u32(a.handle)));
+  await send(command(ST_NO, 0x165, u32(a2.handle)));
+  const h0 = await start("hmac 0 start", 0);
+  await clear();
+  for (
+    const [n, extra] of [["without nonceDecrypt", false], ["with nonceDecrypt", true]] as const
+  ) {
+    const params = b2(zeros(0));
+    const parts = [sha256(u32(changeAuth), u32(OWNER), params), NONCE_CALLER, h0.nonceTPM];
+    if (extra) parts.push(x.nonceTPM);
+    const mac = hmac256(zeros(0), ...parts, u8(0x01));
+    const r = await send(command(
+      ST_S,
+      changeAuth,
+      u32(OWNER),
+      area(
+        entry(h0.handle, NONCE_CALLER, 0x01, mac),
+        entry(x.handle, NONCE_CALLER, 0x21, zeros(0)),
+      ),
+      params,
+    ));
+    out[`auth+decrypt ${n}`] = rcOf(r).toString(16);
     if (rcOf(r) === 0) break;
   }
-  // Another command in between ends exclusivity.
-  await send(command(ST_NO, 0x17b, u16(4)));
-  const r = await send(
-    command(ST_S, 0x17b, area(entry(a.handle, NONCE_CALLER, 0x83, zeros(0))), u16(4)),
-  );
-  out["exclusive after other"] = rcOf(r).toString(16);
   return out;
 }
 
