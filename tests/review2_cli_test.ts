@@ -276,6 +276,44 @@ Deno.test("tpm-serve --state: a second server on the same DIR is refused until t
   await Deno.remove(dir, { recursive: true });
 });
 
+// TPM2_Startup clears the Shutdown(STATE) data and the orderly flag in NV (Part 1 §12.3): after
+// a crash, Startup(STATE) must fail. Saved only at Shutdown, a killed server's DIR still held
+// the old PCRs, so Startup(STATE) rolled PCR 0 back to before the extend.
+Deno.test("tpm-serve --state: after Startup and a crash, Startup(STATE) cannot roll PCRs back", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "review2_resume_" });
+  const { server } = await startTpmServe({
+    port: 0,
+    protocol: "swtpm",
+    stateDir: dir,
+    fresh: false,
+    maxConnections: 8,
+  });
+  const STARTUP_STATE = fromHex("80010000000c000001440001");
+  const SHUTDOWN_STATE = fromHex("80010000000c000001450001");
+  const PCR0_EXTEND = fromHex(
+    "80020000004100000182000000000000000940000009000000000000000001000b" + "11".repeat(32),
+  );
+  try {
+    const c = await TpmTcpClient.connect(server.port, "raw");
+    try {
+      for (const cmd of [STARTUP_CLEAR, SHUTDOWN_STATE]) assert.equal(rc(await c.command(cmd)), 0);
+      const ctrl = await Deno.connect({ hostname: "127.0.0.1", port: server.auxPort });
+      await ctrl.write(fromHex("0000000200000000")); // CMD_INIT: _TPM_Init
+      await ctrl.read(new Uint8Array(4));
+      ctrl.close();
+      for (const cmd of [STARTUP_STATE, PCR0_EXTEND]) assert.equal(rc(await c.command(cmd)), 0);
+    } finally {
+      c.close();
+    }
+    const crashed = await Tpm.loadState(await Deno.readFile(`${dir}/${STATE_FILE}`));
+    crashed.powerOn();
+    assert.notEqual(rc(await crashed.execute(STARTUP_STATE)), 0, "no resume after a crash");
+  } finally {
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** A port N with N and N+1 free right now. */
 function freePair(): number {
   for (;;) {

@@ -184,7 +184,7 @@ export class ServerContext {
 
 /**
  * Commands whose success changes what a real TPM keeps in NV (TCG TPM 2.0 Part 3: NV, hierarchy,
- * DA, clock and PCR-allocation commands, EvictControl), besides TPM2_Shutdown. swtpm stores NV
+ * DA, clock and PCR-allocation commands, EvictControl, Startup), besides TPM2_Shutdown. swtpm stores NV
  * after each one; saving them only at Shutdown or exit lost them to a killed server.
  */
 const SAVED_STATE_CCS: ReadonlySet<number> = new Set([
@@ -212,6 +212,8 @@ const SAVED_STATE_CCS: ReadonlySet<number> = new Set([
   0x139, // DictionaryAttackLockReset
   0x13a, // DictionaryAttackParameters
   0x13b, // NV_ChangeAuth
+  0x144, // Startup: clears the Shutdown(STATE) data and the orderly flag (Part 1 §12.3), so a
+  //        crash cannot be followed by a Startup(STATE) that rolls the PCRs back
   TPM_CC_SHUTDOWN,
 ]);
 
