@@ -869,6 +869,13 @@ async function daScenario(send: Send): Promise<Record<string, string>> {
   await use("loaded bound wrong hmac", b2s, false);
   await failedTries("tries after loaded");
   await run("reset 2", command(ST_S, 0x139, u32(LOCKOUT), area(PWE)));
+  // A policy session on an object with no authPolicy, and on lockout with no lockoutPolicy.
+  const ps = new DataView((await run("sas policy", sas({ type: 1 }))).buffer).getUint32(10);
+  const noPolicy = area(entry(ps, zeros(0), 1, zeros(0)));
+  const sig = cat(b2(zeros(32)), u16(0x18), u16(0xb), cat(u16(0x8024), u32(NULL), u16(0)));
+  await run("policy on key without policy", command(ST_S, 0x15d, u32(k), noPolicy, sig));
+  await run("policy on lockout", command(ST_S, 0x139, u32(LOCKOUT), noPolicy));
+  await send(command(ST_NO, 0x165, u32(ps)));
   // Bound to lockoutAuth: a failure disables lockoutAuth.
   const l = await bound("sas bound lockout", LOCKOUT, zeros(0));
   await use("bound lockout wrong hmac", l, false);
