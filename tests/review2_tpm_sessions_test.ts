@@ -795,6 +795,10 @@ async function nvSignedScenario(send: Send): Promise<Record<string, string>> {
     );
     await run(`${n} signed bad cphash`, signed(sk, s, ecdsa(zeros(32).fill(2)), zeros(5)));
     await run(`${n} signed hmac`, signed(sk, s, cat(u16(0x5), u16(0xb), zeros(32))));
+    for (const hash of [0x10, 0x12, 0x0c, 0x0d, 0x07]) {
+      const sig = cat(u16(0x18), u16(hash), b2(zeros(32).fill(2)), b2(zeros(32).fill(1)));
+      await run(`${n} signed hash ${hash}`, signed(sk, s, sig));
+    }
   }
   return out;
 }
