@@ -276,3 +276,34 @@ Deno.test("NV_DefineSpace: with phEnableNV CLEAR the platform defines no index (
   assert.equal(rc(await control(1)), "0");
   assert.equal(rc(await define()), "0");
 });
+
+Deno.test("ContextLoad: unmarshalling values (TPM_RC_VALUE), then integrity, then the entity's state", async () => {
+  const k = await KeyTpm.start(8);
+  const srk = (await k.run(CC.CreatePrimary, [OWNER], createParams(ECC_STORAGE), [""], true))
+    .handle;
+  const saved = await k.run(0x162, [srk], new Uint8Array(0));
+  const blob = saved.raw.slice(10);
+  const load = (b: Uint8Array) => k.run(0x161, [], b, [], true);
+  const tamper = (b: Uint8Array, i: number, x: number) => {
+    const t = b.slice();
+    t[i] ^= x;
+    return t;
+  };
+  assert.equal(rc(await load(tamper(blob, 9, 1))), "1c4"); // savedHandle 0x80010000: no TPMI_DH_SAVED
+  assert.equal(rc(await load(tamper(blob, 15, 0x0b))), "1c4"); // hierarchy TPM_RH_LOCKOUT
+  assert.equal(rc(await load(tamper(blob, 11, 1))), "1df"); // 0x80000001 is valid: integrity fails
+  assert.equal(rc(await load(tamper(blob, 7, 1))), "1df"); // sequence
+  const start = await k.run(
+    0x176,
+    [0x40000007, 0x40000007],
+    cat(b2(new Uint8Array(32).fill(1)), b2(""), [0], u16(0x10), u16(0xb)),
+    [],
+    true,
+  );
+  const s = await k.run(0x162, [start.handle], new Uint8Array(0));
+  const sblob = s.raw.slice(10);
+  assert.equal(rc(await load(tamper(sblob, 15, 0x06))), "1df"); // session claimed by the owner
+  assert.equal(rc(await load(tamper(sblob, 7, 1))), "1df"); // session sequence
+  assert.equal(rc(await load(sblob)), "0");
+  assert.equal(rc(await load(sblob)), "1cb"); // replayed: the session is no longer saved
+});
