@@ -686,7 +686,7 @@ async function keyedScenario(send: Send): Promise<Record<string, string>> {
     ));
     out[`audit+encrypt ${n}`] = rcOf(r).toString(16);
     if (rcOf(r) !== 0) continue;
-    x.nonceTPM = splitRsp(r, 0).sessions[1].nonce;
+    x.nonceTPM = new Uint8Array(splitRsp(r, 0).sessions[1].nonce);
     break;
   }
   // Session 0 authorizes owner (empty authValue), session 1 decrypts: nonceDecrypt is in.
