@@ -314,6 +314,46 @@ Deno.test("tpm-serve --state: after Startup and a crash, Startup(STATE) cannot r
   }
 });
 
+// A real TPM keeps failedTries in NV: restarting it must not hand a password guesser a fresh
+// set of tries (Part 1 §19.8.4). Saved only at Shutdown or exit, a killed server forgot them.
+Deno.test("tpm-serve --state: a DA-counted authorization failure is on disk before the reply", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "review2_da_" });
+  const { server } = await startTpmServe({
+    port: 0,
+    protocol: "swtpm",
+    stateDir: dir,
+    fresh: false,
+    maxConnections: 8,
+  });
+  // NV index 0x01500021, authValue "pw", AUTHREAD|AUTHWRITE (DA-protected), 8 bytes.
+  const DEFINE = fromHex(
+    "80020000002f0000012a400000010000000940000009000000000000027077000e01500021000b000400040000" +
+      "0008",
+  );
+  // NV_Read(0x01500021) with the password "xx".
+  const BAD_READ = fromHex(
+    "80020000002500000" + "14e01500021015000210000000b400000090000000002787800080000",
+  );
+  const LOCKOUT_COUNTER = fromHex("800100000016000001" + "7a000000060000020e00000001");
+  try {
+    const c = await TpmTcpClient.connect(server.port, "raw");
+    try {
+      for (const cmd of [STARTUP_CLEAR, DEFINE]) assert.equal(rc(await c.command(cmd)), 0);
+      assert.equal(rc(await c.command(BAD_READ)) & 0xbf, 0x08e, "TPM_RC_AUTH_FAIL");
+    } finally {
+      c.close();
+    }
+    const crashed = await Tpm.loadState(await Deno.readFile(`${dir}/${STATE_FILE}`));
+    crashed.powerOn();
+    assert.equal(rc(await crashed.execute(STARTUP_CLEAR)), 0);
+    const cap = await crashed.execute(LOCKOUT_COUNTER);
+    assert.equal(new DataView(cap.buffer, cap.byteOffset).getUint32(23), 1, "failedTries kept");
+  } finally {
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** A port N with N and N+1 free right now. */
 function freePair(): number {
   for (;;) {

@@ -217,9 +217,21 @@ const SAVED_STATE_CCS: ReadonlySet<number> = new Set([
   TPM_CC_SHUTDOWN,
 ]);
 
+/**
+ * TPM_RC_AUTH_FAIL (format 1, 0x08E, any session or parameter number; Part 2 §6.6.3): the
+ * DA counter went up, and a real TPM keeps failedTries in NV (Part 1 §19.8.4), so that a
+ * restart does not give a password guesser fresh tries.
+ */
+function isAuthFail(rc: number): boolean {
+  return (rc & 0xbf) === 0x08e;
+}
+
 function changedSavedState(command: Uint8Array, rsp: Uint8Array): boolean {
-  return command.length >= TPM_HEADER_SIZE && SAVED_STATE_CCS.has(be32(command, 6)) &&
-    rsp.length >= TPM_HEADER_SIZE && be32(rsp, 6) === TPM_RC_SUCCESS && be16(rsp, 0) !== 0;
+  if (command.length < TPM_HEADER_SIZE || rsp.length < TPM_HEADER_SIZE || be16(rsp, 0) === 0) {
+    return false;
+  }
+  const rc = be32(rsp, 6);
+  return isAuthFail(rc) || (rc === TPM_RC_SUCCESS && SAVED_STATE_CCS.has(be32(command, 6)));
 }
 
 /**
