@@ -307,3 +307,33 @@ Deno.test("ContextLoad: unmarshalling values (TPM_RC_VALUE), then integrity, the
   assert.equal(rc(await load(sblob)), "0");
   assert.equal(rc(await load(sblob)), "1cb"); // replayed: the session is no longer saved
 });
+
+/** TPM Reset (Startup CLEAR after no Shutdown(STATE)), or Resume (Shutdown STATE, Startup STATE). */
+async function reboot(k: KeyTpm, resume = false): Promise<void> {
+  if (resume) assert.equal(rc(await k.run(0x145, [], Uint8Array.from([0, 1]))), "0");
+  k.tpm.reset();
+  assert.equal(rc(await k.run(0x144, [], Uint8Array.from([0, resume ? 1 : 0]))), "0");
+}
+
+Deno.test("NV at Startup(CLEAR): a written WRITEDEFINE index stays write-locked even with WRITE_STCLEAR; a global lock ends", async () => {
+  const k = await KeyTpm.start(9);
+  const write = (data: string) => k.run(0x137, [IX, IX], cat(b2(data), u16(0)), ["pw"]);
+  // WRITEDEFINE | WRITE_STCLEAR: NV_WriteLock after a write locks it for the index's life.
+  assert.equal(
+    rc(await defineNv(k, NV.AUTHWRITE | NV.AUTHREAD | WRITEDEFINE | WRITE_STCLEAR, 8)),
+    "0",
+  );
+  assert.equal(rc(await write("12345678")), "0");
+  assert.equal(rc(await k.run(0x138, [IX, IX], new Uint8Array(0), ["pw"])), "0");
+  await reboot(k);
+  assert.equal(rc(await write("attacker")), "148"); // was writable again after a reboot
+  await k.run(0x122, [OWNER, IX], new Uint8Array(0), [""]);
+  // GLOBALLOCK: NV_GlobalWriteLock locks it until the next TPM Reset or Restart, not for ever.
+  assert.equal(rc(await defineNv(k, NV.AUTHWRITE | NV.AUTHREAD | (1 << 15), 8)), "0");
+  assert.equal(rc(await k.run(0x132, [OWNER], new Uint8Array(0), [""])), "0");
+  assert.equal(rc(await write("12345678")), "148");
+  await reboot(k, true); // a Resume keeps it
+  assert.equal(rc(await write("12345678")), "148");
+  await reboot(k);
+  assert.equal(rc(await write("12345678")), "0");
+});

@@ -44,7 +44,7 @@ function tpmReset(s: TpmState): void {
   s.objects.flushAll();
   s.pcrs.resetAll();
   enableAll(s);
-  s.nv.startupClear();
+  s.nv.startupClear(true);
 }
 
 /** TPM Restart (CLEAR after STATE) or Resume (STATE after STATE). */
@@ -68,7 +68,7 @@ function tpmRestart(s: TpmState, resume: boolean): void {
     s.clearCount++;
     s.pcrs.resetAll();
     enableAll(s);
-    s.nv.startupClear();
+    s.nv.startupClear(false);
   }
   s.pcrs.updateCounter = (counter + 1) >>> 0;
 }

@@ -77,13 +77,21 @@ export class NvStore {
     return LIMITS.NV_INDICES - this.indices.size;
   }
 
-  /** TPM Restart/Reset processing of *_STCLEAR attributes (Part 2 §13.4). */
-  startupClear(): void {
+  /**
+   * TPM Restart/Reset processing of the lock and written bits (Part 2 §13.4;
+   * the reference's NvSetStartupAttributes): read locks end; a non-counter
+   * index with CLEAR_STCLEAR (or ORDERLY, at a TPM Reset) becomes unwritten;
+   * a write lock survives only on a written WRITEDEFINE index, so
+   * WRITE_STCLEAR cannot undo a WRITEDEFINE lock and a GlobalWriteLock ends.
+   */
+  startupClear(reset: boolean): void {
     for (const ix of this.indices.values()) {
-      let a = ix.pub.attributes >>> 0;
-      if (hasNv(a, TPMA_NV.WRITE_STCLEAR)) a &= ~TPMA_NV.WRITELOCKED;
-      if (hasNv(a, TPMA_NV.READ_STCLEAR)) a &= ~TPMA_NV.READLOCKED;
-      if (hasNv(a, TPMA_NV.CLEAR_STCLEAR) && nvType(a) !== TPM_NT.COUNTER) a &= ~TPMA_NV.WRITTEN;
+      let a = (ix.pub.attributes & ~TPMA_NV.READLOCKED) >>> 0;
+      const orderlyReset = reset && hasNv(a, TPMA_NV.ORDERLY);
+      if (nvType(a) !== TPM_NT.COUNTER && (hasNv(a, TPMA_NV.CLEAR_STCLEAR) || orderlyReset)) {
+        a &= ~TPMA_NV.WRITTEN;
+      }
+      if (!hasNv(a, TPMA_NV.WRITTEN) || !hasNv(a, TPMA_NV.WRITEDEFINE)) a &= ~TPMA_NV.WRITELOCKED;
       ix.pub.attributes = a >>> 0;
     }
   }
