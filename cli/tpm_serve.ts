@@ -11,7 +11,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { EXIT_OK, type Subcommand, UsageError } from "./common.ts";
+import { EXIT_OK, readBounded, type Subcommand, UsageError } from "./common.ts";
 import { Tpm } from "../lib/tpm/tpm.ts";
 import { serveTpm, type TpmProtocol, type TpmServer } from "../lib/tpm/server/mod.ts";
 
@@ -118,9 +118,10 @@ export async function openTpm(options: TpmServeOptions): Promise<Tpm> {
 
 async function readState(path: string): Promise<Uint8Array | null> {
   try {
-    return await Deno.readFile(path);
+    return await readBounded(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return null;
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${path}: ${(e as Error).message}`);
   }
 }

@@ -8,7 +8,7 @@ import { main as attestMain } from "../examples/attest.ts";
 import { main as tpmMain } from "../examples/tpm.ts";
 import { main as attackMain } from "../examples/attack.ts";
 import { parseTpmServeArgs, startTpmServe, STATE_FILE } from "../cli/tpm_serve.ts";
-import { UsageError } from "../cli/common.ts";
+import { MAX_INPUT_BYTES, readInputFile, UsageError } from "../cli/common.ts";
 import { main as svsm } from "../cli.ts";
 import { RemoteTpm, TpmTcpClient } from "../lib/tpm/server/mod.ts";
 import { Tpm } from "../lib/tpm/tpm.ts";
@@ -350,6 +350,34 @@ Deno.test("tpm-serve --state: a DA-counted authorization failure is on disk befo
     assert.equal(new DataView(cap.buffer, cap.byteOffset).getUint32(23), 1, "failedTries kept");
   } finally {
     await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+// `svsm report /dev/zero` read until V8 died of memory (exit 133): the CLI's inputs are small
+// (a 1184-byte report, certificates, a launch description, a TPM state), so it reads a bounded
+// amount and says so, as a usage error. A sparse file stands in for /dev/zero here.
+Deno.test("CLI inputs: a file past MAX_INPUT_BYTES is a usage error, not a memory exhaustion", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "review2_big_" });
+  try {
+    const big = `${dir}/${STATE_FILE}`;
+    await Deno.writeFile(big, new Uint8Array(0));
+    await Deno.truncate(big, MAX_INPUT_BYTES + 1);
+    await assert.rejects(
+      readInputFile(big),
+      (e) => e instanceof UsageError && /larger/.test(e.message),
+    );
+    await assert.rejects(
+      startTpmServe({ port: 0, protocol: "swtpm", stateDir: dir, fresh: false, maxConnections: 1 }),
+      (e) => e instanceof UsageError && /larger/.test(e.message),
+    );
+    await Deno.truncate(big, 1184);
+    assert.equal((await readInputFile(big)).length, 1184);
+    await assert.rejects(
+      readInputFile(dir),
+      (e) => e instanceof UsageError && e.message.includes(dir),
+    );
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
