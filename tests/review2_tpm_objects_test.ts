@@ -337,3 +337,11 @@ Deno.test("NV at Startup(CLEAR): a written WRITEDEFINE index stays write-locked 
   await reboot(k);
   assert.equal(rc(await write("12345678")), "0");
 });
+
+Deno.test("ClearControl: lockoutAuth may not re-enable TPM2_Clear: a bare TPM_RC_AUTH_FAIL (no session is at fault)", async () => {
+  const k = await KeyTpm.start(10);
+  const LOCKOUT = 0x4000000a, PLATFORM = 0x4000000c;
+  assert.equal(rc(await k.run(0x127, [LOCKOUT], Uint8Array.from([1]), [""])), "0");
+  assert.equal(rc(await k.run(0x127, [LOCKOUT], Uint8Array.from([0]), [""])), "8e");
+  assert.equal(rc(await k.run(0x127, [PLATFORM], Uint8Array.from([0]), [""])), "0");
+});

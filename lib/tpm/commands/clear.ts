@@ -63,7 +63,9 @@ export const ClearControl = defineCommand({
   response: {},
   execute(ctx, { disable }) {
     if (ctx.handles[0] === TPM_RH.LOCKOUT && disable === 0) {
-      throw new TpmError(TPM_RC.AUTH_FAIL, { where: "session", n: 1 });
+      // A bare TPM_RC_AUTH_FAIL, as the reference's ClearControl and swtpm: the
+      // authorization itself succeeded, no session is to blame.
+      throw new TpmError(TPM_RC.AUTH_FAIL);
     }
     ctx.state.hierarchies.disableClear = disable === 1;
     return {};
