@@ -1,6 +1,7 @@
 // Second review pass over what a user meets: the examples, `svsm tpm-serve` and the tools,
 // played by a hostile user (bad flag values, empty paths) and a hostile TCP peer.
 import assert from "node:assert/strict";
+import net from "node:net";
 import { boot, bootSucceeded } from "../examples/boot.ts";
 import { progressText } from "../examples/story.ts";
 import { createVm } from "../examples/vm.ts";
@@ -10,7 +11,7 @@ import { main as attackMain } from "../examples/attack.ts";
 import { parseTpmServeArgs, startTpmServe, STATE_FILE } from "../cli/tpm_serve.ts";
 import { MAX_INPUT_BYTES, readInputFile, UsageError } from "../cli/common.ts";
 import { main as svsm } from "../cli.ts";
-import { RemoteTpm, TpmTcpClient } from "../lib/tpm/server/mod.ts";
+import { RemoteTpm, serveSwtpm, TpmTcpClient } from "../lib/tpm/server/mod.ts";
 import { Tpm } from "../lib/tpm/tpm.ts";
 import { fromHex, toHex } from "../lib/common/hex.ts";
 
@@ -379,6 +380,40 @@ Deno.test("CLI inputs: a file past MAX_INPUT_BYTES is a usage error, not a memor
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+// One connection reset by its peer while it waited in the accept queue made Deno's accept()
+// throw (NotConnected), and the accept loop took any error for "closed": the port stayed
+// bound and silent for good. Any local user could switch the TPM off with one RST.
+Deno.test("a peer that resets its connection before it is accepted does not stop the server", async () => {
+  const tpm = await Tpm.manufacture({ seed: new Uint8Array(32) });
+  tpm.powerOn();
+  const server = serveSwtpm(tpm, { port: 0, maxConnections: 1 });
+  try {
+    const holder = await TpmTcpClient.connect(server.port, "raw");
+    assert.equal(rc(await holder.command(STARTUP_CLEAR)), 0); // the only slot is taken
+    for (let i = 0; i < 3; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const s = net.connect(server.port, "127.0.0.1", () => {
+          s.resetAndDestroy(); // RST while queued
+          resolve();
+        });
+        s.on("error", reject);
+      });
+    }
+    holder.close();
+    const next = await TpmTcpClient.connect(server.port, "raw");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      next.command(fromHex("80010000000c0000017b0008")).then((r) => `rc ${rc(r)}`),
+      new Promise((r) => timer = setTimeout(() => r("not served"), 3000)),
+    ]);
+    clearTimeout(timer);
+    next.close();
+    assert.equal(outcome, "rc 0");
+  } finally {
+    await server.close();
   }
 });
 

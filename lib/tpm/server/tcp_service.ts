@@ -96,8 +96,12 @@ export class TcpService {
       let conn: Deno.TcpConn;
       try {
         conn = await this.#listener.accept();
-      } catch {
-        return; // listener closed
+      } catch (e) {
+        if (this.#closed || e instanceof Deno.errors.BadResource) return; // listener closed
+        // A peer gone before it was accepted (an RST makes Deno's accept throw NotConnected),
+        // or a passing shortage (EMFILE): that connection is lost, never the service.
+        if (!(e instanceof Deno.errors.NotConnected)) await pause(ACCEPT_RETRY_MS);
+        continue;
       }
       this.#live.add(conn);
       const done = this.#serve(conn, handler);
@@ -120,6 +124,13 @@ export class TcpService {
       wake?.();
     }
   }
+}
+
+/** Wait before accepting again after an error that is not one peer's (no busy loop). */
+const ACCEPT_RETRY_MS = 10;
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function closeQuietly(conn: Deno.Conn): void {
