@@ -345,3 +345,26 @@ Deno.test("ClearControl: lockoutAuth may not re-enable TPM2_Clear: a bare TPM_RC
   assert.equal(rc(await k.run(0x127, [LOCKOUT], Uint8Array.from([0]), [""])), "8e");
   assert.equal(rc(await k.run(0x127, [PLATFORM], Uint8Array.from([0]), [""])), "0");
 });
+
+Deno.test("LoadExternal: a key pair's attributes and a public key's scheme are checked as for any loaded object", async () => {
+  const k = await KeyTpm.start(11);
+  const NULL = 0x40000007;
+  const sensitive = b2(cat(u16(0x23), b2(""), b2(""), b2(D)));
+  const loadExt = (pub: TpmtPublic, withPrivate: boolean) =>
+    k.run(
+      0x167,
+      [],
+      cat(withPrivate ? sensitive : u16(0), encode(TPM2B_PUBLIC, pub), [0x40, 0, 0, NULL & 255]),
+      [],
+      true,
+    );
+  const free = ECC_SIGN.objectAttributes & ~(FIXED_TPM | FIXED_PARENT);
+  // With its private part: an ECC key that neither signs nor decrypts.
+  assert.equal(rc(await loadExt(external(free & ~SIGN), true)), "2c2");
+  // Public only: a decrypt key carrying a signing scheme, a signer carrying a symmetric cipher.
+  assert.equal(rc(await loadExt(external((free & ~SIGN) | DECRYPT), false)), "2d2");
+  const withSym = { ...external(free), symmetric: ECC_STORAGE.symmetric };
+  assert.equal(rc(await loadExt(withSym, false)), "2d6");
+  assert.equal(rc(await loadExt(external(free), false)), "0");
+  assert.equal(rc(await loadExt(external(free), true)), "0");
+});

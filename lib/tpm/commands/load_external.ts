@@ -12,6 +12,7 @@ import { TPM2B_NAME, TPM2B_PUBLIC } from "../marshal/types.ts";
 import { paramError, TPM_RC } from "../response_code.ts";
 import { eccPublicOf, rsaPublicOf } from "../crypto/object_keys.ts";
 import { hashAlgorithm } from "../crypto/hash.ts";
+import { checkPublicArea, checkPublicSchemes } from "../crypto/object_template.ts";
 import {
   atParam,
   checkBindingAt,
@@ -41,8 +42,12 @@ export const LoadExternal: CommandDef = defineCommand({
       // outside (Part 3 §12.3).
       const forbidden = TPMA_OBJECT.fixedTPM | TPMA_OBJECT.fixedParent | TPMA_OBJECT.restricted;
       if (inPublic.objectAttributes & forbidden) throw paramError(TPM_RC.ATTRIBUTES, 2);
+      // The reference's ObjectLoad: attributes and schemes as for any loaded object.
+      checkPublicArea(inPublic);
       checkBindingAt(1, inPublic, inPrivate);
     } else {
+      // The reference's SchemeChecks: a public key's scheme fits its attributes.
+      checkPublicSchemes(inPublic);
       // A public key alone must still be a usable key.
       if (inPublic.type === TPM_ALG.RSA) atParam(2, () => rsaPublicOf(inPublic));
       if (inPublic.type === TPM_ALG.ECC) atParam(2, () => eccPublicOf(inPublic));

@@ -85,6 +85,30 @@ export function checkPublicArea(pub: TpmtPublic, parent?: TpmtPublic): void {
   validatePublic(pub, parent);
 }
 
+/**
+ * The scheme checks alone (the reference's SchemeChecks without a parent),
+ * which LoadExternal applies to a public key loaded without its private part:
+ * a key pair's scheme and symmetric definition must fit its sign / decrypt /
+ * restricted attributes. Failures name parameter 2.
+ *
+ * @example
+ * ```ts
+ * import { checkPublicSchemes } from "./object_template.ts";
+ * import { EK_ECC_P256_TEMPLATE } from "../ek.ts";
+ * checkPublicSchemes(EK_ECC_P256_TEMPLATE); // a storage key with AES-128-CFB: no TPM_RC
+ * ```
+ */
+export function checkPublicSchemes(pub: TpmtPublic): void {
+  if (pub.type !== A.RSA && pub.type !== A.ECC) return;
+  const [restricted, sign, decrypt] = [
+    TPMA_OBJECT.restricted,
+    TPMA_OBJECT.sign,
+    TPMA_OBJECT.decrypt,
+  ]
+    .map((bit) => has(pub, bit));
+  checkAsymmetricParams(pub, restricted, sign, decrypt);
+}
+
 /** nameAlg, reserved bits and algorithm ranges: unmarshalling errors in the reference. */
 function checkUnmarshalled(pub: TpmtPublic): void {
   if (!hashAlgorithm(pub.nameAlg) && pub.nameAlg !== A.NULL) fail(TPM_RC.HASH);
