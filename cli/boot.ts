@@ -51,6 +51,8 @@ const bootCommand: Subcommand = {
     }
     const options = checkOptions(values);
     if (typeof options === "string") throw new UsageError(options);
+    // Refused before booting: an empty FILE (an unset shell variable) cannot be written.
+    if (values.trace === "") throw new UsageError("--trace needs a file name, not ''");
     const { summary, machine } = await boot(
       {
         ...options,

@@ -8,6 +8,7 @@ import { createVm } from "../examples/vm.ts";
 import { main as attestMain } from "../examples/attest.ts";
 import { main as tpmMain } from "../examples/tpm.ts";
 import { main as attackMain } from "../examples/attack.ts";
+import bootCommand from "../cli/boot.ts";
 import { parseTpmServeArgs, startTpmServe, STATE_FILE } from "../cli/tpm_serve.ts";
 import { MAX_INPUT_BYTES, readInputFile, UsageError } from "../cli/common.ts";
 import { main as svsm } from "../cli.ts";
@@ -56,6 +57,14 @@ Deno.test("--mem 2048..4096: the VM is built with that much memory, and told in 
   assert.ok(bootSucceeded(summary), JSON.stringify(summary.reportReasons));
   assert.match(summary.phases[2].title, /^guest memory: 2044 MiB validated/);
   assert.equal(summary.validatedPages, 2044 * 256);
+});
+
+// `--trace ""` booted the whole VM, then failed to write '' (exit 2 after the work).
+Deno.test("svsm boot: an empty --trace is refused before the VM boots", async () => {
+  await assert.rejects(
+    bootCommand.run(["--trace", "", "--quiet"]),
+    (e) => e instanceof UsageError && /--trace/.test(e.message),
+  );
 });
 
 // `--state ""` (an unset shell variable) must not silently mean "no persistence".
