@@ -67,6 +67,7 @@ export async function main(args: string[]): Promise<number> {
 
   // The guest: start the vTPM (its EK goes into the manifest), then ask for the report.
   let files: Record<string, Uint8Array | string> = {};
+  let verified = false;
   const vm = await createVm({
     seed,
     vcpus: 1,
@@ -89,6 +90,7 @@ export async function main(args: string[]): Promise<number> {
         "verify.sh": VERIFY_SCRIPT,
       };
       const v = rp.checkReport(evidence).verify;
+      verified = v.valid;
       console.log(`report: ${v.valid ? "valid" : `INVALID: ${v.reasons.join("; ")}`}`);
     },
   });
@@ -114,7 +116,7 @@ export async function main(args: string[]): Promise<number> {
   console.log(`REPORT_DATA is at 0x${REPORT_DATA_OFFSET.toString(16)}; check it all with:`);
   console.log(`  cd ${out} && sh verify.sh\n`);
   console.log(VERIFY_SCRIPT.split("\n").filter((l) => /^(openssl|cat|od)/.test(l)).join("\n"));
-  return 0;
+  return verified ? 0 : 1; // the files are written either way, for a look at what failed
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

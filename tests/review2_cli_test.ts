@@ -99,6 +99,27 @@ Deno.test("examples: an empty --out or --seed is a usage error before the VM run
   }
 });
 
+// attest.ts documents exit 1 when the report does not verify, but printed INVALID and exited 0.
+// The model's VCEK is valid until 2031: a clock past that makes the report fail honestly.
+Deno.test("example attest: a report that does not verify exits 1", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "review2_attest_" });
+  const RealDate = globalThis.Date;
+  globalThis.Date = class extends RealDate {
+    constructor(...args: ConstructorParameters<typeof Date> | []) {
+      if (args.length === 0) super("2032-06-01T00:00:00Z");
+      else super(...(args as ConstructorParameters<typeof Date>));
+    }
+  } as DateConstructor;
+  try {
+    const r = await captured(() => attestMain(["--out", dir]));
+    assert.match(r.out, /^report: INVALID: .*validity/m);
+    assert.equal(r.code, 1, r.out);
+  } finally {
+    globalThis.Date = RealDate;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 // The tools are what a user runs for long jobs: a typo must not report a clean run.
 Deno.test("tools: bad or unknown flags exit 2 with one line, no stack trace", async () => {
   const cases: [string, string[]][] = [
