@@ -368,3 +368,19 @@ Deno.test("LoadExternal: a key pair's attributes and a public key's scheme are c
   assert.equal(rc(await loadExt(external(free), false)), "0");
   assert.equal(rc(await loadExt(external(free), true)), "0");
 });
+
+Deno.test("Scheme selectors answer with Part 2's own codes: RSA, RSA-decrypt and keyed-hash schemes TPM_RC_VALUE, KDFs TPM_RC_KDF", async () => {
+  const k = await KeyTpm.start(12);
+  const primary = (t: TpmtPublic) => k.run(CC.CreatePrimary, [OWNER], createParams(t), [""]);
+  const ecdsa = { scheme: 0x18, hashAlg: 0x0b, extra: 0 };
+  const rsaTpl = { ...ECC_SIGN, type: 1, keyBits: 2048, curveID: 0, kdf: ecdsa };
+  assert.equal(rc(await primary({ ...rsaTpl, scheme: ecdsa })), "2c4"); // TPMI_ALG_RSA_SCHEME
+  const hmacKey = { ...ECC_SIGN, type: 8, scheme: { scheme: 0x14, hashAlg: 0x0b, extra: 0 } };
+  assert.equal(rc(await primary(hmacKey)), "2c4"); // TPMI_ALG_KEYEDHASH_SCHEME
+  const xor = { ...hmacKey, scheme: { scheme: 0x0a, hashAlg: 0x0b, extra: 0 } };
+  assert.equal(rc(await primary(xor)), "2cc"); // XOR's TPMI_ALG_KDF
+  assert.equal(rc(await primary({ ...ECC_SIGN, kdf: ecdsa })), "2cc"); // TPMT_KDF_SCHEME
+  const key = await k.run(CC.CreatePrimary, [OWNER], createParams(ECC_SIGN), [""], true);
+  const decrypt = cat(b2(new Uint8Array(32)), u16(0x14), u16(0x0b), u16(0));
+  assert.equal(rc(await k.run(0x159, [key.handle], decrypt, [""])), "2c4"); // TPMI_ALG_RSA_DECRYPT
+});

@@ -652,15 +652,38 @@ export interface Scheme {
 }
 /** How a scheme's details are laid out, per scheme id. */
 type SchemeShape = "none" | "hash" | "hash+count" | "hash+kdf";
-function scheme(name: string, arms: Record<number, SchemeShape>): Codec<Scheme> {
-  const id = oneOf(name, UINT16, Object.keys(arms).map(Number), TPM_RC.SCHEME);
+// TPMI_ALG_KDF+ (Part 2 §9.32): an unknown KDF is TPM_RC_KDF.
+const KDF_ALGS = [
+  TPM_ALG.NULL,
+  TPM_ALG.MGF1,
+  TPM_ALG.KDF1_SP800_56A,
+  TPM_ALG.KDF2,
+  TPM_ALG.KDF1_SP800_108,
+];
+const TPMI_ALG_KDF = oneOf("TPMI_ALG_KDF", UINT16, KDF_ALGS, TPM_RC.KDF);
+
+/**
+ * A scheme union. `rc` is its selector's error in Part 2's interface table
+ * ("#TPM_RC_..."): TPM_RC_VALUE for the RSA, RSA-decrypt and keyed-hash
+ * schemes, TPM_RC_KDF for KDFs, TPM_RC_SCHEME otherwise (as libtpms).
+ */
+function scheme(
+  name: string,
+  arms: Record<number, SchemeShape>,
+  rc: number = TPM_RC.SCHEME,
+): Codec<Scheme> {
+  const id = oneOf(name, UINT16, Object.keys(arms).map(Number), rc);
   return {
     name,
     read(r) {
       const s = id.read(r);
       const shape = arms[s];
       const hashAlg = shape === "none" ? 0 : TPMI_ALG_HASH.read(r);
-      const extra = shape === "hash+count" ? r.u16() : shape === "hash+kdf" ? r.u16() : 0;
+      const extra = shape === "hash+count"
+        ? r.u16()
+        : shape === "hash+kdf"
+        ? TPMI_ALG_KDF.read(r)
+        : 0;
       return { scheme: s, hashAlg, extra };
     },
     write(w, v) {
@@ -690,7 +713,7 @@ export const TPMT_RSA_SCHEME: Codec<Scheme> = scheme("TPMT_RSA_SCHEME", {
   [A.RSAPSS]: "hash",
   [A.RSAES]: "none",
   [A.OAEP]: "hash",
-});
+}, TPM_RC.VALUE);
 /**
  * TPMT_ECC_SCHEME. Part 2 §11.2.5.5.
  *
@@ -726,7 +749,7 @@ export const TPMT_KEYEDHASH_SCHEME: Codec<Scheme> = scheme("TPMT_KEYEDHASH_SCHEM
   [A.NULL]: "none",
   [A.HMAC]: "hash",
   [A.XOR]: "hash+kdf",
-});
+}, TPM_RC.VALUE);
 /**
  * TPMT_KDF_SCHEME. Part 2 §11.2.3.3.
  *
@@ -746,7 +769,7 @@ export const TPMT_KDF_SCHEME: Codec<Scheme> = scheme("TPMT_KDF_SCHEME", {
   [A.KDF1_SP800_56A]: "hash",
   [A.KDF2]: "hash",
   [A.KDF1_SP800_108]: "hash",
-});
+}, TPM_RC.KDF);
 /**
  * TPMT_SIG_SCHEME. Part 2 §11.2.1.5.
  *
@@ -777,7 +800,7 @@ export const TPMT_SIG_SCHEME: Codec<Scheme> = scheme("TPMT_SIG_SCHEME", {
  * import { TPM_ALG } from "../constants.ts";
  * import { encode } from "./codec.ts";
  * import { TPMT_RSA_DECRYPT } from "./types.ts";
- * // TPM2_RSA_Decrypt's inScheme; a signing scheme (RSASSA) here is TPM_RC_SCHEME.
+ * // TPM2_RSA_Decrypt's inScheme; a signing scheme (RSASSA) here is TPM_RC_VALUE (TPMI_ALG_RSA_DECRYPT).
  * const oaep = { scheme: TPM_ALG.OAEP, hashAlg: TPM_ALG.SHA256, extra: 0 };
  * encode(TPMT_RSA_DECRYPT, oaep); // Uint8Array [0x00, 0x17, 0x00, 0x0b]
  * ```
@@ -786,7 +809,7 @@ export const TPMT_RSA_DECRYPT: Codec<Scheme> = scheme("TPMT_RSA_DECRYPT", {
   [A.NULL]: "none",
   [A.RSAES]: "none",
   [A.OAEP]: "hash",
-});
+}, TPM_RC.VALUE);
 
 /**
  * TPMT_PUBLIC, with the TPMU_PUBLIC_PARMS / TPMU_PUBLIC_ID arms flattened. Part 2 §12.2.4.
