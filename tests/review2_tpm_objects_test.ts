@@ -10,6 +10,7 @@ import {
   ECC_STORAGE,
   KeyTpm,
   type Rsp,
+  SEALED,
   u16,
 } from "./tpm_keys_client.ts";
 
@@ -383,4 +384,22 @@ Deno.test("Scheme selectors answer with Part 2's own codes: RSA, RSA-decrypt and
   const key = await k.run(CC.CreatePrimary, [OWNER], createParams(ECC_SIGN), [""], true);
   const decrypt = cat(b2(new Uint8Array(32)), u16(0x14), u16(0x0b), u16(0));
   assert.equal(rc(await k.run(0x159, [key.handle], decrypt, [""])), "2c4"); // TPMI_ALG_RSA_DECRYPT
+});
+
+Deno.test("Sized structures: a sealed secret holds at most MAX_SYM_DATA (128) bytes; a TPM2B size smaller than its structure is TPM_RC_SIZE", async () => {
+  const k = await KeyTpm.start(13);
+  const seal = (n: number) =>
+    k.run(
+      CC.CreatePrimary,
+      [OWNER],
+      createParams(SEALED, "", new Uint8Array(n).fill(1)),
+      [""],
+      true,
+    );
+  assert.equal(rc(await seal(128)), "0");
+  assert.equal(rc(await seal(129)), "1d5");
+  // inSensitive's size says 2 bytes, its two (empty) TPM2Bs take 4: SIZE, not INSUFFICIENT.
+  const p = createParams(ECC_SIGN);
+  p[1] = 2;
+  assert.equal(rc(await k.run(CC.CreatePrimary, [OWNER], p, [""])), "1d5");
 });

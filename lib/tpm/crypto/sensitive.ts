@@ -29,7 +29,7 @@ export interface Sensitive {
 const COMPOSITE_MAX: Readonly<Record<number, number>> = {
   [TPM_ALG.RSA]: LIMITS.MAX_RSA_KEY_BYTES / 2 * 5,
   [TPM_ALG.ECC]: LIMITS.MAX_ECC_KEY_BYTES,
-  [TPM_ALG.KEYEDHASH]: 256,
+  [TPM_ALG.KEYEDHASH]: LIMITS.MAX_SYM_DATA,
   [TPM_ALG.SYMCIPHER]: 32,
 };
 

@@ -246,9 +246,12 @@ export function sized<T>(name: string, inner: Codec<T>, allowEmpty = false): Cod
         if (allowEmpty) return null;
         throw new TpmError(TPM_RC.SIZE);
       }
-      const sub = r.sub(size);
-      const v = inner.read(sub);
-      if (sub.remaining !== 0) throw new TpmError(TPM_RC.SIZE);
+      // As the reference's sized unmarshallers: the inner structure is read
+      // from the rest of the buffer and must have used exactly `size` bytes,
+      // else TPM_RC_SIZE (a size too small is not TPM_RC_INSUFFICIENT).
+      const before = r.remaining;
+      const v = inner.read(r);
+      if (before - r.remaining !== size) throw new TpmError(TPM_RC.SIZE);
       return v;
     },
     write(w, v) {

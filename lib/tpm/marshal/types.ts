@@ -223,11 +223,15 @@ export const TPM2B_ENCRYPTED_SECRET: Codec<Uint8Array> = tpm2b(
  * ```ts
  * import { encode } from "./codec.ts";
  * import { TPM2B_SENSITIVE_DATA } from "./types.ts";
- * // Data to seal in a KEYEDHASH object: at most 256 bytes.
+ * // Data to seal in a KEYEDHASH object: at most MAX_SYM_DATA (128) bytes, as the
+ * // reference and swtpm (a larger size field is TPM_RC_SIZE).
  * encode(TPM2B_SENSITIVE_DATA, new TextEncoder().encode("secret")).length; // 8
  * ```
  */
-export const TPM2B_SENSITIVE_DATA: Codec<Uint8Array> = tpm2b("TPM2B_SENSITIVE_DATA", 256);
+export const TPM2B_SENSITIVE_DATA: Codec<Uint8Array> = tpm2b(
+  "TPM2B_SENSITIVE_DATA",
+  LIMITS.MAX_SYM_DATA,
+);
 /**
  * TPM2B_PUBLIC_KEY_RSA. Part 2 §11.2.4.5.
  *
