@@ -403,3 +403,31 @@ Deno.test("Sized structures: a sealed secret holds at most MAX_SYM_DATA (128) by
   p[1] = 2;
   assert.equal(rc(await k.run(CC.CreatePrimary, [OWNER], p, [""])), "1d5");
 });
+
+Deno.test("GetCapability: property checks per capability and the hierarchies' policies (TPM_CAP_AUTH_POLICIES), as the reference", async () => {
+  const k = await KeyTpm.start(14);
+  const u32b = (v: number) => [v >>> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255];
+  const cap = (c: number, p: number, n = 8) => k.run(0x17a, [], cat(u32b(c), u32b(p), u32b(n)));
+  assert.equal(rc(await cap(1, 0x7f000000)), "2cb"); // HANDLES of no handle type
+  assert.equal(rc(await cap(5, 1)), "2c4"); // PCRS: property must be 0
+  assert.equal(rc(await cap(9, 0)), "2c4"); // AUTH_POLICIES: a permanent handle
+  assert.equal(rc(await cap(10, 0)), "2c4"); // ACT: an ACT handle
+  assert.equal(rc(await cap(10, 0x40000110)), "0");
+  assert.equal(rc(await cap(0, 0x10006)), "0"); // ALGS: property cast to a TPM_ALG_ID
+  const policy = new Uint8Array(32).fill(7);
+  assert.equal(rc(await k.run(0x12e, [0x4000000b], cat(b2(policy), u16(0x0b)), [""])), "0");
+  const r = await cap(9, 0x40000000);
+  assert.equal(rc(r), "0");
+  const expected = cat(
+    u32b(0x40000001),
+    u16(0x10),
+    u32b(0x4000000a),
+    u16(0x10),
+    u32b(0x4000000b),
+    u16(0x0b),
+    policy,
+    u32b(0x4000000c),
+    u16(0x10),
+  );
+  assert.deepEqual(r.raw.subarray(11), cat(u32b(9), u32b(4), expected));
+});

@@ -4,7 +4,7 @@
  * telling the truth (tpm2-tools pages on it, tpm-interop.md §3.1).
  * @module
  */
-import { LIMITS, TPM_CAP, TPM_CC, TPM_HT, TPM_PT_PCR, TPM_RH } from "../constants.ts";
+import { LIMITS, TPM_ALG, TPM_CAP, TPM_CC, TPM_HT, TPM_PT_PCR, TPM_RH } from "../constants.ts";
 import { type CommandContext, defineCommand } from "../dispatch.ts";
 import { TpmWriter } from "../marshal/buffer.ts";
 import { RAW, UINT32, UINT8 } from "../marshal/codec.ts";
@@ -53,7 +53,8 @@ function handles(ctx: CommandContext, start: number, count: number): Answer {
       TPM_RH.PLATFORM_NV,
     ];
   } else if (ht === TPM_HT.PCR) all = Array.from({ length: LIMITS.PCR_COUNT }, (_, i) => i);
-  else throw paramError(TPM_RC.VALUE, 2);
+  // A handle type with no list: TPM_RC_HANDLE on property (reference GetCapability).
+  else throw paramError(TPM_RC.HANDLE, 2);
   // Loaded (0x02) and saved (0x03) session lists hold both session types; order by slot.
   const isSession = ht === TPM_HT.HMAC_SESSION || ht === TPM_HT.POLICY_SESSION;
   const key = (h: number) => (isSession ? h & 0xffffff : h) >>> 0;
@@ -135,6 +136,27 @@ function curves(start: number, count: number): Answer {
 
 const EMPTY_LIST: Answer = { more: false, data: new Uint8Array(4) };
 
+// TPM_RH_ACT_0 … TPM_RH_ACT_F (Part 2 §7.4).
+const ACT_FIRST = 0x40000110;
+const ACT_LAST = 0x4000011f;
+
+/** TPML_TAGGED_POLICY: each hierarchy's policy as a TPMT_HA (TPM_ALG_NULL when none), by handle. */
+function authPolicies(ctx: CommandContext, start: number, count: number): Answer {
+  const h = ctx.state.hierarchies;
+  const list: [number, { alg: number; digest: Uint8Array }][] = [
+    [TPM_RH.OWNER, h.get(TPM_RH.OWNER).policy],
+    [TPM_RH.LOCKOUT, h.lockoutPolicy],
+    [TPM_RH.ENDORSEMENT, h.get(TPM_RH.ENDORSEMENT).policy],
+    [TPM_RH.PLATFORM, h.get(TPM_RH.PLATFORM).policy],
+  ];
+  const p = page(list, (e) => e[0], start, count, capMax(4 + 2 + 64));
+  const w = new TpmWriter().u32(p.items.length);
+  for (const [handle, policy] of p.items) {
+    w.u32(handle).u16(policy.digest.length ? policy.alg : TPM_ALG.NULL).bytes(policy.digest);
+  }
+  return { more: p.more, data: w.finish() };
+}
+
 /** TPM2_GetCapability. */
 export const GetCapability = defineCommand({
   code: TPM_CC.GetCapability,
@@ -151,17 +173,26 @@ export const GetCapability = defineCommand({
 function answer(ctx: CommandContext, cap: number, start: number, count: number): Answer {
   switch (cap) {
     case TPM_CAP.ALGS:
-      if (start > 0xffff) throw paramError(TPM_RC.VALUE, 2);
-      return algs(start, count);
+      // The reference casts property to a TPM_ALG_ID.
+      return algs(start & 0xffff, count);
     case TPM_CAP.HANDLES:
       return handles(ctx, start, count);
     case TPM_CAP.COMMANDS:
       return commands(ctx, start, count);
     case TPM_CAP.PP_COMMANDS:
     case TPM_CAP.AUDIT_COMMANDS:
+      return EMPTY_LIST;
     case TPM_CAP.AUTH_POLICIES:
+      // property names a permanent handle (reference GetCapability).
+      if (start >>> 24 !== TPM_HT.PERMANENT) throw paramError(TPM_RC.VALUE, 2);
+      return authPolicies(ctx, start, count);
+    case TPM_CAP.ACT:
+      // No ACT is implemented: an empty list for an ACT handle, else TPM_RC_VALUE.
+      if (start >>> 0 < ACT_FIRST || start >>> 0 > ACT_LAST) throw paramError(TPM_RC.VALUE, 2);
       return EMPTY_LIST;
     case TPM_CAP.PCRS:
+      // property must be 0 (reference GetCapability).
+      if (start !== 0) throw paramError(TPM_RC.VALUE, 2);
       return pcrs(ctx);
     case TPM_CAP.TPM_PROPERTIES:
       return properties(ctx, start, count);
