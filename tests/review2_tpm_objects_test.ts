@@ -431,3 +431,11 @@ Deno.test("GetCapability: property checks per capability and the hierarchies' po
   );
   assert.deepEqual(r.raw.subarray(11), cat(u32b(9), u32b(4), expected));
 });
+
+Deno.test("NV_DefineSpace: reserved TPMA_NV bits (8-9, 20-24) are TPM_RC_RESERVED_BITS", async () => {
+  const k = await KeyTpm.start(15);
+  for (const bit of [8, 9, 20, 24]) {
+    assert.equal(rc(await defineNv(k, RW | (1 << bit), 8)), "2e1", `bit ${bit}`);
+  }
+  assert.equal(rc(await defineNv(k, RW, 8)), "0");
+});

@@ -12,6 +12,8 @@ import { hasNv, nvType } from "../state/nv.ts";
 
 const SET_BY_TPM = TPMA_NV.WRITTEN | TPMA_NV.WRITELOCKED | TPMA_NV.READLOCKED;
 const READ_BITS = TPMA_NV.PPREAD | TPMA_NV.OWNERREAD | TPMA_NV.AUTHREAD | TPMA_NV.POLICYREAD;
+// TPMA_NV bits 8–9 and 20–24 are reserved (Part 2 §13.4).
+const NV_RESERVED = 0x300 | 0x1f00000;
 const WRITE_BITS = TPMA_NV.PPWRITE | TPMA_NV.OWNERWRITE | TPMA_NV.AUTHWRITE | TPMA_NV.POLICYWRITE;
 
 /** authValue without trailing zero octets (MemoryRemoveTrailingZeros, Part 1 §19.6.4). */
@@ -27,6 +29,7 @@ function checkPublic(pub: NvPublic, auth: Uint8Array, platform: boolean, nvOn: b
   const bad = () => paramError(TPM_RC.ATTRIBUTES, 2);
   // What TPMS_NV_PUBLIC's unmarshalling refuses comes first.
   if (pub.nvIndex >>> 24 !== TPM_HT.NV_INDEX) throw paramError(TPM_RC.VALUE, 2);
+  if (a & NV_RESERVED) throw paramError(TPM_RC.RESERVED_BITS, 2);
   if (pub.dataSize > LIMITS.MAX_NV_INDEX_SIZE) throw paramError(TPM_RC.SIZE, 2);
   if (pub.authPolicy.length !== 0 && pub.authPolicy.length !== DIGEST_SIZE[pub.nameAlg]) {
     throw paramError(TPM_RC.SIZE, 2);
