@@ -439,3 +439,22 @@ Deno.test("NV_DefineSpace: reserved TPMA_NV bits (8-9, 20-24) are TPM_RC_RESERVE
   }
   assert.equal(rc(await defineNv(k, RW, 8)), "0");
 });
+
+Deno.test("Tickets: a tag that is no TPM_ST or a hierarchy outside TPMI_RH_HIERARCHY+ is TPM_RC_VALUE (Sign's validation)", async () => {
+  const k = await KeyTpm.start(16);
+  const free = ECC_SIGN.objectAttributes & ~(FIXED_TPM | FIXED_PARENT);
+  const sensitive = b2(cat(u16(0x23), b2(""), b2(""), b2(D)));
+  const key = await k.run(
+    0x167,
+    [],
+    cat(sensitive, encode(TPM2B_PUBLIC, external(free)), [0x40, 0, 0, 7]),
+    [],
+    true,
+  );
+  const sign = (ticket: number[]) =>
+    k.run(0x15d, [key.handle], cat(b2(new Uint8Array(32)), u16(0x18), u16(0x0b), ticket), [""]);
+  assert.equal(rc(await sign([0x80, 0x24, 0x40, 0, 1, 7, 0, 0])), "3c4"); // hierarchy 0x40000107
+  assert.equal(rc(await sign([0x81, 0x24, 0x40, 0, 0, 7, 0, 0])), "3c4"); // tag 0x8124
+  assert.equal(rc(await sign([0x80, 0x21, 0x40, 0, 0, 7, 0, 0])), "3d7"); // CREATION: wrong tag
+  assert.equal(rc(await sign([0x80, 0x24, 0x40, 0, 0, 7, 0, 0])), "0");
+});

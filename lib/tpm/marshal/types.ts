@@ -4,7 +4,7 @@
  * through small arm tables.
  * @module
  */
-import { LIMITS, TPM_ALG, TPM_ECC } from "../constants.ts";
+import { LIMITS, TPM_ALG, TPM_ECC, TPM_RH, TPM_ST } from "../constants.ts";
 import { TPM_RC, TpmError } from "../response_code.ts";
 import type { TpmReader, TpmWriter } from "./buffer.ts";
 import {
@@ -483,8 +483,16 @@ export interface Ticket {
  * ```
  */
 export const TPMT_TK: Codec<Ticket> = struct("TPMT_TK", {
-  tag: UINT16,
-  hierarchy: UINT32,
+  // A tag that is no TPM_ST and a hierarchy outside TPMI_RH_HIERARCHY+ are
+  // TPM_RC_VALUE while unmarshalling (as libtpms); a wrong but valid tag is
+  // the command's TPM_RC_TAG.
+  tag: oneOf("TPM_ST", UINT16, Object.values(TPM_ST), TPM_RC.VALUE),
+  hierarchy: oneOf("TPMI_RH_HIERARCHY+", UINT32, [
+    TPM_RH.OWNER,
+    TPM_RH.ENDORSEMENT,
+    TPM_RH.PLATFORM,
+    TPM_RH.NULL,
+  ], TPM_RC.VALUE),
   digest: TPM2B_DIGEST,
 });
 
