@@ -458,3 +458,12 @@ Deno.test("Tickets: a tag that is no TPM_ST or a hierarchy outside TPMI_RH_HIERA
   assert.equal(rc(await sign([0x80, 0x21, 0x40, 0, 0, 7, 0, 0])), "3d7"); // CREATION: wrong tag
   assert.equal(rc(await sign([0x80, 0x24, 0x40, 0, 0, 7, 0, 0])), "0");
 });
+
+Deno.test("TPMS_PCR_SELECTION: sizeofSelect below PCR_SELECT_MIN (3) is TPM_RC_VALUE (PCR_Read)", async () => {
+  const k = await KeyTpm.start(17);
+  const read = (size: number) =>
+    k.run(0x17e, [], cat([0, 0, 0, 1], u16(0x0b), [size], new Uint8Array(size).fill(1)));
+  assert.equal(rc(await read(0)), "1c4");
+  assert.equal(rc(await read(2)), "1c4");
+  assert.equal(rc(await read(3)), "0");
+});

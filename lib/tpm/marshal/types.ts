@@ -407,7 +407,8 @@ export interface PcrSelection {
   select: Uint8Array;
 }
 /**
- * TPMS_PCR_SELECTION codec: sizeofSelect must be ≤ PCR_SELECT_MAX, else TPM_RC_VALUE.
+ * TPMS_PCR_SELECTION codec: sizeofSelect must be PCR_SELECT_MIN..PCR_SELECT_MAX (3),
+ * else TPM_RC_VALUE.
  *
  * @example
  * ```ts
@@ -424,7 +425,8 @@ export const TPMS_PCR_SELECTION: Codec<PcrSelection> = {
   read(r) {
     const hash = TPMI_ALG_HASH.read(r);
     const n = r.u8();
-    if (n > LIMITS.PCR_SELECT_MAX) throw new TpmError(TPM_RC.VALUE);
+    // PCR_SELECT_MIN = PCR_SELECT_MAX = 3 bytes for 24 PCRs: fewer is TPM_RC_VALUE too (libtpms).
+    if (n !== LIMITS.PCR_SELECT_MAX) throw new TpmError(TPM_RC.VALUE);
     return { hash, select: r.bytes(n) };
   },
   write(w, v) {
