@@ -467,3 +467,30 @@ Deno.test("TPMS_PCR_SELECTION: sizeofSelect below PCR_SELECT_MIN (3) is TPM_RC_V
   assert.equal(rc(await read(2)), "1c4");
   assert.equal(rc(await read(3)), "0");
 });
+
+Deno.test("TPM2_Clear sets Clock, resetCount and restartCount to zero; a context saved before it stays dead after as many Resets", async () => {
+  const k = await KeyTpm.start(18);
+  const PLATFORM = 0x4000000c, LOCKOUT = 0x4000000a;
+  const clockInfo = async () => {
+    const r = await k.run(0x181, [], new Uint8Array(0));
+    const v = new DataView(r.raw.buffer, r.raw.byteOffset);
+    return {
+      clock: v.getBigUint64(18),
+      resetCount: v.getUint32(26),
+      restartCount: v.getUint32(30),
+    };
+  };
+  await reboot(k);
+  const before = (await clockInfo()).resetCount;
+  assert.ok(before > 0);
+  const key = await k.run(CC.CreatePrimary, [PLATFORM], createParams(ECC_SIGN), [""], true);
+  const saved = (await k.run(0x162, [key.handle], new Uint8Array(0))).raw.slice(10);
+  assert.equal(rc(await k.run(0x126, [LOCKOUT], new Uint8Array(0), [""])), "0");
+  const after = await clockInfo();
+  assert.equal(after.resetCount, 0);
+  assert.equal(after.restartCount, 0);
+  assert.ok(after.clock < 1000n);
+  for (let i = 0; i < before; i++) await reboot(k);
+  assert.equal((await clockInfo()).resetCount, before);
+  assert.equal(rc(await k.run(0x161, [], saved)), "1df"); // the platform proof is unchanged, yet
+});

@@ -38,6 +38,13 @@ function clear(s: TpmState): void {
   }
   s.lockout.failedTries = 0;
   s.lockout.lockoutAuthEnabled = true;
+  // Part 3 §24.6 (reference Clear): Clock to zero and safe, resetCount and
+  // restartCount to zero; PCR-bound sessions see a change.
+  s.clock.setClock(0n);
+  s.clock.safe = 1;
+  s.clock.resetCount = 0;
+  s.clock.restartCount = 0;
+  s.pcrs.updateCounter = (s.pcrs.updateCounter + 1) >>> 0;
 }
 
 /** TPM2_Clear. */

@@ -20,11 +20,12 @@ export const SAVED_ST_CLEAR = 0x80000002;
 
 /**
  * What an object context is bound to besides its hierarchy's proof:
- * resetCount (no object context survives a TPM Reset) and, for stClear
+ * totalResetCount (no object context survives a TPM Reset, even across a
+ * TPM2_Clear that sets resetCount back) and, for stClear
  * objects, the clear count (nor a TPM Restart). Part 1 §30.
  */
 export function objectEpoch(s: TpmState, savedHandle: number): Uint8Array {
-  const w = new TpmWriter().u32(s.clock.resetCount);
+  const w = new TpmWriter().u32(s.totalResetCount);
   if (savedHandle === SAVED_ST_CLEAR) w.u32(s.clearCount);
   return w.finish();
 }

@@ -36,6 +36,7 @@ export const Startup = defineCommand({
 /** TPM Reset: new null seed, PCRs and enables reset, all volatile state gone (Part 1 §12.2.3). */
 function tpmReset(s: TpmState): void {
   s.clock.resetCount++;
+  s.totalResetCount++;
   s.clock.restartCount = 0;
   s.clearCount = 0;
   s.hierarchies.regenerate(TPM_RH.NULL, s.rng);

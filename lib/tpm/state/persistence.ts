@@ -65,6 +65,7 @@ function pack(s: TpmState): Json {
     resetCount: s.clock.resetCount,
     restartCount: s.clock.restartCount,
     clearCount: s.clearCount,
+    totalResetCount: s.totalResetCount,
     orderly: s.orderly,
     saved: s.saved
       ? {
@@ -154,6 +155,7 @@ function unpack(s: TpmState, j: any): void {
   s.clock.resetCount = j.resetCount;
   s.clock.restartCount = j.restartCount;
   s.clearCount = j.clearCount ?? 0;
+  s.totalResetCount = j.totalResetCount ?? j.resetCount;
   s.orderly = j.orderly;
   s.saved = j.saved
     ? {

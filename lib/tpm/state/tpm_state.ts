@@ -94,6 +94,12 @@ export class TpmState {
   exclusiveAudit = 0;
   /** TPM Restarts since the last TPM Reset (the reference's clearCount): voids stClear contexts. */
   clearCount = 0;
+  /**
+   * TPM Resets over the TPM's life (the reference's totalResetCount): binds
+   * object contexts. Unlike resetCount, TPM2_Clear does not set it back, so
+   * a context saved before a Clear cannot match again after as many Resets.
+   */
+  totalResetCount = 0;
   /** The last TPM_RC of SelfTest (GetTestResult). */
   testResult = 0;
 
