@@ -42,8 +42,9 @@ export const NV_Certify: CommandDef = defineCommand({
     const ix = indexAt(ctx, 2);
     // The certified data leaves in the clear: the same read rules as NV_Read.
     checkRead(ctx, ix, 1);
-    if (size > LIMITS.MAX_NV_BUFFER_SIZE) throw paramError(TPM_RC.VALUE, 3);
+    // The range first, as the reference and swtpm: 1025 bytes of a small index is NV_RANGE.
     if (offset + size > ix.data.length) throw new TpmError(TPM_RC.NV_RANGE);
+    if (size > LIMITS.MAX_NV_BUFFER_SIZE) throw paramError(TPM_RC.VALUE, 3);
     const w = new TpmWriter();
     TPM2B_NAME.write(w, nvName(ix.pub));
     w.u16(offset);

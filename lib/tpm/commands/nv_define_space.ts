@@ -53,9 +53,8 @@ function checkPublic(pub: NvPublic, auth: Uint8Array, platform: boolean, nvOn: b
   if (!(a & READ_BITS) || !(a & WRITE_BITS)) throw bad();
   // An index erased at every Startup cannot also be locked for its lifetime.
   if (hasNv(a, TPMA_NV.CLEAR_STCLEAR) && hasNv(a, TPMA_NV.WRITEDEFINE)) throw bad();
-  // The creator must be able to delete it. (The reference and swtpm name
-  // authHandle, 0x182; tests/tpm_nv_test.ts pins parameter 2.)
-  if (platform !== hasNv(a, TPMA_NV.PLATFORMCREATE)) throw bad();
+  // The creator must be able to delete it: the reference and swtpm blame authHandle (0x182).
+  if (platform !== hasNv(a, TPMA_NV.PLATFORMCREATE)) throw handleError(TPM_RC.ATTRIBUTES, 1);
   if (!platform && hasNv(a, TPMA_NV.POLICY_DELETE)) throw bad();
   // WRITEALL with more than one NV_Write could ever carry.
   if (hasNv(a, TPMA_NV.WRITEALL) && pub.dataSize > LIMITS.MAX_NV_BUFFER_SIZE) {

@@ -7,7 +7,7 @@ import { defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { UINT16 } from "../marshal/codec.ts";
 import { TPM2B_MAX_NV_BUFFER } from "../marshal/types.ts";
-import { handleError, TPM_RC, TpmError } from "../response_code.ts";
+import { TPM_RC, TpmError } from "../response_code.ts";
 import { hasNv, nvType } from "../state/nv.ts";
 import { checkWrite, indexAt, markWritten } from "./nv_access.ts";
 
@@ -25,7 +25,8 @@ export const NV_Write = defineCommand({
   execute(ctx, { data, offset }) {
     const ix = indexAt(ctx, 1);
     checkWrite(ctx, ix);
-    if (nvType(ix.pub.attributes) !== TPM_NT.ORDINARY) throw handleError(TPM_RC.ATTRIBUTES, 2);
+    // A bare TPM_RC_ATTRIBUTES, as the reference and swtpm answer (Part 3 §31.7).
+    if (nvType(ix.pub.attributes) !== TPM_NT.ORDINARY) throw new TpmError(TPM_RC.ATTRIBUTES);
     if (offset + data.length > ix.pub.dataSize) throw new TpmError(TPM_RC.NV_RANGE);
     if (hasNv(ix.pub.attributes, TPMA_NV.WRITEALL) && data.length !== ix.pub.dataSize) {
       throw new TpmError(TPM_RC.NV_RANGE);

@@ -23,10 +23,11 @@ export const NV_WriteLock = defineCommand({
   execute(ctx) {
     const ix = indexAt(ctx, 1);
     const a = ix.pub.attributes;
-    // The authorization is checked first; an index already locked is then no
-    // error, and only then must it be lockable (Part 3 §31.11, the reference's order).
-    if (!mayAccess(ctx, ix, 0, true)) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
+    // The reference's NvWriteAccessChecks looks at WRITELOCKED before the write permission,
+    // and NV_WriteLock turns NV_LOCKED into success: an index already locked is done whoever
+    // asks (swtpm answers the same); then the permission, then it must be lockable (§31.11).
     if (hasNv(a, TPMA_NV.WRITELOCKED)) return {};
+    if (!mayAccess(ctx, ix, 0, true)) throw new TpmError(TPM_RC.NV_AUTHORIZATION);
     if (!hasNv(a, TPMA_NV.WRITEDEFINE) && !hasNv(a, TPMA_NV.WRITE_STCLEAR)) {
       throw handleError(TPM_RC.ATTRIBUTES, 2);
     }
