@@ -106,8 +106,7 @@ Deno.test("example attest: a report that does not verify exits 1", async () => {
   const RealDate = globalThis.Date;
   globalThis.Date = class extends RealDate {
     constructor(...args: ConstructorParameters<typeof Date> | []) {
-      if (args.length === 0) super("2032-06-01T00:00:00Z");
-      else super(...(args as ConstructorParameters<typeof Date>));
+      super(...(args.length === 0 ? ["2032-06-01T00:00:00Z"] : args) as [string]);
     }
   } as DateConstructor;
   try {

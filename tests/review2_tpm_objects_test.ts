@@ -22,7 +22,7 @@ import {
 const OWNER = 0x40000001;
 const CC = { CreatePrimary: 0x131, Create: 0x153, Load: 0x157, Import: 0x156 };
 const FIXED_TPM = 1 << 1, FIXED_PARENT = 1 << 4, ENC_DUP = 1 << 11;
-const RESTRICTED = 1 << 16, DECRYPT = 1 << 17, SIGN = 1 << 18;
+const DECRYPT = 1 << 17, SIGN = 1 << 18;
 const rc = (r: Rsp) => r.rc.toString(16);
 /** Our ECC P-256 key, for Imports of hand-made (unwrapped) duplicates. */
 const ecdh = createECDH("prime256v1");
