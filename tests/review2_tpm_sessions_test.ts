@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { createECDH, createPrivateKey, sign as cryptoSign } from "node:crypto";
 import { toHex } from "../lib/common/hex.ts";
-import { TpmTcpClient } from "../lib/tpm/server/mod.ts";
 import { Tpm } from "../lib/tpm/tpm.ts";
 import {
   aesCfb,
@@ -17,12 +16,12 @@ import {
   u32,
 } from "./tpm_helpers.ts";
 import { createParams, ECC_DECRYPT, ECC_SIGN } from "./tpm_keys_client.ts";
+import { onSwtpmAndOurs, type Send } from "./support/swtpm.ts";
 
 // Second review of sessions and policies: the same command bytes sent to
 // swtpm (libtpms) and to our TPM must give the same response codes, and the
 // same policy digests where those are deterministic.
 
-type Send = (c: Uint8Array) => Promise<Uint8Array>;
 const OWNER = 0x40000001;
 const NULL = 0x40000007;
 const PW = 0x40000009;
@@ -1039,87 +1038,17 @@ async function signedScenario(send: Send): Promise<Record<string, string>> {
   return out;
 }
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-/** Starts swtpm on a free port, or undefined when it is not installed. */
-async function startSwtpm(): Promise<
-  { client: TpmTcpClient; stop: () => Promise<void> } | undefined
-> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = freePort();
-    const dir = await Deno.makeTempDir({ prefix: "review2_sessions_" });
-    let child: Deno.ChildProcess;
-    try {
-      child = new Deno.Command("swtpm", {
-        args: [
-          "socket",
-          "--tpm2",
-          "--server",
-          `type=tcp,port=${port}`,
-          "--ctrl",
-          `type=tcp,port=${port + 1}`,
-          "--tpmstate",
-          `dir=${dir}`,
-          "--flags",
-          "not-need-init",
-        ],
-        stdout: "null",
-        stderr: "null",
-      }).spawn();
-    } catch {
-      await Deno.remove(dir, { recursive: true });
-      return undefined;
-    }
-    let exited = false;
-    const status = child.status.then(() => exited = true);
-    const stop = async () => {
-      if (!exited) child.kill();
-      await status;
-      await Deno.remove(dir, { recursive: true });
-    };
-    for (let i = 0; i < 50 && !exited; i++) {
-      try {
-        return { client: await TpmTcpClient.connect(port, "raw"), stop };
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    await stop();
-  }
-  return undefined;
-}
-
 /** Runs a scenario on swtpm and on our TPM; the steps whose outcomes differ. */
 async function differences(
   t: Deno.TestContext,
   scenario: (send: Send) => Promise<Record<string, string>>,
 ): Promise<void> {
-  const sw = await startSwtpm();
-  if (!sw) {
+  const r = await onSwtpmAndOurs(scenario, new Uint8Array(32).fill(3));
+  if (!r) {
     await t.step({ name: "swtpm unavailable", ignore: true, fn() {} });
     return;
   }
-  let theirs: Record<string, string>;
-  try {
-    theirs = await scenario(async (c) => {
-      for (;;) {
-        const r = await sw.client.command(c);
-        if (rcOf(r) !== 0x922) return r;
-      }
-    });
-  } finally {
-    sw.client.close();
-    await sw.stop();
-  }
-  const tpm = await Tpm.manufacture({ seed: new Uint8Array(32).fill(3) });
-  tpm.powerOn();
-  const ours = await scenario((c) => tpm.execute(c));
-  assert.deepEqual(tpm.internalErrors, []);
+  const { theirs, ours } = r;
   const diff: string[] = [];
   for (const k of Object.keys(theirs)) {
     if (theirs[k] !== ours[k]) diff.push(`${k}: swtpm ${theirs[k]} ours ${ours[k]}`);

@@ -4,8 +4,7 @@ import { toHex } from "../lib/common/hex.ts";
 import { bigIntToBytes, generateRsaKey, SeededRandom } from "../lib/tpm/crypto/mod.ts";
 import { encode } from "../lib/tpm/marshal/codec.ts";
 import { TPM2B_PUBLIC, type TpmtPublic } from "../lib/tpm/marshal/types.ts";
-import { TpmTcpClient } from "../lib/tpm/server/mod.ts";
-import { Tpm } from "../lib/tpm/tpm.ts";
+import { onSwtpmAndOurs, type Send } from "./support/swtpm.ts";
 import {
   AES_KEY,
   b2,
@@ -29,7 +28,6 @@ import {
 // swtpm's (Debian 0.7.1 / libtpms 0.9.2) for the same command bytes. Covers
 // the key commands' error paths and the template checks of Create(Primary).
 
-type Send = (c: Uint8Array) => Promise<Uint8Array>;
 const rcOf = (r: Uint8Array) => new DataView(r.buffer, r.byteOffset).getUint32(6);
 const handleOf = (r: Uint8Array) => new DataView(r.buffer, r.byteOffset).getUint32(10);
 const NT = [0x80, 0x24, 0x40, 0, 0, 7, 0, 0];
@@ -245,13 +243,6 @@ async function scenario(send: Send): Promise<Record<string, string>> {
     objectAttributes: 0x20072 | (1 << 16),
   });
   return out;
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 const sha = (...b: Uint8Array[]) => {
@@ -894,90 +885,17 @@ async function protection(send: Send): Promise<Record<string, string>> {
   return out;
 }
 
-/** Starts swtpm on free ports; retries with new ports if one was taken meanwhile. */
-async function startSwtpm(): Promise<
-  { client: TpmTcpClient; stop: () => Promise<void> } | undefined
-> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = freePort();
-    const dir = await Deno.makeTempDir({ prefix: "tpm_keys_swtpm_" });
-    let child: Deno.ChildProcess;
-    try {
-      child = new Deno.Command("swtpm", {
-        args: [
-          "socket",
-          "--tpm2",
-          "--server",
-          `type=tcp,port=${port}`,
-          "--ctrl",
-          `type=tcp,port=${port + 1}`,
-          "--tpmstate",
-          `dir=${dir}`,
-          "--flags",
-          "not-need-init",
-        ],
-        stdout: "null",
-        stderr: "null",
-      }).spawn();
-    } catch {
-      await Deno.remove(dir, { recursive: true });
-      return undefined; // no swtpm here
-    }
-    let exited = false;
-    const status = child.status.then(() => exited = true);
-    const stop = async () => {
-      if (!exited) child.kill();
-      await status;
-      await Deno.remove(dir, { recursive: true });
-    };
-    for (let i = 0; i < 50 && !exited; i++) {
-      try {
-        return { client: await TpmTcpClient.connect(port, "raw"), stop };
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    await stop();
-  }
-  return undefined;
-}
-
-/** Runs `scenario` on a fresh swtpm (resending on TPM_RC_RETRY) and on our TPM. */
-async function both(
-  scenario: (send: Send) => Promise<Record<string, string>>,
-): Promise<{ theirs: Record<string, string>; ours: Record<string, string> } | undefined> {
-  const sw = await startSwtpm();
-  if (!sw) return undefined;
-  let theirs: Record<string, string>;
-  try {
-    theirs = await scenario(async (c) => {
-      for (;;) {
-        const r = await sw.client.command(c);
-        if (rcOf(r) !== 0x922) return r;
-      }
-    });
-  } finally {
-    sw.client.close();
-    await sw.stop();
-  }
-  const tpm = await Tpm.manufacture();
-  tpm.powerOn();
-  const ours = await scenario((c) => tpm.execute(c));
-  assert.deepEqual(tpm.internalErrors, []);
-  return { theirs, ours };
-}
-
 /**
  * Runs `gather` on swtpm and on our TPM and compares every answer, except the
  * `deliberate` keys, where each side must give its own known answer.
  */
 async function sameAsSwtpm(
   t: Deno.TestContext,
-  gather: Parameters<typeof both>[0],
+  gather: (send: Send) => Promise<Record<string, string>>,
   minCases: number,
   deliberate: Record<string, [theirs: string, ours: string]> = {},
 ): Promise<void> {
-  const r = await both(gather);
+  const r = await onSwtpmAndOurs(gather);
   if (!r) {
     await t.step({ name: "swtpm unavailable", ignore: true, fn() {} });
     return;

@@ -20,6 +20,7 @@ import {
 } from "../lib/tpm/server/mod.ts";
 import tpmServe, { parseTpmServeArgs, startTpmServe, STATE_FILE } from "../cli/tpm_serve.ts";
 import { EXIT_OK, UsageError } from "../cli/common.ts";
+import { startSwtpm } from "./support/swtpm.ts";
 
 async function installed(cmd: string, ...args: string[]): Promise<boolean> {
   try {
@@ -412,45 +413,6 @@ async function createSigningKey(x: Tools): Promise<void> {
   await x.ok("load", "-C", "prim.ctx", "-u", "k.pub", "-r", "k.priv", "-c", "k.ctx");
 }
 
-/** Ends a child process, whether or not it already ended by itself. */
-async function stopChild(child: Deno.ChildProcess): Promise<void> {
-  try {
-    child.kill();
-  } catch {
-    // It had already terminated.
-  }
-  await child.status;
-}
-
-/** swtpm on a free port pair, with fresh state; stopped by the caller. */
-async function startSwtpm(dir: string): Promise<{ port: number; stop: () => Promise<void> }> {
-  for (let attempt = 0;; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 40000);
-    const child = new Deno.Command("swtpm", {
-      args: [
-        ...["socket", "--tpm2", "--server", `type=tcp,port=${port}`],
-        ...["--ctrl", `type=tcp,port=${port + 1}`, "--tpmstate", `dir=${dir}`],
-        ...["--flags", "not-need-init,startup-clear"],
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    // swtpm exits at once when its port pair is taken: then try another pair.
-    let exited = false;
-    child.status.then(() => exited = true);
-    for (let i = 0; i < 100 && !exited; i++) {
-      try {
-        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-        return { port, stop: () => stopChild(child) };
-      } catch {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
-    await stopChild(child);
-    if (attempt === 5) throw new Error("swtpm did not start");
-  }
-}
-
 Deno.test({
   name: "reference: the same flow against swtpm behind our swtpm and mssim front ends",
   ignore: !HAVE_SWTPM,
@@ -460,7 +422,8 @@ Deno.test({
     await withDir(async (dir) => {
       await Deno.mkdir(`${dir}/state`);
       await Deno.mkdir(`${dir}/work`);
-      const swtpm = await startSwtpm(`${dir}/state`);
+      const swtpm =
+        (await startSwtpm({ dir: `${dir}/state`, flags: "not-need-init,startup-clear" }))!;
       const remote = await RemoteTpm.connect(swtpm.port);
       let server: TpmServer | null = null;
       try {
