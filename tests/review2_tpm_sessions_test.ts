@@ -252,80 +252,15 @@ async function scenario(send: Send): Promise<Record<string, string>> {
     await run(`${n} countertimer safe`, pol(0x16d, s, b2(u8(1)), u16(24), u16(0)));
     await digestOf(`${n} digest ct`, s);
     await run(`${n} restart 4`, pol(0x180, s));
-    await run(
-      `${n} secret wrong nonce`,
-      command(
-        ST_S,
-        0x151,
-        u32(OWNER),
-        u32(s),
-        area(PWE),
-        b2(zeros(16)),
-        b2(zeros(0)),
-        b2(zeros(0)),
-        u32(0),
-      ),
-    );
-    await run(
-      `${n} secret cphash short`,
-      command(
-        ST_S,
-        0x151,
-        u32(OWNER),
-        u32(s),
-        area(PWE),
-        b2(zeros(0)),
-        b2(zeros(4)),
-        b2(zeros(0)),
-        u32(0),
-      ),
-    );
-    await run(
-      `${n} secret policyref 33`,
-      command(
-        ST_S,
-        0x151,
-        u32(OWNER),
-        u32(s),
-        area(PWE),
-        b2(zeros(0)),
-        b2(zeros(0)),
-        b2(zeros(33)),
-        u32(0),
-      ),
-    );
-    await run(
-      `${n} secret expired abs`,
-      command(
-        ST_S,
-        0x151,
-        u32(OWNER),
-        u32(s),
-        area(PWE),
-        b2(zeros(0)),
-        b2(zeros(0)),
-        b2(zeros(0)),
-        u32(0xfffffffe),
-      ),
-    );
-    await run(
-      `${n} secret ok`,
-      command(ST_S, 0x151, u32(OWNER), u32(s), area(PWE), b2(zeros(0)), b2(d32), b2(u8(1)), u32(0)),
-    );
-    await run(
-      `${n} secret cphash other`,
-      command(
-        ST_S,
-        0x151,
-        u32(OWNER),
-        u32(s),
-        area(PWE),
-        b2(zeros(0)),
-        b2(zeros(32)),
-        b2(u8(1)),
-        u32(0),
-      ),
-    );
+    // PolicySecret(owner) on s: nonceTPM, cpHashA, policyRef, expiration.
+    const secret = (nonce: Uint8Array, cp: Uint8Array, ref: Uint8Array, exp: number) =>
+      command(ST_S, 0x151, u32(OWNER), u32(s), area(PWE), b2(nonce), b2(cp), b2(ref), u32(exp));
+    await run(`${n} secret wrong nonce`, secret(zeros(16), zeros(0), zeros(0), 0));
+    await run(`${n} secret cphash short`, secret(zeros(0), zeros(4), zeros(0), 0));
+    await run(`${n} secret policyref 33`, secret(zeros(0), zeros(0), zeros(33), 0));
+    await run(`${n} secret expired abs`, secret(zeros(0), zeros(0), zeros(0), 0xfffffffe));
+    await run(`${n} secret ok`, secret(zeros(0), d32, u8(1), 0));
+    await run(`${n} secret cphash other`, secret(zeros(0), zeros(32), u8(1), 0));
     await digestOf(`${n} digest secret`, s);
     await run(`${n} restart 5`, pol(0x180, s));
     await run(
