@@ -140,6 +140,38 @@ Deno.test("tools: bad or unknown flags exit 2 with one line, no stack trace", as
 });
 
 const STARTUP_CLEAR = fromHex("80010000000c000001440000");
+
+/**
+ * Serves `--state DIR` in a fresh DIR, runs `session` on one raw connection, then loads DIR as a
+ * killed server would leave it (no Shutdown, no exit save): a powered-on TPM.
+ */
+async function stateAfterKill(
+  prefix: string,
+  session: (c: TpmTcpClient, auxPort: number) => Promise<void>,
+): Promise<Tpm> {
+  const dir = await Deno.makeTempDir({ prefix });
+  const { server } = await startTpmServe({
+    port: 0,
+    protocol: "swtpm",
+    stateDir: dir,
+    fresh: false,
+    maxConnections: 8,
+  });
+  try {
+    const c = await TpmTcpClient.connect(server.port, "raw");
+    try {
+      await session(c, server.auxPort);
+    } finally {
+      c.close();
+    }
+    const saved = await Tpm.loadState(await Deno.readFile(`${dir}/${STATE_FILE}`));
+    saved.powerOn();
+    return saved;
+  } finally {
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
 // TPM2_NV_DefineSpace(owner, empty auth, 0x01500020: SHA-256, OWNERWRITE|OWNERREAD, 8 bytes)
 // with a password session (Part 3 §31.3).
 const NV_DEFINE = fromHex(
@@ -151,31 +183,12 @@ const rc = (rsp: Uint8Array) => new DataView(rsp.buffer, rsp.byteOffset).getUint
 // swtpm stores NV after each command that writes it; saving only at Shutdown or exit lost an
 // NV index, a persistent key or a hierarchy's auth when the server died (kill -9, a crash).
 Deno.test("tpm-serve --state: an NV definition is on disk before the client hears of it", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "review2_state_" });
-  const { server } = await startTpmServe({
-    port: 0,
-    protocol: "swtpm",
-    stateDir: dir,
-    fresh: false,
-    maxConnections: 8,
+  const saved = await stateAfterKill("review2_state_", async (c) => {
+    assert.equal(rc(await c.command(STARTUP_CLEAR)), 0);
+    assert.equal(toHex(await c.command(NV_DEFINE)), "80020000001300000000000000000000010000");
   });
-  try {
-    const c = await TpmTcpClient.connect(server.port, "raw");
-    try {
-      assert.equal(rc(await c.command(STARTUP_CLEAR)), 0);
-      assert.equal(toHex(await c.command(NV_DEFINE)), "80020000001300000000000000000000010000");
-    } finally {
-      c.close();
-    }
-    // No Shutdown, no stop: what a killed server leaves behind.
-    const saved = await Tpm.loadState(await Deno.readFile(`${dir}/${STATE_FILE}`));
-    saved.powerOn();
-    assert.equal(rc(await saved.execute(STARTUP_CLEAR)), 0);
-    assert.equal(rc(await saved.execute(NV_READ_PUBLIC)), 0, "the NV index was saved");
-  } finally {
-    await server.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  assert.equal(rc(await saved.execute(STARTUP_CLEAR)), 0);
+  assert.equal(rc(await saved.execute(NV_READ_PUBLIC)), 0, "the NV index was saved");
 });
 
 // Exit 2 is a usage error, and usage errors go to stderr: `svsm > out.txt` must not fill
@@ -310,51 +323,25 @@ Deno.test("tpm-serve --state: a second server on the same DIR is refused until t
 // a crash, Startup(STATE) must fail. Saved only at Shutdown, a killed server's DIR still held
 // the old PCRs, so Startup(STATE) rolled PCR 0 back to before the extend.
 Deno.test("tpm-serve --state: after Startup and a crash, Startup(STATE) cannot roll PCRs back", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "review2_resume_" });
-  const { server } = await startTpmServe({
-    port: 0,
-    protocol: "swtpm",
-    stateDir: dir,
-    fresh: false,
-    maxConnections: 8,
-  });
   const STARTUP_STATE = fromHex("80010000000c000001440001");
   const SHUTDOWN_STATE = fromHex("80010000000c000001450001");
   const PCR0_EXTEND = fromHex(
     "80020000004100000182000000000000000940000009000000000000000001000b" + "11".repeat(32),
   );
-  try {
-    const c = await TpmTcpClient.connect(server.port, "raw");
-    try {
-      for (const cmd of [STARTUP_CLEAR, SHUTDOWN_STATE]) assert.equal(rc(await c.command(cmd)), 0);
-      const ctrl = await Deno.connect({ hostname: "127.0.0.1", port: server.auxPort });
-      await ctrl.write(fromHex("0000000200000000")); // CMD_INIT: _TPM_Init
-      await ctrl.read(new Uint8Array(4));
-      ctrl.close();
-      for (const cmd of [STARTUP_STATE, PCR0_EXTEND]) assert.equal(rc(await c.command(cmd)), 0);
-    } finally {
-      c.close();
-    }
-    const crashed = await Tpm.loadState(await Deno.readFile(`${dir}/${STATE_FILE}`));
-    crashed.powerOn();
-    assert.notEqual(rc(await crashed.execute(STARTUP_STATE)), 0, "no resume after a crash");
-  } finally {
-    await server.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  const crashed = await stateAfterKill("review2_resume_", async (c, auxPort) => {
+    for (const cmd of [STARTUP_CLEAR, SHUTDOWN_STATE]) assert.equal(rc(await c.command(cmd)), 0);
+    const ctrl = await Deno.connect({ hostname: "127.0.0.1", port: auxPort });
+    await ctrl.write(fromHex("0000000200000000")); // CMD_INIT: _TPM_Init
+    await ctrl.read(new Uint8Array(4));
+    ctrl.close();
+    for (const cmd of [STARTUP_STATE, PCR0_EXTEND]) assert.equal(rc(await c.command(cmd)), 0);
+  });
+  assert.notEqual(rc(await crashed.execute(STARTUP_STATE)), 0, "no resume after a crash");
 });
 
 // A real TPM keeps failedTries in NV: restarting it must not hand a password guesser a fresh
 // set of tries (Part 1 §19.8.4). Saved only at Shutdown or exit, a killed server forgot them.
 Deno.test("tpm-serve --state: a DA-counted authorization failure is on disk before the reply", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "review2_da_" });
-  const { server } = await startTpmServe({
-    port: 0,
-    protocol: "swtpm",
-    stateDir: dir,
-    fresh: false,
-    maxConnections: 8,
-  });
   // NV index 0x01500021, authValue "pw", AUTHREAD|AUTHWRITE (DA-protected), 8 bytes.
   const DEFINE = fromHex(
     "80020000002f0000012a400000010000000940000009000000000000027077000e01500021000b000400040000" +
@@ -365,23 +352,13 @@ Deno.test("tpm-serve --state: a DA-counted authorization failure is on disk befo
     "80020000002500000" + "14e01500021015000210000000b400000090000000002787800080000",
   );
   const LOCKOUT_COUNTER = fromHex("800100000016000001" + "7a000000060000020e00000001");
-  try {
-    const c = await TpmTcpClient.connect(server.port, "raw");
-    try {
-      for (const cmd of [STARTUP_CLEAR, DEFINE]) assert.equal(rc(await c.command(cmd)), 0);
-      assert.equal(rc(await c.command(BAD_READ)) & 0xbf, 0x08e, "TPM_RC_AUTH_FAIL");
-    } finally {
-      c.close();
-    }
-    const crashed = await Tpm.loadState(await Deno.readFile(`${dir}/${STATE_FILE}`));
-    crashed.powerOn();
-    assert.equal(rc(await crashed.execute(STARTUP_CLEAR)), 0);
-    const cap = await crashed.execute(LOCKOUT_COUNTER);
-    assert.equal(new DataView(cap.buffer, cap.byteOffset).getUint32(23), 1, "failedTries kept");
-  } finally {
-    await server.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  const crashed = await stateAfterKill("review2_da_", async (c) => {
+    for (const cmd of [STARTUP_CLEAR, DEFINE]) assert.equal(rc(await c.command(cmd)), 0);
+    assert.equal(rc(await c.command(BAD_READ)) & 0xbf, 0x08e, "TPM_RC_AUTH_FAIL");
+  });
+  assert.equal(rc(await crashed.execute(STARTUP_CLEAR)), 0);
+  const cap = await crashed.execute(LOCKOUT_COUNTER);
+  assert.equal(new DataView(cap.buffer, cap.byteOffset).getUint32(23), 1, "failedTries kept");
 });
 
 // `svsm report /dev/zero` read until V8 died of memory (exit 133): the CLI's inputs are small
