@@ -2,11 +2,15 @@
 // NAE events, with the GHCB error values for invalid usage (snp-abi.md §9).
 import assert from "node:assert/strict";
 import {
+  msr,
+  nae as naeAt,
+  type NaeCall,
+  setUpGhcb as setUpGhcbAt,
+} from "./support/guest_exits.ts";
+import {
   AP_CREATE,
   type CpuContext,
-  decodeMsrResponse,
   encodeApCreation,
-  encodeMsrRequest,
   encodePsc,
   GHCB_ERR_INVALID_EVENT,
   GHCB_ERR_INVALID_INPUT,
@@ -15,11 +19,9 @@ import {
   GHCB_ERR_MISSING_INPUT,
   GHCB_ERR_NOT_REGISTERED,
   GHCB_SHARED_BUFFER_OFFSET,
-  GhcbPage,
-  type GhcbRegister,
+  type GhcbPage,
   Machine,
   MSR_GHCB,
-  type MsrRequest,
   type MsrResponse,
   NAE_AP_CREATION,
   NAE_EXT_GUEST_REQUEST,
@@ -68,48 +70,10 @@ function boot(programs: VmplProgram[], vcpus = 1, seed = 1) {
   return { machine, host, vm, sp, measurement };
 }
 
-/** One MSR-protocol exchange, as a guest does it. */
-async function msr(cpu: CpuContext, req: MsrRequest): Promise<MsrResponse> {
-  cpu.wrmsr(MSR_GHCB, encodeMsrRequest(req));
-  await cpu.vmgexit();
-  return decodeMsrResponse(cpu.rdmsr(MSR_GHCB));
-}
-
-/** Makes the GHCB page shared and registers it. */
-async function setUpGhcb(cpu: CpuContext, gpa = GHCB_GPA): Promise<void> {
-  assert.deepEqual(await msr(cpu, { kind: "psc", gfn: gpa / PAGE_SIZE, op: PSC_OP_SHARED }), {
-    kind: "psc",
-    error: 0,
-  });
-  const reg = await msr(cpu, { kind: "reg-gpa", gfn: gpa / PAGE_SIZE });
-  assert.deepEqual(reg, { kind: "reg-gpa", gfn: gpa / PAGE_SIZE });
-}
-
-interface NaeCall {
-  code: number;
-  info1?: bigint;
-  info2?: bigint;
-  regs?: Partial<Record<GhcbRegister, bigint>>;
-  gpa?: number;
-  edit?: (g: GhcbPage) => void;
-}
-
-/** One GHCB NAE exchange; returns the GHCB as the host left it. */
-async function nae(cpu: CpuContext, call: NaeCall): Promise<GhcbPage> {
-  const gpa = call.gpa ?? GHCB_GPA;
-  const g = new GhcbPage(cpu.page(gpa, "write", false));
-  g.clearValid();
-  g.protocolVersion = 2;
-  g.usage = 0;
-  g.set("swExitCode", BigInt(call.code));
-  g.set("swExitInfo1", call.info1 ?? 0n);
-  g.set("swExitInfo2", call.info2 ?? 0n);
-  for (const [k, v] of Object.entries(call.regs ?? {})) g.set(k as GhcbRegister, v);
-  call.edit?.(g);
-  cpu.wrmsr(MSR_GHCB, BigInt(gpa));
-  await cpu.vmgexit();
-  return new GhcbPage(cpu.page(gpa, "read", false));
-}
+/** The guest-side exchanges of tests/support/guest_exits.ts, at this file's GHCB unless told. */
+const setUpGhcb = (cpu: CpuContext, gpa = GHCB_GPA) => setUpGhcbAt(cpu, gpa);
+const nae = (cpu: CpuContext, call: NaeCall & { gpa?: number }) =>
+  naeAt(cpu, call.gpa ?? GHCB_GPA, call);
 
 /** EXITINFO1/EXITINFO2 of a completed NAE event. */
 const result = (g: GhcbPage): [bigint, bigint] => [g.get("swExitInfo1"), g.get("swExitInfo2")];

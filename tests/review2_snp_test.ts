@@ -2,24 +2,19 @@
 // honest host must refuse (snp-abi.md §9.2-§9.4) and host writes that must not reach private
 // memory (§8).
 import assert from "node:assert/strict";
+import { msr, nae as naeAt, type NaeCall, setUpGhcb } from "./support/guest_exits.ts";
 import {
   AP_CREATE,
   AP_CREATE_ON_INIT,
   AP_DESTROY,
   type CpuContext,
-  decodeMsrResponse,
   encodeApCreation,
-  encodeMsrRequest,
   encodePsc,
   GHCB_ERR_INVALID_INPUT,
   GHCB_SHARED_BUFFER_OFFSET,
   GhcbPage,
-  type GhcbRegister,
   Machine,
   MachineFault,
-  MSR_GHCB,
-  type MsrRequest,
-  type MsrResponse,
   NAE_AP_CREATION,
   NAE_EXT_GUEST_REQUEST,
   NAE_GUEST_REQUEST,
@@ -57,43 +52,9 @@ function boot(programs: VmplProgram[], vcpus = 1) {
   return { machine, host, vm };
 }
 
-async function msr(cpu: CpuContext, req: MsrRequest): Promise<MsrResponse> {
-  cpu.wrmsr(MSR_GHCB, encodeMsrRequest(req));
-  await cpu.vmgexit();
-  return decodeMsrResponse(cpu.rdmsr(MSR_GHCB));
-}
-
-async function setUpGhcb(cpu: CpuContext, gpa: number): Promise<void> {
-  const gfn = gpa / PAGE_SIZE;
-  assert.deepEqual(await msr(cpu, { kind: "psc", gfn, op: PSC_OP_SHARED }), {
-    kind: "psc",
-    error: 0,
-  });
-  assert.deepEqual(await msr(cpu, { kind: "reg-gpa", gfn }), { kind: "reg-gpa", gfn });
-}
-
-interface NaeCall {
-  code: number;
-  info1?: bigint;
-  info2?: bigint;
-  regs?: Partial<Record<GhcbRegister, bigint>>;
-  edit?: (g: GhcbPage) => void;
-}
-
-/** One GHCB NAE exchange; returns [EXITINFO1, EXITINFO2] and the GHCB as the host left it. */
+/** One NAE exchange (tests/support/guest_exits.ts); returns [EXITINFO1, EXITINFO2]. */
 async function nae(cpu: CpuContext, gpa: number, call: NaeCall): Promise<[bigint, bigint]> {
-  const g = new GhcbPage(cpu.page(gpa, "write", false));
-  g.clearValid();
-  g.protocolVersion = 2;
-  g.usage = 0;
-  g.set("swExitCode", BigInt(call.code));
-  g.set("swExitInfo1", call.info1 ?? 0n);
-  g.set("swExitInfo2", call.info2 ?? 0n);
-  for (const [k, v] of Object.entries(call.regs ?? {})) g.set(k as GhcbRegister, v);
-  call.edit?.(g);
-  cpu.wrmsr(MSR_GHCB, BigInt(gpa));
-  await cpu.vmgexit();
-  const out = new GhcbPage(cpu.page(gpa, "read", false));
+  const out = await naeAt(cpu, gpa, call);
   return [out.get("swExitInfo1"), out.get("swExitInfo2")];
 }
 
