@@ -16,7 +16,7 @@ import {
   u32,
 } from "./tpm_helpers.ts";
 import { createParams, ECC_DECRYPT, ECC_SIGN } from "./tpm_keys_client.ts";
-import { onSwtpmAndOurs, type Send } from "./support/swtpm.ts";
+import { onSwtpmAndOurs, rcRecorder, type Send } from "./support/swtpm.ts";
 
 // Second review of sessions and policies: the same command bytes sent to
 // swtpm (libtpms) and to our TPM must give the same response codes, and the
@@ -69,12 +69,7 @@ const XOR256 = cat(u16(0xa), u16(0xb));
 
 /** The scenario, run against either TPM: each step's rc (and digests) by name. */
 async function scenario(send: Send): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const run = async (name: string, cmd: Uint8Array) => {
-    const r = await send(cmd);
-    out[name] = rcOf(r).toString(16);
-    return r;
-  };
+  const { out, run } = rcRecorder(send);
   const handleOf = (r: Uint8Array) => new DataView(r.buffer, r.byteOffset).getUint32(10);
   const start = async (name: string, c: Uint8Array) => {
     const r = await run(name, c);
@@ -189,57 +184,18 @@ async function scenario(send: Send): Promise<Record<string, string>> {
     );
     await digestOf(`${n} digest pcr`, s);
     await run(`${n} restart 2`, pol(0x180, s));
-    await run(
-      `${n} authorize bad name`,
-      pol(0x16a, s, b2(d32), b2(zeros(0)), b2(zeros(10)), cat(u16(0x8022), u32(NULL), u16(0))),
-    );
-    await run(
-      `${n} authorize short name`,
-      pol(0x16a, s, b2(zeros(32)), b2(zeros(0)), b2(cat(u16(0xb), zeros(20))), NULL_VERIFIED),
-    );
-    await run(
-      `${n} authorize sha1 name`,
-      pol(
-        0x16a,
-        s,
-        b2(zeros(32)),
-        b2(zeros(0)),
-        b2(cat(u16(4), zeros(20))),
-        cat(u16(0x8022), u32(NULL), u16(0)),
-      ),
-    );
-    await run(
-      `${n} authorize mismatch`,
-      pol(
-        0x16a,
-        s,
-        b2(d32),
-        b2(zeros(0)),
-        b2(cat(u16(0xb), d32)),
-        cat(u16(0x8022), u32(NULL), u16(0)),
-      ),
-    );
-    await run(
-      `${n} authorize null ticket`,
-      pol(
-        0x16a,
-        s,
-        b2(zeros(32)),
-        b2(zeros(0)),
-        b2(cat(u16(0xb), d32)),
-        cat(u16(0x8022), u32(NULL), u16(0)),
-      ),
-    );
+    // PolicyAuthorize on s: approvedPolicy, an empty policyRef, keySign, checkTicket.
+    const authorize = (approved: Uint8Array, keySign: Uint8Array, ticket = NULL_VERIFIED) =>
+      pol(0x16a, s, b2(approved), b2(zeros(0)), b2(keySign), ticket);
+    const sha256Name = cat(u16(0xb), d32);
+    await run(`${n} authorize bad name`, authorize(d32, zeros(10)));
+    await run(`${n} authorize short name`, authorize(zeros(32), cat(u16(0xb), zeros(20))));
+    await run(`${n} authorize sha1 name`, authorize(zeros(32), cat(u16(4), zeros(20))));
+    await run(`${n} authorize mismatch`, authorize(d32, sha256Name));
+    await run(`${n} authorize null ticket`, authorize(zeros(32), sha256Name));
     await run(
       `${n} authorize wrong tag`,
-      pol(
-        0x16a,
-        s,
-        b2(zeros(32)),
-        b2(zeros(0)),
-        b2(cat(u16(0xb), d32)),
-        cat(u16(0x8021), u32(NULL), u16(0)),
-      ),
+      authorize(zeros(32), sha256Name, cat(u16(0x8021), u32(NULL), u16(0))),
     );
     await digestOf(`${n} digest authorize`, s);
     await run(`${n} restart 3`, pol(0x180, s));
@@ -653,12 +609,7 @@ async function keyedScenario(send: Send): Promise<Record<string, string>> {
 
 /** PolicyNV, PolicyAuthorizeNV and PolicySigned error paths. */
 async function nvSignedScenario(send: Send): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const run = async (name: string, cmd: Uint8Array) => {
-    const r = await send(cmd);
-    out[name] = rcOf(r).toString(16);
-    return r;
-  };
+  const { out, run } = rcRecorder(send);
   await send(command(ST_NO, 0x144, u16(0)));
   const IX = 0x01500010;
   const nvPub = b2(cat(u32(IX), u16(0xb), u32(0x00060006), b2(zeros(0)), u16(8)));
@@ -743,12 +694,7 @@ async function nvSignedScenario(send: Send): Promise<Record<string, string>> {
  * for the bound entity's authValue.
  */
 async function daScenario(send: Send): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const run = async (name: string, cmd: Uint8Array) => {
-    const r = await send(cmd);
-    out[name] = rcOf(r).toString(16);
-    return r;
-  };
+  const { out, run } = rcRecorder(send);
   const LOCKOUT = 0x4000000a;
   const failedTries = async (name: string) => {
     const r = await send(command(ST_NO, 0x17a, u32(6), u32(0x20e), u32(1)));

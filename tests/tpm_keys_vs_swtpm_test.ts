@@ -4,7 +4,7 @@ import { toHex } from "../lib/common/hex.ts";
 import { bigIntToBytes, generateRsaKey, SeededRandom } from "../lib/tpm/crypto/mod.ts";
 import { encode } from "../lib/tpm/marshal/codec.ts";
 import { TPM2B_PUBLIC, type TpmtPublic } from "../lib/tpm/marshal/types.ts";
-import { onSwtpmAndOurs, type Send } from "./support/swtpm.ts";
+import { onSwtpmAndOurs, rcRecorder, type Send } from "./support/swtpm.ts";
 import {
   AES_KEY,
   b2,
@@ -34,12 +34,7 @@ const NT = [0x80, 0x24, 0x40, 0, 0, 7, 0, 0];
 
 /** The same command sequence for both TPMs; the response code of each step, by name. */
 async function scenario(send: Send): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const run = async (name: string, cmd: Uint8Array) => {
-    const r = await send(cmd);
-    out[name] = rcOf(r).toString(16);
-    return r;
-  };
+  const { out, run } = rcRecorder(send);
   await send(Uint8Array.from([0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x44, 0, 0]));
   const srkR = await run(
     "cp srk",
@@ -593,12 +588,7 @@ function field(r: Uint8Array, off: number): [Uint8Array, number] {
 
 /** Credentials, attestation, NV_Certify, signature checks, Duplicate/Import, public-only keys. */
 async function protection(send: Send): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const run = async (name: string, cmd: Uint8Array) => {
-    const r = await send(cmd);
-    out[name] = rcOf(r).toString(16);
-    return r;
-  };
+  const { out, run } = rcRecorder(send);
   const flush = (h: number) =>
     send(Uint8Array.from([0x80, 1, 0, 0, 0, 14, 0, 0, 1, 0x65, ...u32(h)]));
   await send(Uint8Array.from([0x80, 1, 0, 0, 0, 12, 0, 0, 1, 0x44, 0, 0]));

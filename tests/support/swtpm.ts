@@ -107,3 +107,20 @@ export async function onSwtpmAndOurs<T>(
   assert.deepEqual(tpm.internalErrors, []);
   return { theirs, ours };
 }
+
+/**
+ * A scenario's record: `run` sends a named step and keeps its response code (hex) in `out`,
+ * the map the two TPMs' runs are compared by.
+ */
+export function rcRecorder(send: Send): {
+  out: Record<string, string>;
+  run: (name: string, command: Uint8Array) => Promise<Uint8Array>;
+} {
+  const out: Record<string, string> = {};
+  const run = async (name: string, command: Uint8Array) => {
+    const r = await send(command);
+    out[name] = new DataView(r.buffer, r.byteOffset).getUint32(6).toString(16);
+    return r;
+  };
+  return { out, run };
+}
