@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { openssl } from "./support/openssl.ts";
 import { fromHex, toHex } from "../lib/common/hex.ts";
 import { aesCfbDecrypt, aesCfbEncrypt } from "../lib/tpm/crypto/mod.ts";
 
@@ -25,20 +26,6 @@ Deno.test("AES-CFB chains: two calls with ivOut equal one call", () => {
   assert.throws(() => aesCfbEncrypt(new Uint8Array(15), iv, data), RangeError);
   assert.throws(() => aesCfbEncrypt(key, new Uint8Array(8), data), RangeError);
 });
-
-async function openssl(args: string[], input: Uint8Array): Promise<Uint8Array | undefined> {
-  try {
-    const p = new Deno.Command("openssl", { args, stdin: "piped", stdout: "piped", stderr: "null" })
-      .spawn();
-    const w = p.stdin.getWriter();
-    await w.write(input);
-    await w.close();
-    const out = await p.output();
-    return out.success ? out.stdout : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 Deno.test("AES-128/256-CFB match `openssl enc` on odd lengths", async (t) => {
   for (const bits of [128, 256]) {

@@ -1,20 +1,7 @@
 import assert from "node:assert/strict";
+import { openssl } from "./support/openssl.ts";
 import { toHex } from "../lib/common/hex.ts";
 import { AES_MODE, aesCrypt } from "../lib/tpm/crypto/mod.ts";
-
-async function openssl(args: string[], input: Uint8Array): Promise<Uint8Array | undefined> {
-  try {
-    const p = new Deno.Command("openssl", { args, stdin: "piped", stdout: "piped", stderr: "null" })
-      .spawn();
-    const w = p.stdin.getWriter();
-    await w.write(input);
-    await w.close();
-    const out = await p.output();
-    return out.success ? out.stdout : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const MODES: [number, string, boolean][] = [
   [AES_MODE.CTR, "ctr", false],
