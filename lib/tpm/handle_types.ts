@@ -30,7 +30,9 @@ const isPcr = (h: number): boolean => ht(h) === TPM_HT.PCR && h < LIMITS.PCR_COU
 const isHmacSession = (h: number): boolean => ht(h) === TPM_HT.HMAC_SESSION;
 const isPolicySession = (h: number): boolean => ht(h) === TPM_HT.POLICY_SESSION;
 const HIERARCHIES = [TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM];
-const PERMANENT_ENTITIES = [...HIERARCHIES, TPM_RH.LOCKOUT, TPM_RH.NULL, TPM_RH.PLATFORM_NV];
+const isPermanentEntity = set(...HIERARCHIES, TPM_RH.LOCKOUT);
+const isEntity = (h: number): boolean =>
+  isTransient(h) || isPersistent(h) || isNv(h) || isPcr(h) || isPermanentEntity(h);
 
 /** Names of the handle types in {@link HT}. */
 export type HandleTypeName =
@@ -39,6 +41,7 @@ export type HandleTypeName =
   | "PARENT"
   | "PERSISTENT"
   | "ENTITY"
+  | "ENTITY_NULL"
   | "PCR"
   | "PCR_NULL"
   | "POLICY_SESSION"
@@ -68,13 +71,10 @@ export const HT: Readonly<Record<HandleTypeName, HandleType>> = {
   ),
   /** TPMI_DH_PERSISTENT. */
   PERSISTENT: of("TPMI_DH_PERSISTENT", isPersistent),
-  /** TPMI_DH_ENTITY (+): anything with an authValue. */
-  ENTITY: of(
-    "TPMI_DH_ENTITY",
-    (h) =>
-      isTransient(h) || isPersistent(h) || isNv(h) || isPcr(h) ||
-      set(...PERMANENT_ENTITIES)(h),
-  ),
+  /** TPMI_DH_ENTITY: anything with an authValue (not TPM_RH_NULL, not TPM_RH_PLATFORM_NV). */
+  ENTITY: of("TPMI_DH_ENTITY", isEntity),
+  /** TPMI_DH_ENTITY+: an entity, or TPM_RH_NULL. */
+  ENTITY_NULL: of("TPMI_DH_ENTITY+", (h) => isEntity(h) || h === TPM_RH.NULL),
   /** TPMI_DH_PCR (+). */
   PCR: of("TPMI_DH_PCR", isPcr),
   /** TPMI_DH_PCR+ (NULL allowed). */

@@ -4,7 +4,6 @@
  * @module
  */
 import { TPM_CC, TPM_HT, TPM_RH, TPM_SE, TPM_ST, TPMA_NV } from "../constants.ts";
-import { handleError, TPM_RC } from "../response_code.ts";
 import { defineCommand } from "../dispatch.ts";
 import { HT } from "../handle_types.ts";
 import { TPM2B_DIGEST, TPM2B_NONCE, TPM2B_TIMEOUT, TPMT_TK } from "../marshal/types.ts";
@@ -13,7 +12,6 @@ import type { TpmState } from "../state/tpm_state.ts";
 import { applyPolicyAuth, authTicket, checkPolicyAuth, INT32 } from "./policy_auth.ts";
 
 const HIERARCHIES: number[] = [TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM];
-const NOT_ENTITIES: number[] = [TPM_RH.NULL, TPM_RH.PLATFORM_NV];
 
 /**
  * The hierarchy an entity's ticket is keyed under (the reference's EntityGetHierarchy): an
@@ -48,9 +46,6 @@ export const PolicySecret = defineCommand({
   },
   response: { timeout: TPM2B_TIMEOUT, policyTicket: TPMT_TK },
   execute(ctx, p) {
-    // authHandle is a TPMI_DH_ENTITY without "+": neither TPM_RH_NULL nor TPM_RH_PLATFORM_NV
-    // (Part 2 §9.6; TPM_RC_VALUE on the handle, as swtpm).
-    if (NOT_ENTITIES.includes(ctx.handles[0])) throw handleError(TPM_RC.VALUE, 1);
     const session = ctx.session(1);
     const trial = session.type === TPM_SE.TRIAL;
     const timeout = trial ? 0n : checkPolicyAuth(ctx.state, session, p);

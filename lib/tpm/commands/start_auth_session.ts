@@ -33,7 +33,7 @@ export const StartAuthSession = defineCommand({
   name: "StartAuthSession",
   handles: [
     { name: "tpmKey", type: HT.OBJECT_NULL },
-    { name: "bind", type: HT.ENTITY },
+    { name: "bind", type: HT.ENTITY_NULL },
   ],
   params: {
     nonceCaller: TPM2B_NONCE,
@@ -48,8 +48,6 @@ export const StartAuthSession = defineCommand({
     const s = ctx.state;
     const [tpmKey, bind] = ctx.handles;
     const size = DIGEST_SIZE[p.authHash];
-    // bind is a TPMI_DH_ENTITY+: TPM_RH_PLATFORM_NV is none (Part 2 §9.6), as swtpm.
-    if (bind === TPM_RH.PLATFORM_NV) throw handleError(TPM_RC.VALUE, 2);
     // The checks in the reference's order (TPM2_StartAuthSession; swtpm answers the same).
     if (p.nonceCaller.length < 16 || p.nonceCaller.length > size) throw paramError(TPM_RC.SIZE, 1);
     let salt: Uint8Array = new Uint8Array(0);
