@@ -1032,3 +1032,32 @@ Deno.test("review2 sessions: at authorization the locality is checked before cpH
   assert.equal(await run(1), 0x907); // LOCALITY, though the cpHash does not match either
   assert.equal(await run(0), 0x99d); // POLICY_FAIL, session 1: the cpHash
 });
+
+Deno.test("review2 sessions: TPMI_DH_ENTITY refuses NULL and PLATFORM_NV; ENTITY+ admits NULL", async (t) => {
+  const r = await onSwtpmAndOurs(async (send) => {
+    const { out, run } = rcRecorder(send);
+    await send(command(ST_NO, 0x144, u16(0)));
+    const handleOf = (rsp: Uint8Array) => new DataView(rsp.buffer, rsp.byteOffset).getUint32(10);
+    const s = handleOf(await run("policy session", sas({ type: 1 })));
+    for (const [name, h] of [["null", NULL], ["platform nv", 0x4000000d], ["owner", OWNER]]) {
+      const secret = command(
+        ST_S,
+        0x151,
+        u32(h as number),
+        u32(s),
+        area(PWE),
+        ...[zeros(0), zeros(0), zeros(0)].map(b2),
+        u32(0),
+      );
+      await run(`secret ${name}`, secret);
+    }
+    await run("bind null", sas({ bind: NULL }));
+    await run("bind platform nv", sas({ bind: 0x4000000d }));
+    return out;
+  });
+  if (!r) return void await t.step({ name: "swtpm unavailable", ignore: true, fn() {} });
+  assert.deepEqual(r.ours, r.theirs);
+  assert.equal(r.ours["secret null"], "184"); // TPM_RC_VALUE, handle 1
+  assert.equal(r.ours["bind platform nv"], "284"); // TPM_RC_VALUE, handle 2
+  assert.equal(r.ours["bind null"], "0");
+});
